@@ -1,0 +1,19 @@
+//! Schema migrations for factline. One code path for Postgres and SQLite through
+//! SeaORM's schema builder; Postgres-only speed-ups are guarded by backend checks.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_domain;
+mod m20261125_000002_add_trigram_search;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_domain::Migration),
+            Box::new(m20261125_000002_add_trigram_search::Migration),
+        ]
+    }
+}

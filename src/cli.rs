@@ -1,0 +1,138 @@
+//! The `factline` command line: one binary, one subcommand per task.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::config::{DbConfig, LogConfig, ServeConfig};
+use crate::domain::{bundled, dataset::Dataset, import};
+use crate::error::Error;
+use crate::startup::{self, AppState, Server};
+use crate::{db, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "factline",
+    version,
+    about = "A fact API for research on hacktivism"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbConfig,
+    #[command(flatten)]
+    pub log: LogConfig,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API (migrating and seeding the database first, unless told not to).
+    Serve(ServeConfig),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load a dataset file (the bundled dataset when no file is given) in one transaction.
+    Import {
+        /// A dataset file in the format of data/factline.json; `-` reads standard input.
+        file: Option<PathBuf>,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    telemetry::init(&cli.log);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        match cli.command {
+            Command::Serve(serve) => {
+                let db = startup::prepare(&cli.db, &serve).await?;
+                let server = Server::bind(&serve.bind, AppState { db: db.clone() }).await?;
+                tracing::info!(addr = %server.local_addr()?, "factline listening");
+                server.run().await.context("server error")?;
+                db.close().await.ok();
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Migrate => {
+                let url = cli.db.url();
+                let conn = db::connect(&url, &cli.db).await.with_context(|| {
+                    format!("cannot open the database at {}", startup::redact(&url))
+                })?;
+                db::migrate(&conn).await.context("migration failed")?;
+                println!("migrations applied");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Import { file } => run_import(&cli.db, file).await,
+        }
+    })
+}
+
+async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (name, ds) = match &file {
+        None => ("the bundled dataset".to_owned(), bundled::dataset()?),
+        Some(p) => {
+            let text = if p.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?
+            } else {
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?
+            };
+            (
+                p.display().to_string(),
+                Dataset::from_json(&text).map_err(|e| refusal(&p.display().to_string(), e))?,
+            )
+        }
+    };
+    let url = cfg.url();
+    let conn = db::connect(&url, cfg)
+        .await
+        .with_context(|| format!("cannot open the database at {}", startup::redact(&url)))?;
+    db::migrate(&conn)
+        .await
+        .context("cannot migrate the database")?;
+
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} importing {pos}/{len} records [{bar:30}] {per_sec}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = import::import(&conn, ds, None, &progress)
+        .await
+        .map_err(|e| refusal(&name, e))?;
+    bar.finish_and_clear();
+    println!(
+        "imported {name}: {} created, {} updated, {} unchanged",
+        report.created, report.updated, report.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A refused file: every problem on its own line, then one summary line.
+fn refusal(name: &str, e: Error) -> anyhow::Error {
+    match e {
+        Error::Invalid(errors) => {
+            for f in &errors {
+                eprintln!("  {f}");
+            }
+            anyhow::anyhow!(
+                "{name} was refused ({} problems); nothing was imported",
+                errors.len()
+            )
+        }
+        other => anyhow::Error::new(other),
+    }
+}

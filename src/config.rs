@@ -1,0 +1,90 @@
+//! Settings, each a flag with an environment variable (`--help` lists them all).
+
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Args)]
+pub struct DbConfig {
+    /// Database URL: `postgres://user@host/db` or `sqlite://path?mode=rwc`.
+    /// Unset: `serve` uses the embedded SQLite file ./factline.db.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Most connections the pool opens to Postgres.
+    #[arg(
+        long,
+        env = "FACTLINE_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub max_connections: u32,
+    /// Connections the pool keeps open when idle.
+    #[arg(
+        long,
+        env = "FACTLINE_DB_MIN_CONNECTIONS",
+        default_value_t = 1,
+        global = true
+    )]
+    pub min_connections: u32,
+    /// How long a request waits for a connection (and a connect attempt lasts), in ms.
+    #[arg(
+        long,
+        env = "FACTLINE_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub acquire_timeout_ms: u64,
+}
+
+impl DbConfig {
+    /// The configured URL, or the embedded SQLite file.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| crate::db::DEFAULT_SQLITE_URL.to_owned())
+    }
+
+    /// Settings for a given URL with every other value at its default.
+    pub fn for_url(url: impl Into<String>) -> Self {
+        DbConfig {
+            database_url: Some(url.into()),
+            max_connections: 16,
+            min_connections: 1,
+            acquire_timeout_ms: 5_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Pretty on a terminal, JSON otherwise.
+    Auto,
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogConfig {
+    /// Log filter in `tracing` syntax, e.g. `info` or `factline=debug,tower_http=info`.
+    #[arg(
+        long = "log",
+        env = "FACTLINE_LOG",
+        default_value = "info",
+        global = true
+    )]
+    pub filter: String,
+    /// Log output format.
+    #[arg(long, env = "FACTLINE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "FACTLINE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load the bundled dataset into an empty database.
+    #[arg(long, env = "FACTLINE_NO_SEED")]
+    pub no_seed: bool,
+    /// Do not apply pending migrations at start (run `factline migrate` separately).
+    #[arg(long, env = "FACTLINE_NO_MIGRATE")]
+    pub no_migrate: bool,
+}

@@ -1,0 +1,407 @@
+//! Dates as EDTF (ISO 8601-2) strings that keep their precision.
+//!
+//! Written here rather than taken from the `edtf` crate: that crate (0.2) parses
+//! far more of the standard than factline stores, but gives no earliest/latest
+//! days for a value and no precision for an interval, which are exactly what
+//! the overlap filters and the wire shape need. The subset accepted is the one
+//! DESIGN.md and the dataset use: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, each with an
+//! optional `?` (uncertain), `~` (approximate) or `%` (both) qualifier, and
+//! intervals `A/B` whose ends are such dates, `..` (open) or empty (unknown).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+/// How much of a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Day => "day",
+            Precision::Month => "month",
+            Precision::Year => "year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "day" => Some(Precision::Day),
+            "month" => Some(Precision::Month),
+            "year" => Some(Precision::Year),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Precision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A single calendar date known to year, month or day precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EdtfDate {
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+    pub uncertain: bool,
+    pub approximate: bool,
+}
+
+impl EdtfDate {
+    pub fn precision(&self) -> Precision {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => Precision::Day,
+            (Some(_), None) => Precision::Month,
+            _ => Precision::Year,
+        }
+    }
+
+    pub fn earliest(&self) -> NaiveDate {
+        let d = NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1));
+        d.expect("validated at parse time")
+    }
+
+    pub fn latest(&self) -> NaiveDate {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(self.year, m, d),
+            (Some(m), None) => last_day_of_month(self.year, m),
+            _ => NaiveDate::from_ymd_opt(self.year, 12, 31),
+        }
+        .expect("validated at parse time")
+    }
+}
+
+fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
+
+impl fmt::Display for EdtfDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        match (self.uncertain, self.approximate) {
+            (true, true) => f.write_str("%"),
+            (true, false) => f.write_str("?"),
+            (false, true) => f.write_str("~"),
+            (false, false) => Ok(()),
+        }
+    }
+}
+
+/// One end of an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bound {
+    Date(EdtfDate),
+    /// `..`: the interval runs on without a known end.
+    Open,
+    /// empty: the end exists but is not known.
+    Unknown,
+}
+
+impl Bound {
+    fn date(&self) -> Option<&EdtfDate> {
+        match self {
+            Bound::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Date(d) => d.fmt(f),
+            Bound::Open => f.write_str(".."),
+            Bound::Unknown => Ok(()),
+        }
+    }
+}
+
+/// A parsed EDTF value: a date or an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Edtf {
+    Date(EdtfDate),
+    Interval(Bound, Bound),
+}
+
+/// Why a string is not an EDTF value factline accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid EDTF date {input:?}: {reason}")]
+pub struct EdtfError {
+    pub input: String,
+    pub reason: &'static str,
+}
+
+/// Stored stand-ins for an open or unknown interval end, so that the overlap
+/// filter stays `earliest <= :to AND latest >= :from` with no NULL handling.
+pub fn min_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).expect("valid")
+}
+
+pub fn max_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid")
+}
+
+impl Edtf {
+    pub fn parse(input: &str) -> Result<Self, EdtfError> {
+        let err = |reason| EdtfError {
+            input: input.to_owned(),
+            reason,
+        };
+        if input.len() > 64 {
+            return Err(err("longer than 64 characters"));
+        }
+        match input.split_once('/') {
+            None => parse_date(input).map(Edtf::Date).map_err(err),
+            Some((a, b)) => {
+                let start = parse_bound(a).map_err(err)?;
+                let end = parse_bound(b).map_err(err)?;
+                match (&start, &end) {
+                    (Bound::Date(s), Bound::Date(e)) if s.earliest() > e.latest() => {
+                        Err(err("interval ends before it starts"))
+                    }
+                    (Bound::Date(_), _) | (_, Bound::Date(_)) => Ok(Edtf::Interval(start, end)),
+                    _ => Err(err("an interval needs at least one known end")),
+                }
+            }
+        }
+    }
+
+    /// The coarsest precision among the known parts.
+    pub fn precision(&self) -> Precision {
+        match self {
+            Edtf::Date(d) => d.precision(),
+            Edtf::Interval(a, b) => [a.date(), b.date()]
+                .into_iter()
+                .flatten()
+                .map(EdtfDate::precision)
+                .max()
+                .unwrap_or(Precision::Year),
+        }
+    }
+
+    /// First day the value can denote; `None` for an open or unknown start.
+    pub fn earliest(&self) -> Option<NaiveDate> {
+        match self {
+            Edtf::Date(d) => Some(d.earliest()),
+            Edtf::Interval(a, _) => a.date().map(EdtfDate::earliest),
+        }
+    }
+
+    /// Last day the value can denote; `None` for an open or unknown end.
+    pub fn latest(&self) -> Option<NaiveDate> {
+        match self {
+            Edtf::Date(d) => Some(d.latest()),
+            Edtf::Interval(_, b) => b.date().map(EdtfDate::latest),
+        }
+    }
+
+    /// Earliest and latest days with open ends widened to the stored stand-ins.
+    pub fn span(&self) -> (NaiveDate, NaiveDate) {
+        (
+            self.earliest().unwrap_or_else(min_day),
+            self.latest().unwrap_or_else(max_day),
+        )
+    }
+
+    pub fn is_uncertain(&self) -> bool {
+        self.dates().any(|d| d.uncertain)
+    }
+
+    pub fn is_approximate(&self) -> bool {
+        self.dates().any(|d| d.approximate)
+    }
+
+    fn dates(&self) -> impl Iterator<Item = &EdtfDate> {
+        let (a, b) = match self {
+            Edtf::Date(d) => (Some(d), None),
+            Edtf::Interval(a, b) => (a.date(), b.date()),
+        };
+        a.into_iter().chain(b)
+    }
+
+    /// The year the value starts in, when it is known.
+    pub fn year(&self) -> Option<i32> {
+        self.earliest().map(|d| d.year())
+    }
+}
+
+impl fmt::Display for Edtf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Edtf::Date(d) => d.fmt(f),
+            Edtf::Interval(a, b) => write!(f, "{a}/{b}"),
+        }
+    }
+}
+
+impl FromStr for Edtf {
+    type Err = EdtfError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Edtf::parse(s)
+    }
+}
+
+fn parse_bound(s: &str) -> Result<Bound, &'static str> {
+    match s {
+        ".." => Ok(Bound::Open),
+        "" => Ok(Bound::Unknown),
+        _ => parse_date(s).map(Bound::Date),
+    }
+}
+
+fn parse_date(s: &str) -> Result<EdtfDate, &'static str> {
+    let (body, uncertain, approximate) = match s.as_bytes().last() {
+        Some(b'?') => (&s[..s.len() - 1], true, false),
+        Some(b'~') => (&s[..s.len() - 1], false, true),
+        Some(b'%') => (&s[..s.len() - 1], true, true),
+        _ => (s, false, false),
+    };
+    let mut parts = body.split('-');
+    let year = parts.next().ok_or("empty date")?;
+    let month = parts.next();
+    let day = parts.next();
+    if parts.next().is_some() {
+        return Err("expected YYYY, YYYY-MM or YYYY-MM-DD");
+    }
+    let year = digits(year, 4).ok_or("the year must be four digits")? as i32;
+    let month = month
+        .map(|m| digits(m, 2).filter(|m| (1..=12).contains(m)))
+        .map(|m| m.ok_or("the month must be two digits from 01 to 12"))
+        .transpose()?;
+    let day = day
+        .map(|d| digits(d, 2).ok_or("the day must be two digits"))
+        .transpose()?;
+    if let (Some(m), Some(d)) = (month, day)
+        && NaiveDate::from_ymd_opt(year, m, d).is_none()
+    {
+        return Err("no such day in the calendar");
+    }
+    if year == 0 {
+        return Err("year 0000 is not supported");
+    }
+    Ok(EdtfDate {
+        year,
+        month,
+        day,
+        uncertain,
+        approximate,
+    })
+}
+
+fn digits(s: &str, n: usize) -> Option<u32> {
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn year_month_and_day_know_their_bounds() {
+        let y = Edtf::parse("2003").unwrap();
+        assert_eq!(y.precision(), Precision::Year);
+        assert_eq!(y.span(), (day("2003-01-01"), day("2003-12-31")));
+        let m = Edtf::parse("2010-12").unwrap();
+        assert_eq!(m.precision(), Precision::Month);
+        assert_eq!(m.span(), (day("2010-12-01"), day("2010-12-31")));
+        let feb = Edtf::parse("2012-02").unwrap();
+        assert_eq!(feb.latest(), Some(day("2012-02-29")));
+        let d = Edtf::parse("2010-12-08").unwrap();
+        assert_eq!(d.precision(), Precision::Day);
+        assert_eq!(d.span(), (day("2010-12-08"), day("2010-12-08")));
+    }
+
+    #[test]
+    fn intervals_take_the_coarser_precision() {
+        let i = Edtf::parse("2011-01/2011-02").unwrap();
+        assert_eq!(i.precision(), Precision::Month);
+        assert_eq!(i.span(), (day("2011-01-01"), day("2011-02-28")));
+        let mixed = Edtf::parse("2010-12-06/2011").unwrap();
+        assert_eq!(mixed.precision(), Precision::Year);
+        let open = Edtf::parse("2011-06/..").unwrap();
+        assert_eq!(open.latest(), None);
+        assert_eq!(open.span().1, max_day());
+        let unknown_start = Edtf::parse("/2012").unwrap();
+        assert_eq!(unknown_start.earliest(), None);
+    }
+
+    #[test]
+    fn qualifiers_are_kept_and_rendered() {
+        let q = Edtf::parse("2006-07?").unwrap();
+        assert!(q.is_uncertain() && !q.is_approximate());
+        assert_eq!(q.precision(), Precision::Month);
+        assert_eq!(q.to_string(), "2006-07?");
+        let both = Edtf::parse("2006%").unwrap();
+        assert!(both.is_uncertain() && both.is_approximate());
+        assert_eq!(Edtf::parse("2011~/2012").unwrap().to_string(), "2011~/2012");
+    }
+
+    #[test]
+    fn invalid_dates_are_refused_with_a_reason() {
+        for bad in [
+            "",
+            "11",
+            "2011-13",
+            "2011-02-30",
+            "2011-1",
+            "2011-01-01-01",
+            "2011/2010",
+            "../..",
+            "/",
+            "2011?~",
+            "0000",
+            "abcd",
+            "2011-00",
+            "２０１１",
+        ] {
+            assert!(Edtf::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        let e = Edtf::parse("2011-13").unwrap_err();
+        assert!(e.to_string().contains("month"), "{e}");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_render_parse_is_stable(s in "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?(/([0-9]{4}(-[0-9]{2})?|\\.\\.)?)?") {
+            if let Ok(v) = Edtf::parse(&s) {
+                let rendered = v.to_string();
+                prop_assert_eq!(&rendered, &s);
+                prop_assert_eq!(Edtf::parse(&rendered).unwrap(), v);
+                let (a, b) = v.span();
+                prop_assert!(a <= b);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,40}") {
+            let _ = Edtf::parse(&s);
+        }
+    }
+}

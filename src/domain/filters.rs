@@ -1,0 +1,392 @@
+//! One filter type per entity, mirroring the REST query parameters (and the
+//! GraphQL `filter` inputs) one to one, and how each becomes SQL.
+//!
+//! Relations are tested with `IN (subquery)` on the link tables' indexes;
+//! dates with overlap semantics on the stored `earliest`/`latest` span:
+//! a record matches `from..to` when `latest >= from.earliest` and
+//! `earliest <= to.latest`.
+
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, EntityTrait};
+
+use super::edtf::Edtf;
+use super::text::search_key;
+use crate::db::entities::{
+    group, legal_outcome, name, operation, operation_group, operation_tactic, operation_target,
+    source, target, text,
+};
+use crate::error::{Error, FieldError, Result};
+
+/// Longest accepted `q`, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// A date range from `from`/`to` parameters, as earliest/latest days.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<Edtf>,
+    pub to: Option<Edtf>,
+}
+
+impl DateRange {
+    /// Parses both ends, reporting each bad one by name.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self> {
+        let mut errors = Vec::new();
+        let mut parse = |field: &str, v: Option<&str>| {
+            v.filter(|s| !s.is_empty())
+                .and_then(|s| match Edtf::parse(s) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        errors.push(FieldError::new(field, e.to_string()));
+                        None
+                    }
+                })
+        };
+        let range = DateRange {
+            from: parse("from", from),
+            to: parse("to", to),
+        };
+        if let (Some(f), Some(t)) = (&range.from, &range.to)
+            && f.span().0 > t.span().1
+        {
+            errors.push(FieldError::new("to", "ends before `from` starts"));
+        }
+        if errors.is_empty() {
+            Ok(range)
+        } else {
+            Err(Error::Invalid(errors))
+        }
+    }
+
+    fn condition(&self, earliest: impl ColumnTrait, latest: impl ColumnTrait) -> Condition {
+        let mut c = Condition::all();
+        if let Some(from) = &self.from {
+            c = c.add(latest.gte(from.span().0));
+        }
+        if let Some(to) = &self.to {
+            c = c.add(earliest.lte(to.span().1));
+        }
+        c
+    }
+}
+
+/// The normalized search key of a `q`, refused when empty or too long.
+pub fn query_key(q: &str) -> Result<String> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::invalid(
+            "q",
+            format!("longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let key = search_key(q);
+    if key.is_empty() {
+        return Err(Error::invalid("q", "must contain something to search for"));
+    }
+    Ok(key)
+}
+
+/// `LIKE '%key%'` with the key's own `%`, `_` and `\` taken literally.
+pub fn contains(key: &str) -> LikeExpr {
+    let escaped = key
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+fn ids_where<E: EntityTrait>(select: E::Column, from: E, cond: Condition) -> SelectStatement {
+    Query::select()
+        .column(select)
+        .from(from)
+        .cond_where(cond)
+        .to_owned()
+}
+
+fn id_of_slug<E: EntityTrait>(
+    entity: E,
+    id: E::Column,
+    slug_col: E::Column,
+    slug: &str,
+) -> SelectStatement {
+    ids_where(id, entity, Condition::all().add(slug_col.eq(slug)))
+}
+
+fn group_id(slug: &str) -> SelectStatement {
+    id_of_slug(group::Entity, group::Column::Id, group::Column::Slug, slug)
+}
+
+fn operation_id(slug: &str) -> SelectStatement {
+    id_of_slug(
+        operation::Entity,
+        operation::Column::Id,
+        operation::Column::Slug,
+        slug,
+    )
+}
+
+fn target_id(slug: &str) -> SelectStatement {
+    id_of_slug(
+        target::Entity,
+        target::Column::Id,
+        target::Column::Slug,
+        slug,
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub kind: Option<String>,
+    /// Slug of the parent group.
+    pub parent: Option<String>,
+    pub dates: DateRange,
+    pub q: Option<String>,
+}
+
+impl GroupFilter {
+    pub fn condition(&self) -> Result<Condition> {
+        let mut c = Condition::all();
+        if let Some(k) = &self.kind {
+            c = c.add(group::Column::Kind.eq(k.as_str()));
+        }
+        if let Some(p) = &self.parent {
+            c = c.add(group::Column::ParentId.in_subquery(group_id(p)));
+        }
+        c = c.add(
+            self.dates
+                .condition(group::Column::Earliest, group::Column::Latest),
+        );
+        if let Some(q) = &self.q {
+            let key = query_key(q)?;
+            c = c.add(
+                Condition::any()
+                    .add(group::Column::Id.in_subquery(names_like(name::Column::GroupId, &key)))
+                    .add(group::Column::Id.in_subquery(texts_like(text::Column::GroupId, &key))),
+            );
+        }
+        Ok(c)
+    }
+}
+
+fn names_like(col: name::Column, key: &str) -> SelectStatement {
+    ids_where(
+        col,
+        name::Entity,
+        Condition::all()
+            .add(col.is_not_null())
+            .add(Expr::col(name::Column::SearchKey).like(contains(key))),
+    )
+}
+
+fn texts_like(col: text::Column, key: &str) -> SelectStatement {
+    ids_where(
+        col,
+        text::Entity,
+        Condition::all()
+            .add(col.is_not_null())
+            .add(Expr::col(text::Column::SearchKey).like(contains(key))),
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TargetFilter {
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    /// Targets of operations attributed to this group (slug).
+    pub group: Option<String>,
+    /// Targets of this operation (slug).
+    pub operation: Option<String>,
+    pub q: Option<String>,
+}
+
+impl TargetFilter {
+    pub fn condition(&self) -> Result<Condition> {
+        let mut c = Condition::all();
+        if let Some(k) = &self.kind {
+            c = c.add(target::Column::Kind.eq(k.as_str()));
+        }
+        if let Some(cc) = &self.country {
+            c = c.add(target::Column::Country.eq(cc.as_str()));
+        }
+        if let Some(g) = &self.group {
+            let ops = ids_where(
+                operation_group::Column::OperationId,
+                operation_group::Entity,
+                Condition::all().add(operation_group::Column::GroupId.in_subquery(group_id(g))),
+            );
+            c = c.add(target::Column::Id.in_subquery(ids_where(
+                operation_target::Column::TargetId,
+                operation_target::Entity,
+                Condition::all().add(operation_target::Column::OperationId.in_subquery(ops)),
+            )));
+        }
+        if let Some(o) = &self.operation {
+            c = c.add(
+                target::Column::Id.in_subquery(ids_where(
+                    operation_target::Column::TargetId,
+                    operation_target::Entity,
+                    Condition::all()
+                        .add(operation_target::Column::OperationId.in_subquery(operation_id(o))),
+                )),
+            );
+        }
+        if let Some(q) = &self.q {
+            let key = query_key(q)?;
+            c = c.add(
+                Condition::any()
+                    .add(target::Column::Id.in_subquery(names_like(name::Column::TargetId, &key)))
+                    .add(target::Column::Id.in_subquery(texts_like(text::Column::TargetId, &key))),
+            );
+        }
+        Ok(c)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OperationFilter {
+    pub group: Option<String>,
+    pub target: Option<String>,
+    pub tactic: Option<String>,
+    /// Slug of the parent operation.
+    pub part_of: Option<String>,
+    pub dates: DateRange,
+    pub disputed: Option<bool>,
+    pub q: Option<String>,
+}
+
+impl OperationFilter {
+    pub fn condition(&self) -> Result<Condition> {
+        let mut c = Condition::all();
+        if let Some(g) = &self.group {
+            c = c.add(operation::Column::Id.in_subquery(ids_where(
+                operation_group::Column::OperationId,
+                operation_group::Entity,
+                Condition::all().add(operation_group::Column::GroupId.in_subquery(group_id(g))),
+            )));
+        }
+        if let Some(t) = &self.target {
+            c = c.add(operation::Column::Id.in_subquery(ids_where(
+                operation_target::Column::OperationId,
+                operation_target::Entity,
+                Condition::all().add(operation_target::Column::TargetId.in_subquery(target_id(t))),
+            )));
+        }
+        if let Some(t) = &self.tactic {
+            c = c.add(operation::Column::Id.in_subquery(ids_where(
+                operation_tactic::Column::OperationId,
+                operation_tactic::Entity,
+                Condition::all().add(operation_tactic::Column::Tactic.eq(t.as_str())),
+            )));
+        }
+        if let Some(p) = &self.part_of {
+            c = c.add(operation::Column::PartOfId.in_subquery(operation_id(p)));
+        }
+        c = c.add(
+            self.dates
+                .condition(operation::Column::Earliest, operation::Column::Latest),
+        );
+        if let Some(d) = self.disputed {
+            c = c.add(operation::Column::Disputed.eq(d));
+        }
+        if let Some(q) = &self.q {
+            let key = query_key(q)?;
+            c = c.add(
+                Condition::any()
+                    .add(
+                        operation::Column::Id
+                            .in_subquery(names_like(name::Column::OperationId, &key)),
+                    )
+                    .add(
+                        operation::Column::Id
+                            .in_subquery(texts_like(text::Column::OperationId, &key)),
+                    ),
+            );
+        }
+        Ok(c)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LegalOutcomeFilter {
+    pub kind: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub group: Option<String>,
+    pub operation: Option<String>,
+    /// Outcomes of operations that targeted this target (slug).
+    pub target: Option<String>,
+    pub dates: DateRange,
+    pub disputed: Option<bool>,
+    pub q: Option<String>,
+}
+
+impl LegalOutcomeFilter {
+    pub fn condition(&self) -> Result<Condition> {
+        let mut c = Condition::all();
+        if let Some(k) = &self.kind {
+            c = c.add(legal_outcome::Column::Kind.eq(k.as_str()));
+        }
+        if let Some(j) = &self.jurisdiction {
+            // `US` also matches the states: `US-CA` is a US jurisdiction.
+            c = c.add(
+                Condition::any()
+                    .add(legal_outcome::Column::Jurisdiction.eq(j.as_str()))
+                    .add(
+                        Expr::col(legal_outcome::Column::Jurisdiction).like(
+                            LikeExpr::new(format!("{}-%", j.replace(['%', '_', '\\'], "")))
+                                .escape('\\'),
+                        ),
+                    ),
+            );
+        }
+        if let Some(g) = &self.group {
+            c = c.add(legal_outcome::Column::GroupId.in_subquery(group_id(g)));
+        }
+        if let Some(o) = &self.operation {
+            c = c.add(legal_outcome::Column::OperationId.in_subquery(operation_id(o)));
+        }
+        if let Some(t) = &self.target {
+            c = c.add(legal_outcome::Column::OperationId.in_subquery(ids_where(
+                operation_target::Column::OperationId,
+                operation_target::Entity,
+                Condition::all().add(operation_target::Column::TargetId.in_subquery(target_id(t))),
+            )));
+        }
+        c = c.add(self.dates.condition(
+            legal_outcome::Column::Earliest,
+            legal_outcome::Column::Latest,
+        ));
+        if let Some(d) = self.disputed {
+            c = c.add(legal_outcome::Column::Disputed.eq(d));
+        }
+        if let Some(q) = &self.q {
+            let key = query_key(q)?;
+            c = c.add(
+                legal_outcome::Column::Id
+                    .in_subquery(texts_like(text::Column::LegalOutcomeId, &key)),
+            );
+        }
+        Ok(c)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SourceFilter {
+    pub kind: Option<String>,
+    pub language: Option<String>,
+    pub dates: DateRange,
+}
+
+impl SourceFilter {
+    pub fn condition(&self) -> Result<Condition> {
+        let mut c = Condition::all();
+        if let Some(k) = &self.kind {
+            c = c.add(source::Column::Kind.eq(k.as_str()));
+        }
+        if let Some(l) = &self.language {
+            c = c.add(source::Column::Language.eq(l.as_str()));
+        }
+        c = c.add(
+            self.dates
+                .condition(source::Column::Earliest, source::Column::Latest),
+        );
+        Ok(c)
+    }
+}

@@ -1,0 +1,19 @@
+//! The domain layer: the only place that builds queries, validates input and
+//! checks permissions. REST handlers and GraphQL resolvers call these plain
+//! async functions over a connection and only translate the results.
+
+pub mod bundled;
+pub mod dataset;
+pub mod edtf;
+pub mod filters;
+pub mod import;
+pub mod model;
+pub mod page;
+pub mod read;
+pub mod relations;
+pub mod snapshot;
+pub mod text;
+pub mod vocab;
+
+/// The connection every domain function takes: a pool or a transaction.
+pub use sea_orm::ConnectionTrait as Conn;

@@ -1,0 +1,95 @@
+//! Domain values built from rows: dates with precision, names, texts,
+//! citations and money. Records themselves are the entity rows; these are the
+//! pieces that hang off them.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::edtf::{Edtf, Precision};
+use crate::db::entities::{legal_outcome, source};
+
+/// A stored EDTF date with what it means: `{edtf, precision, earliest, latest}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateValue {
+    pub edtf: String,
+    pub precision: Precision,
+    /// `None` for an open or unknown start.
+    pub earliest: Option<NaiveDate>,
+    /// `None` for an open or unknown end.
+    pub latest: Option<NaiveDate>,
+    pub uncertain: bool,
+    pub approximate: bool,
+}
+
+impl DateValue {
+    pub fn from_edtf(value: &Edtf) -> Self {
+        DateValue {
+            edtf: value.to_string(),
+            precision: value.precision(),
+            earliest: value.earliest(),
+            latest: value.latest(),
+            uncertain: value.is_uncertain(),
+            approximate: value.is_approximate(),
+        }
+    }
+
+    /// Rebuild the value from its stored text; the text was validated on the
+    /// way in, so a failure here means the row was edited by hand.
+    pub fn from_stored(edtf: Option<&str>) -> Option<Self> {
+        let parsed = Edtf::parse(edtf?).ok()?;
+        Some(Self::from_edtf(&parsed))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub lang: String,
+    pub text: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub field: String,
+    pub lang: String,
+    pub text: String,
+}
+
+/// A source supporting a record or a link, with where and how it says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub source: source::Model,
+    pub quote: Option<String>,
+    pub locator: Option<String>,
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: String,
+    pub kind: String,
+    pub scope: String,
+}
+
+impl Money {
+    pub fn of(lo: &legal_outcome::Model) -> Option<Self> {
+        Some(Money {
+            amount: lo.amount.as_deref()?.parse().ok()?,
+            currency: lo.currency.clone()?,
+            kind: lo.amount_kind.clone()?,
+            scope: lo.amount_scope.clone()?,
+        })
+    }
+}
+
+/// What a name, text or citation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Group,
+    Target,
+    Operation,
+    LegalOutcome,
+    OperationGroup,
+    OperationTarget,
+}

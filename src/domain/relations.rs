@@ -1,0 +1,360 @@
+//! Batch loaders for everything that hangs off a record: one query per kind of
+//! relation for any number of parents, so REST embedding and GraphQL
+//! DataLoaders issue a fixed number of statements per page.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::Conn;
+use super::model::{Citation, Name, Subject, Text};
+use crate::db::entities::{
+    citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
+    operation_target, source, target, text,
+};
+use crate::error::Result;
+
+/// Parameters per statement stay well below both backends' limits.
+pub(crate) const CHUNK: usize = 5_000;
+
+fn group_by<K: Eq + Hash, V>(rows: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+    for (k, v) in rows {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
+/// Rows of `E` whose `col` is one of `ids`, in the given order, chunked.
+async fn rows_where_in<E, C>(
+    db: &C,
+    col: E::Column,
+    ids: &[Uuid],
+    order: impl IntoIterator<Item = E::Column> + Clone,
+) -> Result<Vec<E::Model>>
+where
+    E: EntityTrait,
+    C: Conn,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = E::find().filter(col.is_in(chunk.iter().copied()));
+        for o in order.clone() {
+            q = q.order_by_asc(o);
+        }
+        out.extend(q.all(db).await?);
+    }
+    Ok(out)
+}
+
+pub async fn names_of<C: Conn>(
+    db: &C,
+    subject: Subject,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Name>>> {
+    let col = match subject {
+        Subject::Group => name::Column::GroupId,
+        Subject::Target => name::Column::TargetId,
+        Subject::Operation => name::Column::OperationId,
+        _ => return Ok(HashMap::new()),
+    };
+    let rows = rows_where_in::<name::Entity, _>(db, col, ids, [name::Column::Position]).await?;
+    Ok(group_by(rows.into_iter().filter_map(|r| {
+        let owner = r.group_id.or(r.target_id).or(r.operation_id)?;
+        Some((
+            owner,
+            Name {
+                lang: r.lang,
+                text: r.text,
+                kind: r.kind,
+            },
+        ))
+    })))
+}
+
+pub async fn texts_of<C: Conn>(
+    db: &C,
+    subject: Subject,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Text>>> {
+    let col = match subject {
+        Subject::Group => text::Column::GroupId,
+        Subject::Target => text::Column::TargetId,
+        Subject::Operation => text::Column::OperationId,
+        Subject::LegalOutcome => text::Column::LegalOutcomeId,
+        _ => return Ok(HashMap::new()),
+    };
+    let rows =
+        rows_where_in::<text::Entity, _>(db, col, ids, [text::Column::Field, text::Column::Lang])
+            .await?;
+    Ok(group_by(rows.into_iter().filter_map(|r| {
+        let owner = r
+            .group_id
+            .or(r.target_id)
+            .or(r.operation_id)
+            .or(r.legal_outcome_id)?;
+        Some((
+            owner,
+            Text {
+                field: r.field,
+                lang: r.lang,
+                text: r.text,
+            },
+        ))
+    })))
+}
+
+fn citation_column(subject: Subject) -> citation::Column {
+    match subject {
+        Subject::Group => citation::Column::GroupId,
+        Subject::Target => citation::Column::TargetId,
+        Subject::Operation => citation::Column::OperationId,
+        Subject::LegalOutcome => citation::Column::LegalOutcomeId,
+        Subject::OperationGroup => citation::Column::OperationGroupId,
+        Subject::OperationTarget => citation::Column::OperationTargetId,
+    }
+}
+
+fn citation_owner(subject: Subject, c: &citation::Model) -> Option<Uuid> {
+    match subject {
+        Subject::Group => c.group_id,
+        Subject::Target => c.target_id,
+        Subject::Operation => c.operation_id,
+        Subject::LegalOutcome => c.legal_outcome_id,
+        Subject::OperationGroup => c.operation_group_id,
+        Subject::OperationTarget => c.operation_target_id,
+    }
+}
+
+/// Citations of many subjects of one kind, each with its source: two statements.
+pub async fn citations_of<C: Conn>(
+    db: &C,
+    subject: Subject,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Citation>>> {
+    let rows = rows_where_in::<citation::Entity, _>(
+        db,
+        citation_column(subject),
+        ids,
+        [citation::Column::Position],
+    )
+    .await?;
+    let mut source_ids: Vec<Uuid> = rows.iter().map(|c| c.source_id).collect();
+    source_ids.sort_unstable();
+    source_ids.dedup();
+    let sources: HashMap<Uuid, source::Model> =
+        rows_where_in::<source::Entity, _>(db, source::Column::Id, &source_ids, [])
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+    Ok(group_by(rows.into_iter().filter_map(|c| {
+        let owner = citation_owner(subject, &c)?;
+        let source = sources.get(&c.source_id)?.clone();
+        Some((
+            owner,
+            Citation {
+                source,
+                quote: c.quote,
+                locator: c.locator,
+                field: c.field,
+            },
+        ))
+    })))
+}
+
+pub async fn tactics_of<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<String>>> {
+    let rows = rows_where_in::<operation_tactic::Entity, _>(
+        db,
+        operation_tactic::Column::OperationId,
+        operation_ids,
+        [operation_tactic::Column::Tactic],
+    )
+    .await?;
+    Ok(group_by(
+        rows.into_iter().map(|r| (r.operation_id, r.tactic)),
+    ))
+}
+
+/// Group links of operations (`Operation.groups`), with the linked groups.
+pub async fn groups_of_operations<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(operation_group::Model, group::Model)>>> {
+    let links = rows_where_in::<operation_group::Entity, _>(
+        db,
+        operation_group::Column::OperationId,
+        operation_ids,
+        [],
+    )
+    .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.group_id).collect();
+    let groups = by_id::<group::Entity, _>(db, group::Column::Id, &ids, |g| g.id).await?;
+    let mut map = group_by(links.into_iter().filter_map(|l| {
+        let g = groups.get(&l.group_id)?.clone();
+        Some((l.operation_id, (l, g)))
+    }));
+    map.values_mut()
+        .for_each(|v| v.sort_by(|a, b| a.1.name.cmp(&b.1.name)));
+    Ok(map)
+}
+
+/// Operation links of groups (`Group.operations`), with the operations in date order.
+pub async fn operations_of_groups<C: Conn>(
+    db: &C,
+    group_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(operation_group::Model, operation::Model)>>> {
+    let links = rows_where_in::<operation_group::Entity, _>(
+        db,
+        operation_group::Column::GroupId,
+        group_ids,
+        [],
+    )
+    .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.operation_id).collect();
+    let ops = by_id::<operation::Entity, _>(db, operation::Column::Id, &ids, |o| o.id).await?;
+    let mut map = group_by(links.into_iter().filter_map(|l| {
+        let o = ops.get(&l.operation_id)?.clone();
+        Some((l.group_id, (l, o)))
+    }));
+    map.values_mut()
+        .for_each(|v| v.sort_by(|a, b| (a.1.earliest, &a.1.slug).cmp(&(b.1.earliest, &b.1.slug))));
+    Ok(map)
+}
+
+/// Target links of operations (`Operation.targets`).
+pub async fn targets_of_operations<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(operation_target::Model, target::Model)>>> {
+    let links = rows_where_in::<operation_target::Entity, _>(
+        db,
+        operation_target::Column::OperationId,
+        operation_ids,
+        [],
+    )
+    .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.target_id).collect();
+    let targets = by_id::<target::Entity, _>(db, target::Column::Id, &ids, |t| t.id).await?;
+    let mut map = group_by(links.into_iter().filter_map(|l| {
+        let t = targets.get(&l.target_id)?.clone();
+        Some((l.operation_id, (l, t)))
+    }));
+    map.values_mut()
+        .for_each(|v| v.sort_by(|a, b| a.1.name.cmp(&b.1.name)));
+    Ok(map)
+}
+
+/// Operation links of targets (`Target.operations`), in date order.
+pub async fn operations_of_targets<C: Conn>(
+    db: &C,
+    target_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(operation_target::Model, operation::Model)>>> {
+    let links = rows_where_in::<operation_target::Entity, _>(
+        db,
+        operation_target::Column::TargetId,
+        target_ids,
+        [],
+    )
+    .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.operation_id).collect();
+    let ops = by_id::<operation::Entity, _>(db, operation::Column::Id, &ids, |o| o.id).await?;
+    let mut map = group_by(links.into_iter().filter_map(|l| {
+        let o = ops.get(&l.operation_id)?.clone();
+        Some((l.target_id, (l, o)))
+    }));
+    map.values_mut()
+        .for_each(|v| v.sort_by(|a, b| (a.1.earliest, &a.1.slug).cmp(&(b.1.earliest, &b.1.slug))));
+    Ok(map)
+}
+
+/// Legal outcomes concerning operations (`Operation.legalOutcomes`), in date order.
+pub async fn legal_outcomes_of_operations<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<legal_outcome::Model>>> {
+    let rows = rows_where_in::<legal_outcome::Entity, _>(
+        db,
+        legal_outcome::Column::OperationId,
+        operation_ids,
+        [legal_outcome::Column::Earliest, legal_outcome::Column::Slug],
+    )
+    .await?;
+    Ok(group_by(
+        rows.into_iter().filter_map(|r| Some((r.operation_id?, r))),
+    ))
+}
+
+/// Legal outcomes concerning groups (`Group.legalOutcomes`), in date order.
+pub async fn legal_outcomes_of_groups<C: Conn>(
+    db: &C,
+    group_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<legal_outcome::Model>>> {
+    let rows = rows_where_in::<legal_outcome::Entity, _>(
+        db,
+        legal_outcome::Column::GroupId,
+        group_ids,
+        [legal_outcome::Column::Earliest, legal_outcome::Column::Slug],
+    )
+    .await?;
+    Ok(group_by(
+        rows.into_iter().filter_map(|r| Some((r.group_id?, r))),
+    ))
+}
+
+/// Child groups (`Group.children`), by name.
+pub async fn children_of_groups<C: Conn>(
+    db: &C,
+    group_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<group::Model>>> {
+    let rows = rows_where_in::<group::Entity, _>(
+        db,
+        group::Column::ParentId,
+        group_ids,
+        [group::Column::Name],
+    )
+    .await?;
+    Ok(group_by(
+        rows.into_iter().filter_map(|r| Some((r.parent_id?, r))),
+    ))
+}
+
+/// Sub-operations (`parts` of an operation), in date order.
+pub async fn parts_of_operations<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<operation::Model>>> {
+    let rows = rows_where_in::<operation::Entity, _>(
+        db,
+        operation::Column::PartOfId,
+        operation_ids,
+        [operation::Column::Earliest, operation::Column::Slug],
+    )
+    .await?;
+    Ok(group_by(
+        rows.into_iter().filter_map(|r| Some((r.part_of_id?, r))),
+    ))
+}
+
+/// Records by primary key, keyed by it: one statement per chunk.
+pub async fn by_id<E, C>(
+    db: &C,
+    id_col: E::Column,
+    ids: &[Uuid],
+    key: impl Fn(&E::Model) -> Uuid,
+) -> Result<HashMap<Uuid, E::Model>>
+where
+    E: EntityTrait,
+    C: Conn,
+{
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = rows_where_in::<E, _>(db, id_col, &ids, []).await?;
+    Ok(rows.into_iter().map(|r| (key(&r), r)).collect())
+}

@@ -1,0 +1,79 @@
+//! The crate-wide error type. Each variant says which HTTP status the REST
+//! adapter gives it; the GraphQL adapter maps the same variants to
+//! `extensions.code`.
+
+use std::fmt;
+
+/// One problem with one field of the input, named by a path such as
+/// `operations[op-payback].start` or `limit`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 404: no record of this kind with this slug.
+    #[error("no {kind} with slug {slug:?}")]
+    NotFound { kind: &'static str, slug: String },
+    /// 400 for query parameters, 422 for bodies: every field at fault.
+    #[error("invalid input: {}", list(.0))]
+    Invalid(Vec<FieldError>),
+    /// 409: the write conflicts with the current state (stale version, duplicate slug).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 401: no key, or a key that is unknown or revoked.
+    #[error("a valid API key is required")]
+    Unauthenticated,
+    /// 403: the key's role does not allow this.
+    #[error("this API key's role does not allow {0}")]
+    Forbidden(&'static str),
+    /// 503: the database cannot be reached right now.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sea_orm::DbErr),
+    /// 500: a fault of ours; logged, never shown to clients.
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// 500: anything else unexpected.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn list(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn not_found(kind: &'static str, slug: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            slug: slug.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

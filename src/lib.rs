@@ -1,0 +1,16 @@
+//! factline: sourced facts about hacktivism over REST and GraphQL.
+//!
+//! Layout: `db` (connections, migrations, entities), `domain` (every query,
+//! validation and permission check), `rest` (axum adapter), `startup`
+//! (building and running the app), `cli` (the `factline` command).
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod rest;
+pub mod startup;
+pub mod telemetry;
+
+pub use error::{Error, Result};

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Turn the curated ../shared/data/facts.json into factline's bundled dataset.
+
+    python3 tools/transform_facts.py ../shared/data/facts.json > data/factline.json
+
+The transformation adds no fact. It only reshapes what facts.json says:
+- keys become slugs; `name_en`/`name_ar` become primary names per language and
+  each alias gets the language of its script (Arabic script: `ar`, else `en`);
+- `description_en`, `motive_en`, `summary_en` become per-language texts;
+- every record's `sources` become its citations, in the curated order;
+- an operation's groups and targets become links cited by the operation's
+  sources (facts.json attributes at record level, and those sources are what
+  support the attribution); a group link's role is `attributed`;
+- integer amounts become exact decimal strings with the currency's minor unit
+  (`5600` USD becomes "5600.00"); the money kind follows the outcome kind
+  (restitution: restitution_ordered, fine: fine, damages_claim: damages_claim);
+- source kinds, group kinds: see SOURCE_KIND_BY_HOST and GROUP_KIND below;
+  these classify the source or group record and are documented in data/README.md.
+"""
+import json
+import sys
+from urllib.parse import urlparse
+
+MINOR_UNITS = {"USD": 2, "GBP": 2, "EUR": 2}
+
+GROUP_KIND = {
+    # "leaderless international hacktivist collective"
+    "anonymous": "collective",
+    # "self-described 'crew of six'"
+    "lulzsec": "crew",
+    # "Banner launched in June 2011"
+    "antisec": "banner",
+    # "Name under which ... collaborated"
+    "internet-feds": "other",
+}
+
+SOURCE_KIND_BY_HOST = {
+    "en.wikipedia.org": "encyclopedia",
+    "fra.anarchopedia.org": "encyclopedia",
+    "anonnews.fandom.com": "encyclopedia",
+    "knowyourmeme.com": "encyclopedia",
+    "knowyourmeme-com.ampsupport.wompmobile.com": "encyclopedia",
+    "www.cps.gov.uk": "government",
+    "jolt.law.harvard.edu": "academic",
+    "opennet.net": "academic",
+    "www.lexology.com": "reference",
+    "www.law.com": "news",
+    "mail-archive.com": "reference",
+}
+
+AMOUNT_KIND = {
+    "restitution": "restitution_ordered",
+    "fine": "fine",
+    "damages_claim": "damages_claim",
+}
+
+
+def is_arabic(text):
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def source_kind(src):
+    if src["key"] == "seed-article":
+        return "seed"
+    if not src["url"]:
+        return "other"
+    host = urlparse(src["url"]).netloc
+    if host in SOURCE_KIND_BY_HOST:
+        return SOURCE_KIND_BY_HOST[host]
+    if host.endswith((".blogspot.com", ".wordpress.com")):
+        return "blog"
+    return "news"
+
+
+def names(rec):
+    out = []
+    if rec.get("name_en"):
+        out.append({"lang": "en", "text": rec["name_en"], "kind": "primary"})
+    if rec.get("name_ar"):
+        out.append({"lang": "ar", "text": rec["name_ar"], "kind": "primary"})
+    for alias in rec.get("aliases") or []:
+        out.append({"lang": "ar" if is_arabic(alias) else "en", "text": alias, "kind": "alias"})
+    return out
+
+
+def texts(field, text):
+    return [{"field": field, "lang": "en", "text": text}] if text else []
+
+
+def cite(keys):
+    return [{"source": k} for k in keys]
+
+
+def money(lo):
+    if lo["amount"] is None:
+        return None
+    cur = lo["currency"]
+    amount = f"{lo['amount']:.{MINOR_UNITS[cur]}f}" if isinstance(lo["amount"], int) else str(lo["amount"])
+    return {"amount": amount, "currency": cur, "kind": AMOUNT_KIND[lo["kind"]], "scope": lo["amount_scope"]}
+
+
+def main(path):
+    facts = json.load(open(path, encoding="utf-8"))
+    ds = {
+        "format": "factline-dataset",
+        "version": 1,
+        "description": "Bundled factline dataset, transformed from the curated facts.json by tools/transform_facts.py.",
+        "sources": [
+            {
+                "slug": s["key"],
+                "title": s["title"],
+                "url": s["url"],
+                "archived_url": None,
+                "publisher": s["publisher"],
+                "language": s["language"],
+                "published": s["published"],
+                "kind": source_kind(s),
+            }
+            for s in facts["sources"]
+        ],
+        "groups": [
+            {
+                "slug": g["key"],
+                "kind": GROUP_KIND[g["key"]],
+                "names": names(g),
+                "parent": g["parent"],
+                "founded": g["founded"],
+                "dissolved": None,
+                "texts": texts("description", g["description_en"]),
+                "citations": cite(g["sources"]),
+            }
+            for g in facts["groups"]
+        ],
+        "targets": [
+            {
+                "slug": t["key"],
+                "kind": t["kind"],
+                "names": names(t),
+                "country": t["country"],
+                "sector": None,
+                "citations": cite(t["sources"]),
+            }
+            for t in facts["targets"]
+        ],
+        "operations": [
+            {
+                "slug": o["key"],
+                "names": names(o),
+                "start": o["start"],
+                "end": o["end"],
+                "part_of": o["part_of"],
+                "tactics": o["tactics"],
+                "texts": texts("motive", o["motive_en"]),
+                "disputed": o["disputed"],
+                "dispute_note": o["dispute_note"],
+                "groups": [{"group": g, "role": "attributed", "citations": cite(o["sources"])} for g in o["groups"]],
+                "targets": [{"target": t, "citations": cite(o["sources"])} for t in o["targets"]],
+                "citations": cite(o["sources"]),
+            }
+            for o in facts["operations"]
+        ],
+        "legal_outcomes": [
+            {
+                "slug": lo["key"],
+                "kind": lo["kind"],
+                "date": lo["date"],
+                "jurisdiction": lo["jurisdiction"],
+                "court": lo["court"],
+                "operation": lo["operation"],
+                "group": lo["group"],
+                "people_count": lo["people_count"],
+                "person": lo["person"],
+                "money": money(lo),
+                "texts": texts("summary", lo["summary_en"]),
+                "disputed": lo["disputed"],
+                "dispute_note": lo["dispute_note"],
+                "citations": cite(lo["sources"]),
+            }
+            for lo in facts["legal_outcomes"]
+        ],
+    }
+    json.dump(ds, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/facts.json")
