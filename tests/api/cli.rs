@@ -1,0 +1,205 @@
+//! The `factline` binary as a newcomer and an operator meet it.
+
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
+
+use crate::helpers::{admin_url, require_postgres, url_for};
+use factline::db::entities::{citation, group, legal_outcome, operation, source, target};
+
+fn factline() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_factline"));
+    c.env_remove("DATABASE_URL")
+        .env("FACTLINE_LOG", "warn")
+        .stdin(Stdio::null());
+    c
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The last line a failed command printed: the one an operator reads.
+fn last_line(o: &Output) -> String {
+    stderr(o).lines().last().unwrap_or_default().to_owned()
+}
+
+async fn row_counts(url: &str) -> [u64; 5] {
+    let db = Database::connect(url).await.unwrap();
+    let c = [
+        source::Entity::find().count(&db).await.unwrap(),
+        group::Entity::find().count(&db).await.unwrap(),
+        target::Entity::find().count(&db).await.unwrap(),
+        operation::Entity::find().count(&db).await.unwrap(),
+        legal_outcome::Entity::find().count(&db).await.unwrap(),
+    ];
+    db.close().await.ok();
+    c
+}
+
+#[tokio::test]
+async fn serve_with_no_setup_creates_sqlite_loads_the_dataset_and_is_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = factline()
+        .current_dir(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut ready = false;
+    while Instant::now() < deadline {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(ready, "/readyz never answered 200");
+    let file = dir.path().join("factline.db");
+    assert!(file.exists());
+    let url = format!("sqlite://{}", file.display());
+    assert_eq!(row_counts(&url).await, [157, 4, 34, 13, 46]);
+}
+
+#[test]
+fn a_bad_database_url_ends_with_one_clear_line_and_a_failure_code() {
+    let out = factline()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")
+        .env("FACTLINE_DB_ACQUIRE_TIMEOUT_MS", "2000")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let line = last_line(&out);
+    assert!(
+        line.starts_with(
+            "error: cannot open the database at postgres://nobody:***@127.0.0.1:1/none"
+        ),
+        "{line}"
+    );
+    assert!(
+        !stderr(&out).contains("secret"),
+        "the password never reaches the output"
+    );
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn a_port_in_use_ends_with_one_clear_line_and_a_failure_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = factline()
+        .current_dir(dir.path())
+        .args(["serve", "--bind", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        last_line(&out).starts_with(&format!("error: cannot listen on {addr}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn import_of_a_broken_file_lists_every_problem_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(
+        &file,
+        r#"{"groups":[{"slug":"g1","kind":"cell","names":[{"lang":"en","text":"G","kind":"primary"}],"founded":"2011-02-30","citations":[{"source":"missing"}]}],
+            "legal_outcomes":[{"slug":"lo-1","kind":"fine","date":"2012","group":"g1","money":{"amount":"10","currency":"EURO","kind":"fine","scope":"total"},"citations":[]}]}"#,
+    )
+    .unwrap();
+    let db = dir.path().join("t.db");
+    let out = factline()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for field in [
+        "groups[g1].founded",
+        "groups[g1].citations[0].source",
+        "legal_outcomes[lo-1].money.currency",
+        "legal_outcomes[lo-1].citations",
+    ] {
+        assert!(err.contains(field), "{field} missing from:\n{err}");
+    }
+    assert!(
+        last_line(&out).contains("refused (4 problems); nothing was imported"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_then_import_on_postgres_leaves_every_record_with_its_citations() {
+    if !require_postgres().await {
+        return;
+    }
+    let name = format!("factline_cli_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(admin_url()).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = url_for(&name);
+    let run = |args: &[&str]| {
+        factline()
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let migrate = run(&["migrate"]);
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+    let import = run(&["import"]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(String::from_utf8_lossy(&import.stdout).contains("254 created"));
+    let again = run(&["import"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 254 unchanged"));
+    assert_eq!(row_counts(&url).await, [157, 4, 34, 13, 46]);
+
+    let db = Database::connect(&url).await.unwrap();
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for op in operation::Entity::find().all(&db).await.unwrap() {
+        let n = citation::Entity::find()
+            .filter(citation::Column::OperationId.eq(op.id))
+            .count(&db)
+            .await
+            .unwrap();
+        assert!(n > 0, "{} has no citation", op.slug);
+    }
+    db.close().await.ok();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}

@@ -1,0 +1,295 @@
+//! Test harness: a fresh database per test (Postgres from a migrated template,
+//! or SQLite in memory) and the app served over real HTTP on port 0.
+//!
+//! Postgres: `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! names the server and the maintenance database. When it cannot be reached the
+//! Postgres half of each test says so and passes, except under `CI=true`,
+//! where it fails.
+
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use factline::config::DbConfig;
+use factline::startup::{AppState, Server};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tokio::sync::oneshot;
+
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+}
+
+/// The URL of another database on the same server as `admin_url()`.
+pub fn url_for(db_name: &str) -> String {
+    let admin = admin_url();
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b.to_owned(), format!("?{q}")),
+        None => (admin.clone(), String::new()),
+    };
+    let slash = base.rfind('/').expect("TEST_DATABASE_URL names a database");
+    format!("{}/{db_name}{query}", &base[..slash])
+}
+
+/// A fingerprint of the migration sources: a changed migration gets a new template.
+fn migrations_fingerprint() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migration/src");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("migration sources")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in files {
+        f.file_name().hash(&mut h);
+        std::fs::read(&f).expect("readable").hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// Whether Postgres answers; decided once per test process.
+async fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    if let Some(a) = AVAILABLE.get() {
+        return *a;
+    }
+    let ok = match Database::connect(admin_url()).await {
+        Ok(db) => {
+            let ok = db.ping().await.is_ok();
+            db.close().await.ok();
+            ok
+        }
+        Err(_) => false,
+    };
+    *AVAILABLE.get_or_init(|| ok)
+}
+
+/// Skips (or, in CI, fails) a Postgres test when the server is unreachable.
+pub async fn require_postgres() -> bool {
+    if postgres_available().await {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "Postgres at {} is unreachable, and CI=true requires it",
+            admin_url()
+        );
+    }
+    eprintln!("SKIPPED: Postgres at {} is unreachable", admin_url());
+    false
+}
+
+/// Creates the migrated template once; an advisory lock keeps concurrent test
+/// processes from racing to build it.
+async fn ensure_template() -> String {
+    let name = format!("factline_tpl_{}", migrations_fingerprint());
+    let admin = Database::connect(admin_url())
+        .await
+        .expect("admin connection");
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(727274)")
+        .await
+        .expect("lock");
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .expect("query")
+        .is_some();
+    if !exists {
+        let building = format!("{name}_building");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .await
+            .expect("drop stale");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .expect("create template");
+        let db = Database::connect(url_for(&building))
+            .await
+            .expect("template connection");
+        factline::db::migrate(&db).await.expect("migrate template");
+        db.close().await.ok();
+        // Renamed only once complete, so a crash never leaves a half-built template.
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .await
+            .expect("rename template");
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+        .await
+        .expect("unlock");
+    admin.close().await.ok();
+    name
+}
+
+/// A database of its own for one test, dropped when the value is dropped.
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A migrated, empty database; `None` when Postgres is unavailable outside CI.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let url = "sqlite::memory:".to_owned();
+                let db = factline::db::connect(&url, &DbConfig::for_url(&url))
+                    .await
+                    .expect("sqlite");
+                factline::db::migrate(&db).await.expect("migrate sqlite");
+                Some(TestDb { db, pg_name: None })
+            }
+            Backend::Postgres => {
+                if !require_postgres().await {
+                    return None;
+                }
+                let template = ensure_template().await;
+                let name = format!("factline_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(admin_url())
+                    .await
+                    .expect("admin connection");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let url = url_for(&name);
+                let db = factline::db::connect(&url, &DbConfig::for_url(&url))
+                    .await
+                    .expect("test database");
+                Some(TestDb {
+                    db,
+                    pg_name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// A database with the bundled dataset loaded.
+    pub async fn seeded(backend: Backend) -> Option<Self> {
+        let t = Self::new(backend).await?;
+        factline::domain::bundled::seed_if_empty(&t.db)
+            .await
+            .expect("seed")
+            .expect("empty before seeding");
+        Some(t)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
+        // Drop runs outside async; a short-lived runtime on its own thread
+        // removes the database.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(admin_url()).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    admin.close().await.ok();
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The app served over HTTP on 127.0.0.1 with a test database.
+pub struct TestApp {
+    pub tdb: TestDb,
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(tdb: TestDb) -> Self {
+        let server = Server::bind("127.0.0.1:0", AppState { db: tdb.db.clone() })
+            .await
+            .expect("bind");
+        let addr = server.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(server.run_until(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            tdb,
+            addr,
+            client: reqwest::Client::new(),
+            stop: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("json body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Runs an async test body against Postgres and against SQLite, as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($(#[$meta:meta])* $name:ident, |$backend:ident| $body:expr) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: $crate::helpers::Backend) {
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::helpers::Backend::Postgres).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::Backend::Sqlite).await
+            }
+        }
+    };
+}

@@ -1,0 +1,314 @@
+//! The bundled dataset goes in whole and comes back out unchanged; bad files
+//! are refused whole; a second import changes nothing.
+
+use factline::Error;
+use factline::domain::bundled;
+use factline::domain::dataset::Dataset;
+use factline::domain::import::import;
+use factline::domain::snapshot;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::both_backends;
+use crate::helpers::TestDb;
+use factline::db::entities::{citation, group, legal_outcome, operation, revision, source, target};
+
+async fn counts(db: &sea_orm::DatabaseConnection) -> [u64; 7] {
+    [
+        source::Entity::find().count(db).await.unwrap(),
+        group::Entity::find().count(db).await.unwrap(),
+        target::Entity::find().count(db).await.unwrap(),
+        operation::Entity::find().count(db).await.unwrap(),
+        legal_outcome::Entity::find().count(db).await.unwrap(),
+        citation::Entity::find().count(db).await.unwrap(),
+        revision::Entity::find().count(db).await.unwrap(),
+    ]
+}
+
+fn sorted(mut ds: Dataset) -> Dataset {
+    ds.normalize();
+    ds.description = None;
+    ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.groups.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.targets.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.operations.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.legal_outcomes.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds
+}
+
+both_backends!(every_dataset_record_round_trips_through_import, |backend| {
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let stored = snapshot::dataset(&t.db).await.unwrap();
+    let bundled = sorted(bundled::dataset().unwrap());
+    assert_eq!(stored.sources.len(), 157);
+    assert_eq!(stored.groups.len(), 4);
+    assert_eq!(stored.targets.len(), 34);
+    assert_eq!(stored.operations.len(), 13);
+    assert_eq!(stored.legal_outcomes.len(), 46);
+    // Record by record, so a failure names the record.
+    for (a, b) in stored.operations.iter().zip(&bundled.operations) {
+        assert_eq!(a, b);
+    }
+    for (a, b) in stored.legal_outcomes.iter().zip(&bundled.legal_outcomes) {
+        assert_eq!(a, b);
+    }
+    assert_eq!(sorted(stored), bundled);
+});
+
+both_backends!(
+    money_dates_and_arabic_names_keep_their_exact_values,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let lo = factline::domain::read::legal_outcome_by_slug(&t.db, "lo-paypal14-restitution")
+            .await
+            .unwrap();
+        let money = factline::domain::model::Money::of(&lo).unwrap();
+        assert_eq!(money.amount.to_string(), "5600.00");
+        assert_eq!(
+            (money.currency.as_str(), money.scope.as_str()),
+            ("USD", "per_person")
+        );
+        let op = factline::domain::read::operation_by_slug(&t.db, "op-avenge-assange")
+            .await
+            .unwrap();
+        assert_eq!(op.start_precision, "day");
+        let g = factline::domain::read::group_by_slug(&t.db, "anonymous")
+            .await
+            .unwrap();
+        assert_eq!(g.founded_edtf.as_deref(), Some("2003"));
+        assert_eq!(g.founded_precision.as_deref(), Some("year"));
+        assert_eq!(g.founded_earliest.unwrap().to_string(), "2003-01-01");
+        assert_eq!(g.founded_latest.unwrap().to_string(), "2003-12-31");
+        let names = factline::domain::relations::names_of(
+            &t.db,
+            factline::domain::model::Subject::Group,
+            &[g.id],
+        )
+        .await
+        .unwrap();
+        assert!(
+            names[&g.id]
+                .iter()
+                .any(|n| n.lang == "ar" && n.text == "الأنونيموس" && n.kind == "primary")
+        );
+    }
+);
+
+both_backends!(a_second_import_changes_nothing, |backend| {
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let before = counts(&t.db).await;
+    let first = snapshot::dataset(&t.db).await.unwrap();
+    let report = import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 0, 254)
+    );
+    assert_eq!(
+        counts(&t.db).await,
+        before,
+        "no row added, revisions included"
+    );
+    assert_eq!(snapshot::dataset(&t.db).await.unwrap(), first);
+    let versions: Vec<i32> = operation::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.version)
+        .collect();
+    assert!(versions.iter().all(|v| *v == 1), "{versions:?}");
+});
+
+both_backends!(
+    a_changed_record_is_rewritten_with_a_new_version_and_revision,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let mut ds = bundled::dataset().unwrap();
+        let op = ds
+            .operations
+            .iter_mut()
+            .find(|o| o.slug == "op-payback")
+            .unwrap();
+        op.tactics.push("defacement".into());
+        op.targets.retain(|l| l.target != "mpaa");
+        let report = import(&t.db, ds, None, &|_, _| {}).await.unwrap();
+        assert_eq!(
+            (report.created, report.updated, report.unchanged),
+            (0, 1, 253)
+        );
+        let stored = factline::domain::read::operation_by_slug(&t.db, "op-payback")
+            .await
+            .unwrap();
+        assert_eq!(stored.version, 2);
+        let rec = &snapshot::operation_records(&t.db, std::slice::from_ref(&stored))
+            .await
+            .unwrap()[0];
+        assert!(rec.tactics.contains(&"defacement".to_owned()));
+        assert!(!rec.targets.iter().any(|l| l.target == "mpaa"));
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let revs = revision::Entity::find()
+            .filter(revision::Column::EntityId.eq(stored.id))
+            .order_by_asc(revision::Column::Version)
+            .all(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(revs.len(), 2);
+        assert_eq!(revs[1].action, "update");
+        assert!(
+            revs[1].before.as_ref().unwrap()["targets"]
+                .to_string()
+                .contains("mpaa")
+        );
+        assert!(
+            !revs[1].after.as_ref().unwrap()["targets"]
+                .to_string()
+                .contains("mpaa")
+        );
+    }
+);
+
+both_backends!(
+    a_broken_file_is_refused_whole_with_every_problem_named,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let before = counts(&t.db).await;
+        let mut ds = bundled::dataset().unwrap();
+        // A valid new record that must not be written either.
+        let mut extra = ds.targets[0].clone();
+        extra.slug = "brand-new-target".into();
+        ds.targets.push(extra);
+        ds.operations[0].start = "2006-13".into();
+        ds.operations[1].citations.clear();
+        ds.operations[2].groups[0].group = "no-such-group".into();
+        ds.targets[1].country = Some("XX".into());
+        let lo = ds
+            .legal_outcomes
+            .iter_mut()
+            .find(|l| l.money.is_some())
+            .unwrap();
+        let lo_slug = lo.slug.clone();
+        lo.money.as_mut().unwrap().currency = "DOLLARS".into();
+        ds.sources[3].language = "not a language".into();
+
+        let Err(Error::Invalid(errors)) = import(&t.db, ds.clone(), None, &|_, _| {}).await else {
+            panic!("the file must be refused");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for expected in [
+            format!("operations[{}].start", ds.operations[0].slug),
+            format!("operations[{}].citations", ds.operations[1].slug),
+            format!("operations[{}].groups[0].group", ds.operations[2].slug),
+            format!("targets[{}].country", ds.targets[1].slug),
+            format!("legal_outcomes[{lo_slug}].money.currency"),
+            format!("sources[{}].language", ds.sources[3].slug),
+        ] {
+            assert!(
+                fields.contains(&expected.as_str()),
+                "{expected} not in {fields:?}"
+            );
+        }
+        assert_eq!(errors.len(), 6, "{errors:?}");
+        assert_eq!(counts(&t.db).await, before, "nothing was written");
+        assert!(
+            factline::domain::read::target_by_slug(&t.db, "brand-new-target")
+                .await
+                .is_err()
+        );
+    }
+);
+
+both_backends!(an_unsourced_link_is_refused, |backend| {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut ds = bundled::dataset().unwrap();
+    ds.operations[0].targets[0].citations.clear();
+    let Err(Error::Invalid(errors)) = import(&t.db, ds, None, &|_, _| {}).await else {
+        panic!("an unsourced link must be refused");
+    };
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].field.ends_with("targets[0].citations"),
+        "{errors:?}"
+    );
+    assert_eq!(counts(&t.db).await, [0; 7]);
+});
+
+#[test]
+fn the_bundled_file_holds_every_record_of_the_curated_dataset() {
+    let ds = bundled::dataset().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/facts.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: {} is not beside this checkout", path.display());
+        return;
+    };
+    let facts: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let keys = |k: &str| -> Vec<String> {
+        let mut v: Vec<String> = facts[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let slugs = |v: Vec<&String>| -> Vec<String> {
+        let mut v: Vec<String> = v.into_iter().cloned().collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        slugs(ds.sources.iter().map(|r| &r.slug).collect()),
+        keys("sources")
+    );
+    assert_eq!(
+        slugs(ds.groups.iter().map(|r| &r.slug).collect()),
+        keys("groups")
+    );
+    assert_eq!(
+        slugs(ds.targets.iter().map(|r| &r.slug).collect()),
+        keys("targets")
+    );
+    assert_eq!(
+        slugs(ds.operations.iter().map(|r| &r.slug).collect()),
+        keys("operations")
+    );
+    assert_eq!(
+        slugs(ds.legal_outcomes.iter().map(|r| &r.slug).collect()),
+        keys("legal_outcomes")
+    );
+    // Every fact keeps its sources, in order.
+    for op in facts["operations"].as_array().unwrap() {
+        let rec = ds.operations.iter().find(|o| o.slug == op["key"]).unwrap();
+        let cited: Vec<&str> = rec.citations.iter().map(|c| c.source.as_str()).collect();
+        let sources: Vec<&str> = op["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(cited, sources, "{}", rec.slug);
+        assert_eq!(rec.disputed, op["disputed"].as_bool().unwrap());
+        assert_eq!(rec.dispute_note.as_deref(), op["dispute_note"].as_str());
+    }
+}
+
+#[test]
+fn a_file_that_is_not_json_names_line_and_column() {
+    let Err(Error::Invalid(errors)) = Dataset::from_json("{\n  \"sources\": [,]\n}") else {
+        panic!("must be refused");
+    };
+    assert!(errors[0].message.contains("line 2"), "{errors:?}");
+}

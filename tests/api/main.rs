@@ -1,0 +1,15 @@
+//! The integration suite: one binary, a module per area, each test run on
+//! Postgres and on SQLite unless it is about one of them.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly at the first unexpected value"
+)]
+
+mod helpers;
+
+mod cli;
+mod http;
+mod import;
+mod migrations;
+mod reads;
