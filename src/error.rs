@@ -6,9 +6,11 @@ use std::fmt;
 
 /// One problem with one field of the input, named by a path such as
 /// `operations[op-payback].start` or `limit`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The parameter or field at fault, e.g. `limit`, `from`, `operations[op-x].start`.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 

@@ -86,11 +86,15 @@ pub fn query_key(q: &str) -> Result<String> {
 
 /// `LIKE '%key%'` with the key's own `%`, `_` and `\` taken literally.
 pub fn contains(key: &str) -> LikeExpr {
-    let escaped = key
-        .replace('\\', "\\\\")
+    LikeExpr::new(format!("%{}%", escape_like(key))).escape('\\')
+}
+
+/// A text with `LIKE`'s wildcards and escape character taken literally
+/// (the pattern must say `ESCAPE '\\'`).
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+        .replace('_', "\\_")
 }
 
 fn ids_where<E: EntityTrait>(select: E::Column, from: E, cond: Condition) -> SelectStatement {
@@ -329,10 +333,8 @@ impl LegalOutcomeFilter {
                 Condition::any()
                     .add(legal_outcome::Column::Jurisdiction.eq(j.as_str()))
                     .add(
-                        Expr::col(legal_outcome::Column::Jurisdiction).like(
-                            LikeExpr::new(format!("{}-%", j.replace(['%', '_', '\\'], "")))
-                                .escape('\\'),
-                        ),
+                        Expr::col(legal_outcome::Column::Jurisdiction)
+                            .like(LikeExpr::new(format!("{}-%", escape_like(j))).escape('\\')),
                     ),
             );
         }

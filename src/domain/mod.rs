@@ -11,8 +11,11 @@ pub mod model;
 pub mod page;
 pub mod read;
 pub mod relations;
+pub mod search;
 pub mod snapshot;
+pub mod stats;
 pub mod text;
+pub mod timeline;
 pub mod vocab;
 
 /// The connection every domain function takes: a pool or a transaction.

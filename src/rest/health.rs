@@ -3,8 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::problem::Problem;
 use crate::startup::AppState;
 
 /// The process is up and serving HTTP.
@@ -12,14 +14,20 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// The database answers: 200 when it does, 503 when it does not.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// 200 when the database answers; a 503 problem with `Retry-After` when not.
+pub async fn readyz(State(state): State<AppState>) -> Response {
     if crate::db::ping(&state.db).await {
-        (StatusCode::OK, Json(json!({"status": "ready"})))
+        Json(json!({"status": "ready"})).into_response()
     } else {
-        (
+        let mut res = Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "detail": "the database does not answer"})),
+            "the database does not answer".to_owned(),
         )
+        .into_response();
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
+        res
     }
 }

@@ -1,21 +1,56 @@
 //! The REST adapter: axum handlers that parse, call the domain, render.
 
+pub mod cache;
+pub mod csv;
 pub mod health;
+pub mod openapi;
+pub mod params;
 pub mod problem;
+pub mod v1;
+pub mod views;
 
 use axum::Router;
-use axum::http::{StatusCode, Uri};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware;
 use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::startup::AppState;
 use problem::Problem;
 
 pub fn router() -> Router<AppState> {
+    let reads = Router::new()
+        .route("/v1/groups", get(v1::list_groups))
+        .route("/v1/groups/{slug}", get(v1::get_group))
+        .route("/v1/operations", get(v1::list_operations))
+        .route("/v1/operations/{slug}", get(v1::get_operation))
+        .route("/v1/targets", get(v1::list_targets))
+        .route("/v1/targets/{slug}", get(v1::get_target))
+        .route("/v1/legal-outcomes", get(v1::list_legal_outcomes))
+        .route("/v1/legal-outcomes/{slug}", get(v1::get_legal_outcome))
+        .route("/v1/sources", get(v1::list_sources))
+        .route("/v1/sources/{slug}", get(v1::get_source))
+        .route("/v1/search", get(v1::search))
+        .route("/v1/timeline", get(v1::timeline))
+        .route("/v1/stats", get(v1::stats))
+        .layer(middleware::from_fn(cache::etag));
     Router::new()
+        .merge(reads)
+        .merge(openapi::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// Reads are public facts: any origin may fetch them from a browser. Only
+/// safe methods are allowed cross-origin, so a page elsewhere cannot write.
+pub fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers(Any)
 }
 
 async fn not_found(uri: Uri) -> Problem {

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::error::{Error, FieldError};
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem: `status`, a `title`, a `detail`, and for bad input
+/// every field at fault in `errors`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -81,4 +83,38 @@ impl IntoResponse for Error {
         }
         res
     }
+}
+
+/// Turns any error response that is not already a problem (axum's plain-text
+/// rejections, tower-http's timeout and body-limit answers) into one, so
+/// clients meet a single error format.
+pub async fn ensure_problem(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let body = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body);
+    let detail = if status.is_server_error() || text.trim().is_empty() {
+        None
+    } else {
+        Some(text.chars().take(300).collect::<String>())
+    };
+    let mut out = Problem::new(status, detail).into_response();
+    if let Some(v) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if let Some(v) = allow {
+        out.headers_mut().insert(header::ALLOW, v);
+    }
+    out
 }

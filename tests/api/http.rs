@@ -23,9 +23,12 @@ both_backends!(readyz_is_503_when_the_database_is_gone, |backend| {
     };
     let app = TestApp::spawn(t).await;
     app.tdb.db.close_by_ref().await.unwrap();
-    let (status, body) = app.get_json("/readyz").await;
-    assert_eq!(status, 503);
-    assert_eq!(body["status"], "unavailable");
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["detail"].as_str().unwrap().contains("database"));
 });
 
 both_backends!(unknown_routes_and_methods_answer_problem_json, |backend| {

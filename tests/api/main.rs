@@ -13,3 +13,4 @@ mod http;
 mod import;
 mod migrations;
 mod reads;
+mod rest;

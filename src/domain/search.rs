@@ -1,0 +1,263 @@
+//! Ranked search across every kind of record, in any language, over the
+//! normalized search keys of names, aliases and texts.
+//!
+//! Ranking: a name or alias that equals the query, then one that starts with
+//! it, then one with a word starting with it, then one containing it; a
+//! description, motive or summary containing it comes last. Within a level,
+//! primary names come before aliases and shorter texts before longer ones.
+//! On Postgres the `LIKE '%…%'` tests use the trigram indexes.
+
+use std::collections::HashMap;
+
+use sea_orm::QueryResult;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Order, Query};
+use uuid::Uuid;
+
+use super::Conn;
+use super::filters::{contains, escape_like, query_key};
+use super::read;
+use crate::db::entities::{name, text};
+use crate::error::Result;
+
+pub const DEFAULT_HITS: u64 = 20;
+pub const MAX_HITS: u64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Group,
+    Operation,
+    Target,
+    LegalOutcome,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Group => "group",
+            Kind::Operation => "operation",
+            Kind::Target => "target",
+            Kind::LegalOutcome => "legal_outcome",
+        }
+    }
+}
+
+/// How well a hit matched; lower is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    Exact,
+    Prefix,
+    WordPrefix,
+    Substring,
+    Text,
+}
+
+impl Match {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::Prefix => "prefix",
+            Match::WordPrefix => "word_prefix",
+            Match::Substring => "substring",
+            Match::Text => "text",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: Uuid,
+    pub slug: String,
+    /// The record's display name (a legal outcome's is its kind and date).
+    pub name: String,
+    pub matched: Match,
+    /// `name`, `alias`, or the text field (`description`, `motive`, `summary`).
+    pub field: String,
+    pub lang: String,
+    /// The matching name or text as stored.
+    pub text: String,
+}
+
+struct Row {
+    kind: Kind,
+    id: Uuid,
+    level: Match,
+    primary: bool,
+    len: usize,
+    field: String,
+    lang: String,
+    text: String,
+}
+
+fn owner(r: &QueryResult, cols: &[(&str, Kind)]) -> Option<(Kind, Uuid)> {
+    cols.iter().find_map(|(c, k)| {
+        r.try_get::<Option<Uuid>>("", c)
+            .ok()
+            .flatten()
+            .map(|id| (*k, id))
+    })
+}
+
+/// Up to `limit` records whose names or texts match `q`, best first.
+pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
+    let key = query_key(q)?;
+    let limit = limit.clamp(1, MAX_HITS);
+    // Enough rows that duplicates of one record cannot starve the page.
+    let fetch = limit * 5 + 20;
+
+    let level = Expr::case(Expr::col(name::Column::SearchKey).eq(key.clone()), 0)
+        .case(Expr::col(name::Column::SearchKey).like(prefix(&key)), 1)
+        .case(
+            Expr::col(name::Column::SearchKey).like(word_prefix(&key)),
+            2,
+        )
+        .finally(3);
+    let names = Query::select()
+        .columns([
+            name::Column::GroupId,
+            name::Column::TargetId,
+            name::Column::OperationId,
+            name::Column::Kind,
+            name::Column::Lang,
+            name::Column::Text,
+        ])
+        .expr_as(level.clone(), Alias::new("level"))
+        .from(name::Entity)
+        .and_where(Expr::col(name::Column::SearchKey).like(contains(&key)))
+        .order_by_expr(level.into(), Order::Asc)
+        .order_by_expr(Expr::cust("length(search_key)"), Order::Asc)
+        .limit(fetch)
+        .to_owned();
+    let texts = Query::select()
+        .columns([
+            text::Column::GroupId,
+            text::Column::TargetId,
+            text::Column::OperationId,
+            text::Column::LegalOutcomeId,
+            text::Column::Field,
+            text::Column::Lang,
+            text::Column::Text,
+        ])
+        .from(text::Entity)
+        .and_where(Expr::col(text::Column::SearchKey).like(contains(&key)))
+        .order_by_expr(Expr::cust("length(search_key)"), Order::Asc)
+        .limit(fetch)
+        .to_owned();
+
+    let mut rows = Vec::new();
+    for r in db.query_all(&names).await? {
+        let Some((kind, id)) = owner(
+            &r,
+            &[
+                ("group_id", Kind::Group),
+                ("target_id", Kind::Target),
+                ("operation_id", Kind::Operation),
+            ],
+        ) else {
+            continue;
+        };
+        let level: i32 = r.try_get("", "level").unwrap_or(3);
+        let name_kind: String = r.try_get("", "kind").unwrap_or_default();
+        let text: String = r.try_get("", "text").unwrap_or_default();
+        rows.push(Row {
+            kind,
+            id,
+            level: [
+                Match::Exact,
+                Match::Prefix,
+                Match::WordPrefix,
+                Match::Substring,
+            ][level.clamp(0, 3) as usize],
+            primary: name_kind == "primary",
+            len: text.chars().count(),
+            field: if name_kind == "primary" {
+                "name"
+            } else {
+                "alias"
+            }
+            .to_owned(),
+            lang: r.try_get("", "lang").unwrap_or_default(),
+            text,
+        });
+    }
+    for r in db.query_all(&texts).await? {
+        let Some((kind, id)) = owner(
+            &r,
+            &[
+                ("group_id", Kind::Group),
+                ("target_id", Kind::Target),
+                ("operation_id", Kind::Operation),
+                ("legal_outcome_id", Kind::LegalOutcome),
+            ],
+        ) else {
+            continue;
+        };
+        let text: String = r.try_get("", "text").unwrap_or_default();
+        rows.push(Row {
+            kind,
+            id,
+            level: Match::Text,
+            primary: false,
+            len: text.chars().count(),
+            field: r.try_get("", "field").unwrap_or_default(),
+            lang: r.try_get("", "lang").unwrap_or_default(),
+            text,
+        });
+    }
+
+    // Best row per record.
+    rows.sort_by(|a, b| {
+        (a.level, !a.primary, a.len, a.kind, a.id).cmp(&(b.level, !b.primary, b.len, b.kind, b.id))
+    });
+    let mut best: Vec<Row> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        if seen.insert((r.kind, r.id)) {
+            best.push(r);
+        }
+        if best.len() as u64 == limit {
+            break;
+        }
+    }
+
+    let ids_of =
+        |k: Kind| -> Vec<Uuid> { best.iter().filter(|r| r.kind == k).map(|r| r.id).collect() };
+    let mut labels: HashMap<(Kind, Uuid), (String, String)> = HashMap::new();
+    for (id, g) in read::groups_by_ids(db, &ids_of(Kind::Group)).await? {
+        labels.insert((Kind::Group, id), (g.slug, g.name));
+    }
+    for (id, t) in read::targets_by_ids(db, &ids_of(Kind::Target)).await? {
+        labels.insert((Kind::Target, id), (t.slug, t.name));
+    }
+    for (id, o) in read::operations_by_ids(db, &ids_of(Kind::Operation)).await? {
+        labels.insert((Kind::Operation, id), (o.slug, o.name));
+    }
+    for (id, l) in read::legal_outcomes_by_ids(db, &ids_of(Kind::LegalOutcome)).await? {
+        let label = format!("{} ({})", l.kind, l.date_edtf);
+        labels.insert((Kind::LegalOutcome, id), (l.slug, label));
+    }
+    Ok(best
+        .into_iter()
+        .filter_map(|r| {
+            let (slug, name) = labels.remove(&(r.kind, r.id))?;
+            Some(Hit {
+                kind: r.kind,
+                id: r.id,
+                slug,
+                name,
+                matched: r.level,
+                field: r.field,
+                lang: r.lang,
+                text: r.text,
+            })
+        })
+        .collect())
+}
+
+fn prefix(key: &str) -> LikeExpr {
+    LikeExpr::new(format!("{}%", escape_like(key))).escape('\\')
+}
+
+fn word_prefix(key: &str) -> LikeExpr {
+    LikeExpr::new(format!("% {}%", escape_like(key))).escape('\\')
+}

@@ -1,0 +1,196 @@
+//! The timeline: operations and legal outcomes in one date order — earliest
+//! day first, then finer precision first (a day before its month before its
+//! year), then kind and slug — with keyset pagination across both tables.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::Conn;
+use super::filters::{DateRange, LegalOutcomeFilter, OperationFilter};
+use super::page::{Cursor, Page, PageRequest};
+use crate::db::entities::{legal_outcome, operation};
+use crate::error::{Error, Result};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 500;
+
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub group: Option<String>,
+    pub target: Option<String>,
+    pub dates: DateRange,
+}
+
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Operation(operation::Model),
+    LegalOutcome(legal_outcome::Model),
+}
+
+impl Entry {
+    /// Sort key: (earliest, precision, kind, slug). `day` < `month` < `year`
+    /// also as text, which is what the SQL compares.
+    fn key(&self) -> (NaiveDate, &str, &'static str, &str) {
+        match self {
+            Entry::Operation(o) => (o.earliest, &o.start_precision, "operation", &o.slug),
+            Entry::LegalOutcome(l) => (l.earliest, &l.date_precision, "legal_outcome", &l.slug),
+        }
+    }
+}
+
+/// Rows of one table that come after the cursor position.
+fn after<E: ColumnTrait, P: ColumnTrait, S: ColumnTrait>(
+    earliest: E,
+    precision: P,
+    slug: S,
+    kind: &str,
+    at: &(NaiveDate, String, String, String),
+) -> Condition {
+    let (e, p, k, s) = at;
+    let same_date = Condition::all().add(earliest.eq(*e));
+    let mut any = Condition::any()
+        .add(earliest.gt(*e))
+        .add(same_date.clone().add(precision.gt(p.as_str())));
+    let same = same_date.add(precision.eq(p.as_str()));
+    match kind.cmp(k.as_str()) {
+        std::cmp::Ordering::Greater => any = any.add(same),
+        std::cmp::Ordering::Equal => any = any.add(same.add(slug.gt(s.as_str()))),
+        std::cmp::Ordering::Less => {}
+    }
+    any
+}
+
+fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, String)> {
+    let bad = || Error::invalid("cursor", "not a cursor this service issued");
+    if c.sort != "timeline" {
+        return Err(bad());
+    }
+    let mut parts = c.key.splitn(4, '|');
+    let date = parts
+        .next()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or_else(bad)?;
+    let p = parts.next().ok_or_else(bad)?.to_owned();
+    let k = parts.next().ok_or_else(bad)?.to_owned();
+    let s = parts.next().ok_or_else(bad)?.to_owned();
+    Ok((date, p, k, s))
+}
+
+pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest> {
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
+        Some(_) => {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+    };
+    let cursor = cursor
+        .filter(|c| !c.is_empty())
+        .map(Cursor::decode)
+        .transpose()?;
+    Ok(PageRequest { limit, cursor })
+}
+
+pub async fn timeline<C: Conn>(
+    db: &C,
+    f: &TimelineFilter,
+    page: &PageRequest,
+) -> Result<Page<Entry>> {
+    let ops_cond = OperationFilter {
+        group: f.group.clone(),
+        target: f.target.clone(),
+        dates: f.dates.clone(),
+        ..Default::default()
+    }
+    .condition()?;
+    let los_cond = LegalOutcomeFilter {
+        group: f.group.clone(),
+        target: f.target.clone(),
+        dates: f.dates.clone(),
+        ..Default::default()
+    }
+    .condition()?;
+    let total = operation::Entity::find()
+        .filter(ops_cond.clone())
+        .count(db)
+        .await?
+        + legal_outcome::Entity::find()
+            .filter(los_cond.clone())
+            .count(db)
+            .await?;
+
+    let at = page.cursor.as_ref().map(parse_cursor).transpose()?;
+    let mut ops = operation::Entity::find().filter(ops_cond);
+    let mut los = legal_outcome::Entity::find().filter(los_cond);
+    if let Some(at) = &at {
+        ops = ops.filter(
+            after(
+                operation::Column::Earliest,
+                operation::Column::StartPrecision,
+                operation::Column::Slug,
+                "operation",
+                at,
+            )
+            .into_condition(),
+        );
+        los = los.filter(
+            after(
+                legal_outcome::Column::Earliest,
+                legal_outcome::Column::DatePrecision,
+                legal_outcome::Column::Slug,
+                "legal_outcome",
+                at,
+            )
+            .into_condition(),
+        );
+    }
+    let n = page.limit + 1;
+    let ops = ops
+        .order_by_asc(operation::Column::Earliest)
+        .order_by_asc(operation::Column::StartPrecision)
+        .order_by_asc(operation::Column::Slug)
+        .limit(n)
+        .all(db)
+        .await?;
+    let los = los
+        .order_by_asc(legal_outcome::Column::Earliest)
+        .order_by_asc(legal_outcome::Column::DatePrecision)
+        .order_by_asc(legal_outcome::Column::Slug)
+        .limit(n)
+        .all(db)
+        .await?;
+    let mut items: Vec<Entry> = ops
+        .into_iter()
+        .map(Entry::Operation)
+        .chain(los.into_iter().map(Entry::LegalOutcome))
+        .collect();
+    items.sort_by(|a, b| a.key().cmp(&b.key()));
+    let next_cursor = if items.len() as u64 > page.limit {
+        items.truncate(page.limit as usize);
+        items.last().map(|last| {
+            let (e, p, k, s) = last.key();
+            Cursor {
+                sort: "timeline".to_owned(),
+                key: format!("{}|{p}|{k}|{s}", e.format("%Y-%m-%d")),
+                id: match last {
+                    Entry::Operation(o) => o.id,
+                    Entry::LegalOutcome(l) => l.id,
+                },
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        next_cursor,
+        total,
+    })
+}

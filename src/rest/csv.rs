@@ -1,0 +1,411 @@
+//! CSV for every list: one flat row per record, UTF-8, with a header.
+//!
+//! Flattening: a date becomes four columns (`_edtf`, `_precision`,
+//! `_earliest`, `_latest`); a list of values becomes one cell joined with
+//! ` | `; a related record becomes its slug; names become the English and
+//! Arabic primary names plus the aliases joined; citations become the cited
+//! source slugs joined, in citation order. The columns of each list are
+//! described in the OpenAPI document from the same tables as below.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::views::{
+    CitationView, DateView, GroupView, LegalOutcomeView, NameView, OperationView, SourceView,
+    TargetView, TextView,
+};
+use crate::error::{Error, Result};
+
+/// A column: its name and what it holds.
+pub type Column = (&'static str, &'static str);
+
+pub trait CsvRecord {
+    const COLUMNS: &'static [Column];
+    fn row(&self) -> Vec<String>;
+}
+
+const JOIN: &str = " | ";
+
+fn join<I: IntoIterator<Item = S>, S: AsRef<str>>(values: I) -> String {
+    values
+        .into_iter()
+        .map(|s| s.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join(JOIN)
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn date(d: &Option<DateView>) -> [String; 4] {
+    match d {
+        Some(d) => [
+            d.edtf.clone(),
+            d.precision.clone(),
+            opt(&d.earliest),
+            opt(&d.latest),
+        ],
+        None => Default::default(),
+    }
+}
+
+fn primary(names: &[NameView], lang: &str) -> String {
+    names
+        .iter()
+        .find(|n| n.kind == "primary" && n.lang == lang)
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+fn aliases(names: &[NameView]) -> String {
+    join(names.iter().filter(|n| n.kind == "alias").map(|n| &n.text))
+}
+
+fn text(texts: &[TextView], field: &str) -> String {
+    texts
+        .iter()
+        .find(|t| t.field == field && t.lang == "en")
+        .or_else(|| texts.iter().find(|t| t.field == field))
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+fn sources(c: &[CitationView]) -> String {
+    join(c.iter().map(|c| &c.source.slug))
+}
+
+macro_rules! date_columns {
+    ($p:literal, $what:literal) => {
+        [
+            (concat!($p, "_edtf"), concat!($what, " as EDTF text")),
+            (
+                concat!($p, "_precision"),
+                concat!("precision of ", $what, ": year, month or day"),
+            ),
+            (
+                concat!($p, "_earliest"),
+                concat!("first day ", $what, " can denote (YYYY-MM-DD)"),
+            ),
+            (
+                concat!($p, "_latest"),
+                concat!("last day ", $what, " can denote (YYYY-MM-DD)"),
+            ),
+        ]
+    };
+}
+
+const fn concat_columns<const A: usize, const B: usize, const C: usize>(
+    a: [Column; A],
+    b: [Column; B],
+) -> [Column; C] {
+    let mut out = [("", ""); C];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < A + B {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
+
+const GROUP_HEAD: [Column; 6] = [
+    ("slug", "stable identifier"),
+    ("name", "English primary name"),
+    ("name_ar", "Arabic primary name"),
+    ("aliases", "aliases in any language, joined with ' | '"),
+    ("kind", "collective, cell, crew, banner, faction, other"),
+    ("parent", "slug of the parent group"),
+];
+const GROUP_TAIL: [Column; 5] = [
+    ("description", "description (English when available)"),
+    ("wikidata", "Wikidata item id"),
+    (
+        "operations",
+        "slugs of the group's operations, joined with ' | '",
+    ),
+    ("sources", "slugs of the cited sources, joined with ' | '"),
+    ("version", "record version"),
+];
+const GROUP_DATES: [Column; 8] = concat_columns(
+    date_columns!("founded", "the founding date"),
+    date_columns!("dissolved", "the dissolution date"),
+);
+const GROUP_A: [Column; 14] = concat_columns(GROUP_HEAD, GROUP_DATES);
+static GROUP_COLUMNS: [Column; 19] = concat_columns(GROUP_A, GROUP_TAIL);
+
+impl CsvRecord for GroupView {
+    const COLUMNS: &'static [Column] = &GROUP_COLUMNS;
+    fn row(&self) -> Vec<String> {
+        let mut r = vec![
+            self.slug.clone(),
+            self.name.clone(),
+            primary(&self.names, "ar"),
+            aliases(&self.names),
+            self.kind.clone(),
+            self.parent
+                .as_ref()
+                .map(|p| p.slug.clone())
+                .unwrap_or_default(),
+        ];
+        r.extend(date(&self.founded));
+        r.extend(date(&self.dissolved));
+        r.extend([
+            text(&self.texts, "description"),
+            opt(&self.external_ids.wikidata),
+            join(self.operations.iter().map(|o| &o.slug)),
+            sources(&self.citations),
+            self.version.to_string(),
+        ]);
+        r
+    }
+}
+
+static TARGET_COLUMNS: [Column; 10] = [
+    ("slug", "stable identifier"),
+    ("name", "English primary name"),
+    ("name_ar", "Arabic primary name"),
+    ("aliases", "aliases in any language, joined with ' | '"),
+    (
+        "kind",
+        "company, government, religious_org, website, person, ngo, media, other",
+    ),
+    ("country", "ISO 3166-1 alpha-2"),
+    ("sector", "sector"),
+    (
+        "operations",
+        "slugs of operations against the target, joined with ' | '",
+    ),
+    ("sources", "slugs of the cited sources, joined with ' | '"),
+    ("version", "record version"),
+];
+
+impl CsvRecord for TargetView {
+    const COLUMNS: &'static [Column] = &TARGET_COLUMNS;
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.slug.clone(),
+            self.name.clone(),
+            primary(&self.names, "ar"),
+            aliases(&self.names),
+            self.kind.clone(),
+            opt(&self.country),
+            opt(&self.sector),
+            join(self.operations.iter().map(|o| &o.slug)),
+            sources(&self.citations),
+            self.version.to_string(),
+        ]
+    }
+}
+
+const OPERATION_HEAD: [Column; 4] = [
+    ("slug", "stable identifier"),
+    ("name", "English primary name"),
+    ("name_ar", "Arabic primary name"),
+    ("aliases", "aliases in any language, joined with ' | '"),
+];
+const OPERATION_TAIL: [Column; 11] = [
+    ("part_of", "slug of the parent operation"),
+    ("tactics", "tactics joined with ' | '"),
+    (
+        "groups",
+        "group slugs with their role as slug:role, joined with ' | '",
+    ),
+    ("targets", "target slugs joined with ' | '"),
+    ("legal_outcomes", "legal outcome slugs joined with ' | '"),
+    ("motive", "motive (English when available)"),
+    ("summary", "summary (English when available)"),
+    ("disputed", "true when sources disagree"),
+    ("dispute_note", "what is disputed and who says what"),
+    ("sources", "slugs of the cited sources, joined with ' | '"),
+    ("version", "record version"),
+];
+const OPERATION_DATES: [Column; 8] = concat_columns(
+    date_columns!("start", "the start"),
+    date_columns!("end", "the end"),
+);
+const OPERATION_A: [Column; 12] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
+static OPERATION_COLUMNS: [Column; 23] = concat_columns(OPERATION_A, OPERATION_TAIL);
+
+impl CsvRecord for OperationView {
+    const COLUMNS: &'static [Column] = &OPERATION_COLUMNS;
+    fn row(&self) -> Vec<String> {
+        let mut r = vec![
+            self.slug.clone(),
+            self.name.clone(),
+            primary(&self.names, "ar"),
+            aliases(&self.names),
+        ];
+        r.extend(date(&self.start));
+        r.extend(date(&self.end));
+        r.extend([
+            self.part_of
+                .as_ref()
+                .map(|p| p.slug.clone())
+                .unwrap_or_default(),
+            join(&self.tactics),
+            join(self.groups.iter().map(|g| format!("{}:{}", g.slug, g.role))),
+            join(self.targets.iter().map(|t| &t.slug)),
+            join(self.legal_outcomes.iter().map(|l| &l.slug)),
+            text(&self.texts, "motive"),
+            text(&self.texts, "summary"),
+            self.disputed.to_string(),
+            opt(&self.dispute_note),
+            sources(&self.citations),
+            self.version.to_string(),
+        ]);
+        r
+    }
+}
+
+const LO_HEAD: [Column; 2] = [
+    ("slug", "stable identifier"),
+    (
+        "kind",
+        "arrest, charge, indictment, plea, conviction, acquittal, sentence, fine, restitution, damages_claim, other",
+    ),
+];
+const LO_TAIL: [Column; 15] = [
+    ("jurisdiction", "ISO 3166-1 or 3166-2 code"),
+    ("court", "court"),
+    ("operation", "slug of the operation concerned"),
+    ("group", "slug of the group concerned"),
+    ("people_count", "number of people"),
+    (
+        "person",
+        "named defendant, only where public court records name them",
+    ),
+    ("amount", "exact decimal amount"),
+    ("currency", "ISO 4217"),
+    (
+        "amount_kind",
+        "victim_reported_loss, prosecution_alleged_loss, restitution_ordered, fine, damages_claim",
+    ),
+    ("amount_scope", "per_person or total"),
+    ("summary", "summary (English when available)"),
+    ("disputed", "true when sources disagree"),
+    ("dispute_note", "what is disputed and who says what"),
+    ("sources", "slugs of the cited sources, joined with ' | '"),
+    ("version", "record version"),
+];
+const LO_A: [Column; 6] = concat_columns(LO_HEAD, date_columns!("date", "the date"));
+static LO_COLUMNS: [Column; 21] = concat_columns(LO_A, LO_TAIL);
+
+impl CsvRecord for LegalOutcomeView {
+    const COLUMNS: &'static [Column] = &LO_COLUMNS;
+    fn row(&self) -> Vec<String> {
+        let mut r = vec![self.slug.clone(), self.kind.clone()];
+        r.extend(date(&self.date));
+        let m = self.money.as_ref();
+        r.extend([
+            opt(&self.jurisdiction),
+            opt(&self.court),
+            self.operation
+                .as_ref()
+                .map(|o| o.slug.clone())
+                .unwrap_or_default(),
+            self.group
+                .as_ref()
+                .map(|g| g.slug.clone())
+                .unwrap_or_default(),
+            opt(&self.people_count),
+            opt(&self.person),
+            m.map(|m| m.amount.clone()).unwrap_or_default(),
+            m.map(|m| m.currency.clone()).unwrap_or_default(),
+            m.map(|m| m.kind.clone()).unwrap_or_default(),
+            m.map(|m| m.scope.clone()).unwrap_or_default(),
+            text(&self.texts, "summary"),
+            self.disputed.to_string(),
+            opt(&self.dispute_note),
+            sources(&self.citations),
+            self.version.to_string(),
+        ]);
+        r
+    }
+}
+
+const SOURCE_HEAD: [Column; 7] = [
+    ("slug", "stable identifier"),
+    ("title", "title; '[desc]' marks a descriptive title"),
+    ("url", "URL"),
+    ("archived_url", "archived copy"),
+    ("publisher", "publisher"),
+    ("language", "BCP 47 language tag"),
+    (
+        "kind",
+        "news, court_record, government, academic, encyclopedia, group_statement, seed, blog, reference, other",
+    ),
+];
+const SOURCE_A: [Column; 11] = concat_columns(
+    SOURCE_HEAD,
+    date_columns!("published", "the publication date"),
+);
+static SOURCE_COLUMNS: [Column; 12] = concat_columns(SOURCE_A, [("version", "record version")]);
+
+impl CsvRecord for SourceView {
+    const COLUMNS: &'static [Column] = &SOURCE_COLUMNS;
+    fn row(&self) -> Vec<String> {
+        let mut r = vec![
+            self.slug.clone(),
+            self.title.clone(),
+            opt(&self.url),
+            opt(&self.archived_url),
+            opt(&self.publisher),
+            self.language.clone(),
+            self.kind.clone(),
+        ];
+        r.extend(date(&self.published));
+        r.push(self.version.to_string());
+        r
+    }
+}
+
+/// The column description of a list, for the OpenAPI document.
+pub fn describe(columns: &[Column]) -> String {
+    let mut s = String::from(
+        "CSV (`format=csv` or `Accept: text/csv`): UTF-8 with a header row, one row per record. \
+         Multi-valued cells are joined with ` | `; dates become `_edtf`, `_precision`, `_earliest`, `_latest`.\n\nColumns:\n",
+    );
+    for (name, what) in columns {
+        s.push_str(&format!("- `{name}`: {what}\n"));
+    }
+    s
+}
+
+pub fn render<T: CsvRecord>(rows: &[T]) -> Result<Response> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| Error::Internal(format!("csv: {e}"));
+    w.write_record(T::COLUMNS.iter().map(|c| c.0))
+        .map_err(internal)?;
+    for r in rows {
+        w.write_record(r.row()).map_err(internal)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Internal(format!("csv: {e}")))?;
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_has_as_many_cells_as_the_header() {
+        // The column tables are assembled from parts; their lengths must match `row`.
+        assert_eq!(GroupView::COLUMNS.len(), 19);
+        assert_eq!(OperationView::COLUMNS.len(), 23);
+        assert_eq!(LegalOutcomeView::COLUMNS.len(), 21);
+        assert_eq!(SourceView::COLUMNS.len(), 12);
+        assert!(GroupView::COLUMNS.iter().all(|c| !c.0.is_empty()));
+        assert!(OperationView::COLUMNS.iter().all(|c| !c.0.is_empty()));
+    }
+}

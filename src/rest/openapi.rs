@@ -1,0 +1,70 @@
+//! The OpenAPI document, generated from the handlers' annotations and built
+//! once, and `/docs`, a Swagger UI whose assets are compiled into the binary.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::csv::{CsvRecord, describe};
+use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
+use super::{problem, v1, views};
+use crate::startup::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "factline",
+        description = "Sourced facts about hacktivism: groups, operations, targets, legal outcomes and the sources behind every one of them. Dates are EDTF strings that keep their precision; money is an exact decimal string; every error is an RFC 9457 problem.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        v1::list_groups, v1::get_group,
+        v1::list_operations, v1::get_operation,
+        v1::list_targets, v1::get_target,
+        v1::list_legal_outcomes, v1::get_legal_outcome,
+        v1::list_sources, v1::get_source,
+        v1::search, v1::timeline, v1::stats,
+    ),
+    components(schemas(problem::Problem, crate::error::FieldError, views::DateView)),
+    tags(
+        (name = "groups", description = "Hacktivist groups, with names per language, parents and children"),
+        (name = "operations", description = "Operations with their groups (and roles), targets, tactics and dates"),
+        (name = "targets", description = "Who or what an operation targeted"),
+        (name = "legal outcomes", description = "Arrests, charges, pleas, sentences, restitution, damages claims"),
+        (name = "sources", description = "The sources every fact cites"),
+        (name = "search", description = "Ranked search across every kind of record"),
+        (name = "timeline", description = "Operations and legal outcomes in date order"),
+        (name = "stats", description = "Counts for charts"),
+    )
+)]
+struct ApiDoc;
+
+/// The document, with each list's CSV columns added to its 200 response.
+pub fn document() -> Document {
+    let mut doc = ApiDoc::openapi();
+    let csv_docs = [
+        ("/v1/groups", describe(GroupView::COLUMNS)),
+        ("/v1/operations", describe(OperationView::COLUMNS)),
+        ("/v1/targets", describe(TargetView::COLUMNS)),
+        ("/v1/legal-outcomes", describe(LegalOutcomeView::COLUMNS)),
+        ("/v1/sources", describe(SourceView::COLUMNS)),
+    ];
+    for (path, text) in csv_docs {
+        if let Some(op) = doc.paths.paths.get_mut(path).and_then(|p| p.get.as_mut())
+            && let Some(utoipa::openapi::RefOr::T(res)) = op.responses.responses.get_mut("200")
+        {
+            res.description = format!("{}\n\n{text}", res.description);
+        }
+    }
+    doc
+}
+
+static DOCUMENT: LazyLock<Document> = LazyLock::new(document);
+
+/// `/openapi.json` and `/docs`.
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", DOCUMENT.clone()))
+}

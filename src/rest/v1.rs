@@ -1,0 +1,839 @@
+//! `/v1` read routes: parse the query, call the domain, render JSON or CSV.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::csv::{self, CsvRecord};
+use super::params::{Errors, PAGE_PARAMS, Params};
+use super::problem::Problem;
+use super::views::{
+    self, DateView, GroupView, LegalOutcomeView, ListView, OperationView, PageView, SourceRef,
+    SourceView, TargetView,
+};
+use crate::domain::filters::{
+    GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
+};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::timeline::{Entry, TimelineFilter};
+use crate::domain::{read, relations, search, stats, timeline, vocab};
+use crate::error::{Error, Result};
+use crate::startup::AppState;
+
+/// How a list is rendered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+}
+
+impl Format {
+    /// `format=json|csv` wins; otherwise `Accept: text/csv` asks for CSV.
+    fn of(p: &Params, headers: &HeaderMap) -> Result<Self> {
+        match p.choice("format", &["json", "csv"])?.as_deref() {
+            Some("csv") => Ok(Format::Csv),
+            Some(_) => Ok(Format::Json),
+            None => {
+                let accept = headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                Ok(if accept.contains("text/csv") {
+                    Format::Csv
+                } else {
+                    Format::Json
+                })
+            }
+        }
+    }
+}
+
+/// The path's slug, with a problem+json rejection.
+pub struct Slug(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Slug {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(slug) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| Error::invalid("slug", e.body_text()))?;
+        if slug.len() > 200 {
+            return Err(Error::invalid("slug", "longer than 200 characters"));
+        }
+        Ok(Slug(slug))
+    }
+}
+
+/// The `Link` header value pointing at the next page.
+fn next_link(uri: &Uri, cursor: &str) -> Option<HeaderValue> {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if k != "cursor" {
+            q.append_pair(&k, &v);
+        }
+    }
+    q.append_pair("cursor", cursor);
+    HeaderValue::from_str(&format!("<{}?{}>; rel=\"next\"", uri.path(), q.finish())).ok()
+}
+
+fn render_list<T: Serialize + CsvRecord>(
+    format: Format,
+    uri: &Uri,
+    page: Page<()>,
+    limit: u64,
+    data: Vec<T>,
+) -> Result<Response> {
+    let link = page.next_cursor.as_deref().and_then(|c| next_link(uri, c));
+    let mut res = match format {
+        Format::Csv => csv::render(&data)?,
+        Format::Json => Json(ListView {
+            data,
+            page: PageView {
+                limit,
+                next_cursor: page.next_cursor.clone(),
+                total: page.total,
+            },
+        })
+        .into_response(),
+    };
+    if let Some(link) = link {
+        res.headers_mut().insert(header::LINK, link);
+    }
+    if format == Format::Csv {
+        res.headers_mut()
+            .insert("x-total-count", HeaderValue::from(page.total));
+    }
+    Ok(res)
+}
+
+/// A CSV list without `limit` is the whole filtered list, so
+/// `pandas.read_csv(url)` gets every record; with `limit` it pages like JSON.
+fn whole_csv(format: Format, p: &Params, page: PageRequest) -> PageRequest {
+    if format == Format::Csv && p.text("limit").ok().flatten().is_none() {
+        PageRequest {
+            limit: u64::MAX,
+            ..page
+        }
+    } else {
+        page
+    }
+}
+
+fn strip<T>(p: Page<T>) -> (Vec<T>, Page<()>) {
+    (
+        p.items,
+        Page {
+            items: Vec::new(),
+            next_cursor: p.next_cursor,
+            total: p.total,
+        },
+    )
+}
+
+fn check_code(
+    value: Option<String>,
+    field: &str,
+    ok: fn(&str) -> bool,
+    what: &str,
+) -> Result<Option<String>> {
+    match value {
+        Some(v) if !ok(&v) => Err(Error::invalid(field, format!("{v:?} is not {what}"))),
+        v => Ok(v),
+    }
+}
+
+// --- documentation-only parameter sets (parsing is in `Params`) ---
+
+/// Paging, sorting and format parameters of every list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// Page size, 1 to 100 (default 20). A CSV list without `limit` holds every matching record.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+    /// Opaque cursor from `page.next_cursor` (or the `Link: rel="next"` header).
+    cursor: Option<String>,
+    /// Sort field, `-` prefix for descending.
+    sort: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    format: Option<String>,
+}
+
+/// Date range with overlap semantics: a record matches when any day it can
+/// denote lies in `from..to`. Both accept EDTF: `2011`, `2010-12`, `2011-01-02`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct DateParams {
+    /// Earliest day of interest (EDTF; `2011` means from 2011-01-01).
+    from: Option<String>,
+    /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
+    to: Option<String>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GroupParams {
+    /// Group kind: collective, cell, crew, banner, faction, other.
+    kind: Option<String>,
+    /// Slug of the parent group.
+    parent: Option<String>,
+    /// Text search in names, aliases and descriptions (folds case, diacritics, Arabic variants; at most 200 characters).
+    q: Option<String>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OperationParams {
+    /// Slug of a group the operation is linked to.
+    group: Option<String>,
+    /// Slug of a target of the operation.
+    target: Option<String>,
+    /// A tactic: ddos, doxing, defacement, protest, data_leak, raid, black_fax, prank_calls, account_takeover, website_takedown, sql_injection, financial_fraud, other.
+    tactic: Option<String>,
+    /// Slug of the parent operation.
+    part_of: Option<String>,
+    /// Only disputed (`true`) or undisputed (`false`) operations.
+    disputed: Option<bool>,
+    /// Text search in names, aliases, motives and summaries.
+    q: Option<String>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TargetParams {
+    /// Target kind: company, government, religious_org, website, person, ngo, media, other.
+    kind: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    country: Option<String>,
+    /// Slug of a group whose operations targeted it.
+    group: Option<String>,
+    /// Slug of an operation that targeted it.
+    operation: Option<String>,
+    /// Text search in names and aliases.
+    q: Option<String>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LegalOutcomeParams {
+    /// Outcome kind: arrest, charge, indictment, plea, conviction, acquittal, sentence, fine, restitution, damages_claim, other.
+    kind: Option<String>,
+    /// ISO 3166-1 or 3166-2 code; a country also matches its subdivisions (`US` matches `US-CA`).
+    jurisdiction: Option<String>,
+    /// Slug of the group concerned.
+    group: Option<String>,
+    /// Slug of the operation concerned.
+    operation: Option<String>,
+    /// Slug of a target of the operation concerned.
+    target: Option<String>,
+    /// Only disputed (`true`) or undisputed (`false`) outcomes.
+    disputed: Option<bool>,
+    /// Text search in summaries.
+    q: Option<String>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SourceParams {
+    /// Source kind: news, court_record, government, academic, encyclopedia, group_statement, seed, blog, reference, other.
+    kind: Option<String>,
+    /// BCP 47 language tag of the source.
+    language: Option<String>,
+}
+
+const DATE_PARAMS: &[&str] = &["from", "to"];
+
+// --- groups ---
+
+#[utoipa::path(get, path = "/v1/groups", tag = "groups",
+    params(GroupParams, DateParams, ListParams),
+    responses(
+        (status = 200, description = "A page of groups; sort: name (default), slug", content((ListView<GroupView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_groups(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    p: Params,
+) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["kind", "parent", "q"], DATE_PARAMS, PAGE_PARAMS]))?;
+    let filter = GroupFilter {
+        kind: e.take(p.choice("kind", vocab::GROUP_KINDS))?,
+        parent: e.take(p.text("parent"))?,
+        dates: e.take(p.dates())?,
+        q: e.take(p.text("q"))?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    let page = whole_csv(format, &p, page);
+    let (items, info) = strip(read::list_groups(&s.db, &filter, sort.as_deref(), &page).await?);
+    let data = views::groups(&s.db, items).await?;
+    render_list(format, &uri, info, page.limit, data)
+}
+
+#[utoipa::path(get, path = "/v1/groups/{slug}", tag = "groups",
+    params(("slug" = String, Path, description = "The group's slug, e.g. `anonymous`")),
+    responses(
+        (status = 200, description = "The group with its relations and citations", body = GroupView),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_group(
+    State(s): State<AppState>,
+    p: Params,
+    Slug(slug): Slug,
+) -> Result<Json<GroupView>> {
+    p.only(&[])?;
+    let g = read::group_by_slug(&s.db, &slug).await?;
+    one(views::groups(&s.db, vec![g]).await?)
+}
+
+fn one<T>(mut v: Vec<T>) -> Result<Json<T>> {
+    v.pop()
+        .map(Json)
+        .ok_or_else(|| Error::Internal("a loaded record vanished".into()))
+}
+
+// --- operations ---
+
+#[utoipa::path(get, path = "/v1/operations", tag = "operations",
+    params(OperationParams, DateParams, ListParams),
+    responses(
+        (status = 200, description = "A page of operations; sort: start (default), end, name, slug", content((ListView<OperationView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_operations(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    p: Params,
+) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[
+        &["group", "target", "tactic", "part_of", "disputed", "q"],
+        DATE_PARAMS,
+        PAGE_PARAMS,
+    ]))?;
+    let filter = OperationFilter {
+        group: e.take(p.text("group"))?,
+        target: e.take(p.text("target"))?,
+        tactic: e.take(p.choice("tactic", vocab::TACTICS))?,
+        part_of: e.take(p.text("part_of"))?,
+        dates: e.take(p.dates())?,
+        disputed: e.take(p.bool("disputed"))?,
+        q: e.take(p.text("q"))?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    let page = whole_csv(format, &p, page);
+    let (items, info) = strip(read::list_operations(&s.db, &filter, sort.as_deref(), &page).await?);
+    let data = views::operations(&s.db, items).await?;
+    render_list(format, &uri, info, page.limit, data)
+}
+
+#[utoipa::path(get, path = "/v1/operations/{slug}", tag = "operations",
+    params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`")),
+    responses(
+        (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", body = OperationView),
+        (status = 404, description = "No such operation", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_operation(
+    State(s): State<AppState>,
+    p: Params,
+    Slug(slug): Slug,
+) -> Result<Json<OperationView>> {
+    p.only(&[])?;
+    let o = read::operation_by_slug(&s.db, &slug).await?;
+    one(views::operations(&s.db, vec![o]).await?)
+}
+
+// --- targets ---
+
+#[utoipa::path(get, path = "/v1/targets", tag = "targets",
+    params(TargetParams, ListParams),
+    responses(
+        (status = 200, description = "A page of targets; sort: name (default), slug", content((ListView<TargetView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_targets(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    p: Params,
+) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["kind", "country", "group", "operation", "q"], PAGE_PARAMS]))?;
+    let filter = TargetFilter {
+        kind: e.take(p.choice("kind", vocab::TARGET_KINDS))?,
+        country: e.take(p.text("country").and_then(|v| {
+            check_code(
+                v,
+                "country",
+                vocab::is_country,
+                "an ISO 3166-1 alpha-2 code",
+            )
+        }))?,
+        group: e.take(p.text("group"))?,
+        operation: e.take(p.text("operation"))?,
+        q: e.take(p.text("q"))?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    let page = whole_csv(format, &p, page);
+    let (items, info) = strip(read::list_targets(&s.db, &filter, sort.as_deref(), &page).await?);
+    let data = views::targets(&s.db, items).await?;
+    render_list(format, &uri, info, page.limit, data)
+}
+
+#[utoipa::path(get, path = "/v1/targets/{slug}", tag = "targets",
+    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`")),
+    responses(
+        (status = 200, description = "The target with its operations and citations", body = TargetView),
+        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_target(
+    State(s): State<AppState>,
+    p: Params,
+    Slug(slug): Slug,
+) -> Result<Json<TargetView>> {
+    p.only(&[])?;
+    let t = read::target_by_slug(&s.db, &slug).await?;
+    one(views::targets(&s.db, vec![t]).await?)
+}
+
+// --- legal outcomes ---
+
+#[utoipa::path(get, path = "/v1/legal-outcomes", tag = "legal outcomes",
+    params(LegalOutcomeParams, DateParams, ListParams),
+    responses(
+        (status = 200, description = "A page of legal outcomes; sort: date (default), slug", content((ListView<LegalOutcomeView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_legal_outcomes(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    p: Params,
+) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[
+        &[
+            "kind",
+            "jurisdiction",
+            "group",
+            "operation",
+            "target",
+            "disputed",
+            "q",
+        ],
+        DATE_PARAMS,
+        PAGE_PARAMS,
+    ]))?;
+    let filter = LegalOutcomeFilter {
+        kind: e.take(p.choice("kind", vocab::LEGAL_OUTCOME_KINDS))?,
+        jurisdiction: e.take(p.text("jurisdiction").and_then(|v| {
+            check_code(
+                v,
+                "jurisdiction",
+                vocab::is_jurisdiction,
+                "an ISO 3166-1 or 3166-2 code",
+            )
+        }))?,
+        group: e.take(p.text("group"))?,
+        operation: e.take(p.text("operation"))?,
+        target: e.take(p.text("target"))?,
+        dates: e.take(p.dates())?,
+        disputed: e.take(p.bool("disputed"))?,
+        q: e.take(p.text("q"))?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    let page = whole_csv(format, &p, page);
+    let (items, info) =
+        strip(read::list_legal_outcomes(&s.db, &filter, sort.as_deref(), &page).await?);
+    let data = views::legal_outcomes(&s.db, items).await?;
+    render_list(format, &uri, info, page.limit, data)
+}
+
+#[utoipa::path(get, path = "/v1/legal-outcomes/{slug}", tag = "legal outcomes",
+    params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`")),
+    responses(
+        (status = 200, description = "The legal outcome with its operation, group, money and citations", body = LegalOutcomeView),
+        (status = 404, description = "No such legal outcome", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_legal_outcome(
+    State(s): State<AppState>,
+    p: Params,
+    Slug(slug): Slug,
+) -> Result<Json<LegalOutcomeView>> {
+    p.only(&[])?;
+    let l = read::legal_outcome_by_slug(&s.db, &slug).await?;
+    one(views::legal_outcomes(&s.db, vec![l]).await?)
+}
+
+// --- sources ---
+
+#[utoipa::path(get, path = "/v1/sources", tag = "sources",
+    params(SourceParams, DateParams, ListParams),
+    responses(
+        (status = 200, description = "A page of sources; sort: slug (default), title", content((ListView<SourceView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_sources(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    p: Params,
+) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["kind", "language"], DATE_PARAMS, PAGE_PARAMS]))?;
+    let filter = SourceFilter {
+        kind: e.take(p.choice("kind", vocab::SOURCE_KINDS))?,
+        language: e.take(p.text("language"))?,
+        dates: e.take(p.dates())?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    let page = whole_csv(format, &p, page);
+    let (items, info) = strip(read::list_sources(&s.db, &filter, sort.as_deref(), &page).await?);
+    render_list(format, &uri, info, page.limit, views::sources(items))
+}
+
+#[utoipa::path(get, path = "/v1/sources/{slug}", tag = "sources",
+    params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`")),
+    responses(
+        (status = 200, description = "The source", body = SourceView),
+        (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_source(
+    State(s): State<AppState>,
+    p: Params,
+    Slug(slug): Slug,
+) -> Result<Json<SourceView>> {
+    p.only(&[])?;
+    let src = read::source_by_slug(&s.db, &slug).await?;
+    one(views::sources(vec![src]))
+}
+
+// --- search ---
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchParams {
+    /// What to look for, in any language (at most 200 characters). Case,
+    /// diacritics, tashkeel, tatweel and Arabic letter variants are folded.
+    q: String,
+    /// Most hits to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// group, operation, target or legal_outcome.
+    pub kind: String,
+    pub slug: String,
+    pub name: String,
+    /// exact, prefix, word_prefix, substring (names and aliases) or text (descriptions, motives, summaries), best first.
+    pub matched: String,
+    /// name, alias, description, motive or summary.
+    pub field: String,
+    pub lang: String,
+    /// The matching name or text as stored.
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub query: String,
+    pub data: Vec<SearchHit>,
+}
+
+#[utoipa::path(get, path = "/v1/search", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Ranked hits across every kind of record: exact before prefix before substring, names and aliases before texts", body = SearchResults),
+        (status = 400, description = "`q` missing, empty or too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search(State(s): State<AppState>, p: Params) -> Result<Json<SearchResults>> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["q", "limit"]]))?;
+    let q = e.take(p.text("q"))?;
+    let limit = e.take(p.int("limit"))?;
+    if q.is_none() {
+        e.take::<()>(Err(Error::invalid("q", "required")))?;
+    }
+    if let Some(l) = limit
+        && !(1..=search::MAX_HITS as i64).contains(&l)
+    {
+        e.take::<()>(Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and {}", search::MAX_HITS),
+        )))?;
+    }
+    e.finish()?;
+    let q = q.unwrap_or_default();
+    let hits = search::search(&s.db, &q, limit.map_or(search::DEFAULT_HITS, |l| l as u64)).await?;
+    Ok(Json(SearchResults {
+        query: q,
+        data: hits
+            .into_iter()
+            .map(|h| SearchHit {
+                kind: h.kind.as_str().to_owned(),
+                slug: h.slug,
+                name: h.name,
+                matched: h.matched.as_str().to_owned(),
+                field: h.field,
+                lang: h.lang,
+                text: h.text,
+            })
+            .collect(),
+    }))
+}
+
+// --- timeline ---
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TimelineParams {
+    /// Only entries concerning this group (slug).
+    group: Option<String>,
+    /// Only entries concerning this target (slug).
+    target: Option<String>,
+    /// Entries per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Opaque cursor from `page.next_cursor`.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    /// operation or legal_outcome.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    /// When it happened (an operation's start).
+    pub date: Option<DateView>,
+    /// An operation's end.
+    pub end: Option<DateView>,
+    /// A legal outcome's kind.
+    pub outcome_kind: Option<String>,
+    pub sources: Vec<SourceRef>,
+}
+
+#[utoipa::path(get, path = "/v1/timeline", tag = "timeline",
+    params(TimelineParams, DateParams),
+    responses(
+        (status = 200, description = "Operations and legal outcomes in date order: earliest day, then finer precision first", body = ListView<TimelineEntry>),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn timeline(State(s): State<AppState>, uri: Uri, p: Params) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["group", "target", "limit", "cursor"], DATE_PARAMS]))?;
+    let filter = TimelineFilter {
+        group: e.take(p.text("group"))?,
+        target: e.take(p.text("target"))?,
+        dates: e.take(p.dates())?,
+    };
+    let limit = e.take(p.int("limit"))?;
+    let cursor = e.take(p.text("cursor"))?;
+    let page = e.take(timeline::page_request(limit, cursor.as_deref()))?;
+    e.finish()?;
+    let (items, info) = strip(timeline::timeline(&s.db, &filter, &page).await?);
+    let op_ids: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Entry::Operation(o) => Some(o.id),
+            _ => None,
+        })
+        .collect();
+    let lo_ids: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Entry::LegalOutcome(l) => Some(l.id),
+            _ => None,
+        })
+        .collect();
+    use crate::domain::model::Subject;
+    let op_cites = relations::citations_of(&s.db, Subject::Operation, &op_ids).await?;
+    let lo_cites = relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids).await?;
+    let sources = |c: Option<&Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
+        c.into_iter()
+            .flatten()
+            .map(|c| views::source_ref(&c.source))
+            .collect()
+    };
+    let data: Vec<TimelineEntry> = items
+        .into_iter()
+        .map(|i| match i {
+            Entry::Operation(o) => TimelineEntry {
+                kind: "operation".into(),
+                date: DateView::of(Some(&o.start_edtf)),
+                end: DateView::of(o.end_edtf.as_deref()),
+                outcome_kind: None,
+                sources: sources(op_cites.get(&o.id)),
+                slug: o.slug,
+                title: o.name,
+            },
+            Entry::LegalOutcome(l) => TimelineEntry {
+                kind: "legal_outcome".into(),
+                date: DateView::of(Some(&l.date_edtf)),
+                end: None,
+                title: outcome_title(&l),
+                outcome_kind: Some(l.kind.clone()),
+                sources: sources(lo_cites.get(&l.id)),
+                slug: l.slug,
+            },
+        })
+        .collect();
+    let link = info.next_cursor.as_deref().and_then(|c| next_link(&uri, c));
+    let mut res = Json(ListView {
+        data,
+        page: PageView {
+            limit: page.limit,
+            next_cursor: info.next_cursor,
+            total: info.total,
+        },
+    })
+    .into_response();
+    if let Some(link) = link {
+        res.headers_mut().insert(header::LINK, link);
+    }
+    Ok(res)
+}
+
+/// A readable title for a legal outcome: kind, person or count, jurisdiction.
+fn outcome_title(l: &crate::db::entities::legal_outcome::Model) -> String {
+    let who = match (&l.person, l.people_count) {
+        (Some(p), _) => format!(" of {p}"),
+        (None, Some(n)) if n > 1 => format!(" of {n} people"),
+        _ => String::new(),
+    };
+    let place = l
+        .jurisdiction
+        .as_deref()
+        .map(|j| format!(" ({j})"))
+        .unwrap_or_default();
+    let kind = l.kind.replace('_', " ");
+    let mut t = format!("{kind}{who}{place}");
+    if let Some(first) = t.get(..1) {
+        t = first.to_uppercase() + &t[1..];
+    }
+    t
+}
+
+// --- stats ---
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearCountView {
+    pub year: i32,
+    pub count: u64,
+    /// Counts per month (`"01"`..`"12"`) of records known at least to the month.
+    pub by_month: std::collections::BTreeMap<String, u64>,
+    /// Records of this year known only to the year: counted apart, never in January.
+    pub unknown_month: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ByDateView {
+    pub by_year: Vec<YearCountView>,
+    /// Records whose start year is not known.
+    pub unknown_year: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountView {
+    pub key: Option<String>,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsView {
+    pub operations: u64,
+    pub legal_outcomes: u64,
+    /// Operations by the year (and month) they started.
+    pub operations_by_year: ByDateView,
+    /// Legal outcomes by the year (and month) of their date.
+    pub legal_outcomes_by_year: ByDateView,
+    pub by_tactic: Vec<CountView>,
+    pub by_outcome_kind: Vec<CountView>,
+    /// `key: null` counts outcomes with no jurisdiction recorded.
+    pub by_jurisdiction: Vec<CountView>,
+}
+
+fn by_date(b: stats::ByDate) -> ByDateView {
+    ByDateView {
+        by_year: b
+            .by_year
+            .into_iter()
+            .map(|y| YearCountView {
+                year: y.year,
+                count: y.count,
+                by_month: y
+                    .months
+                    .into_iter()
+                    .map(|(m, n)| (format!("{m:02}"), n))
+                    .collect(),
+                unknown_month: y.unknown_month,
+            })
+            .collect(),
+        unknown_year: b.unknown_year,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/stats", tag = "stats",
+    responses((status = 200, description = "Counts by year, tactic, outcome kind and jurisdiction", body = StatsView)))]
+pub async fn stats(State(s): State<AppState>, p: Params) -> Result<Json<StatsView>> {
+    p.only(&[])?;
+    let st = stats::stats(&s.db).await?;
+    let counts = |v: Vec<(String, u64)>| {
+        v.into_iter()
+            .map(|(k, n)| CountView {
+                key: Some(k),
+                count: n,
+            })
+            .collect()
+    };
+    Ok(Json(StatsView {
+        operations: st.operations,
+        legal_outcomes: st.legal_outcomes,
+        operations_by_year: by_date(st.operations_by_date),
+        legal_outcomes_by_year: by_date(st.legal_outcomes_by_date),
+        by_tactic: counts(st.by_tactic),
+        by_outcome_kind: counts(st.by_outcome_kind),
+        by_jurisdiction: st
+            .by_jurisdiction
+            .into_iter()
+            .map(|(k, n)| CountView { key: k, count: n })
+            .collect(),
+    }))
+}

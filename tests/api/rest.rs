@@ -1,0 +1,784 @@
+//! The REST read API over real HTTP, on both backends: filters, overlap
+//! dates, pagination, details, search, timeline, stats, CSV, caching, errors
+//! and the OpenAPI contract.
+
+use std::collections::HashSet;
+
+use factline::domain::import::import;
+use factline::domain::{bundled, dataset::Dataset};
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{TestApp, TestDb};
+
+async fn seeded_app(backend: crate::helpers::Backend) -> Option<TestApp> {
+    Some(TestApp::spawn(TestDb::seeded(backend).await?).await)
+}
+
+fn slugs(body: &Value) -> Vec<String> {
+    let mut v: Vec<String> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|r| r["slug"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+async fn ok_json(app: &TestApp, path: &str) -> Value {
+    let (status, body) = app.get_json(path).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+async fn problem(app: &TestApp, path: &str, status: u16) -> Value {
+    let res = app.get(path).await;
+    assert_eq!(res.status().as_u16(), status, "{path}");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/problem+json",
+        "{path}"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    body
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+both_backends!(every_list_filter_answers_over_http, |backend| {
+    let Some(app) = seeded_app(backend).await else {
+        return;
+    };
+    let b = ok_json(&app, "/v1/operations?target=paypal").await;
+    assert_eq!(slugs(&b), ["op-avenge-assange", "op-payback"]);
+    assert_eq!(b["page"]["total"], 2);
+    let b = ok_json(&app, "/v1/operations?group=lulzsec&tactic=data_leak").await;
+    assert!(slugs(&b).contains(&"op-lulzsec-50-days".to_owned()));
+    let b = ok_json(&app, "/v1/operations?part_of=op-chanology").await;
+    assert_eq!(slugs(&b), ["op-chanology-protests-2008-02-10"]);
+    let b = ok_json(&app, "/v1/operations?disputed=true&limit=100").await;
+    assert!(
+        b["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["disputed"] == true)
+    );
+    let b = ok_json(&app, "/v1/groups?kind=crew").await;
+    assert_eq!(slugs(&b), ["lulzsec"]);
+    let b = ok_json(&app, "/v1/groups?parent=anonymous").await;
+    assert_eq!(slugs(&b), ["antisec", "lulzsec"]);
+    let b = ok_json(&app, "/v1/targets?country=FI").await;
+    assert_eq!(slugs(&b), ["habbo"]);
+    let b = ok_json(&app, "/v1/targets?group=lulzsec&limit=100").await;
+    assert!(slugs(&b).contains(&"sony-pictures".to_owned()));
+    let b = ok_json(&app, "/v1/targets?kind=religious_org&limit=100").await;
+    assert!(slugs(&b).contains(&"church-of-scientology".to_owned()));
+    let b = ok_json(
+        &app,
+        "/v1/legal-outcomes?jurisdiction=US-CA&kind=sentence&limit=100",
+    )
+    .await;
+    assert!(!slugs(&b).is_empty());
+    for lo in b["data"].as_array().unwrap() {
+        assert_eq!(lo["jurisdiction"], "US-CA");
+        assert_eq!(lo["kind"], "sentence");
+    }
+    let b = ok_json(
+        &app,
+        "/v1/legal-outcomes?target=paypal&operation=op-avenge-assange&limit=100",
+    )
+    .await;
+    assert!(slugs(&b).contains(&"lo-paypal14-restitution".to_owned()));
+    let b = ok_json(
+        &app,
+        "/v1/legal-outcomes?group=anonymous&q=guzner&limit=100",
+    )
+    .await;
+    assert!(slugs(&b).contains(&"lo-guzner-plea".to_owned()));
+    let b = ok_json(&app, "/v1/sources?language=ar&limit=100").await;
+    assert!(slugs(&b).contains(&"seed-article".to_owned()));
+    let b = ok_json(&app, "/v1/sources?kind=seed").await;
+    assert_eq!(slugs(&b), ["seed-article"]);
+    let b = ok_json(
+        &app,
+        "/v1/operations?q=%D8%AA%D8%B4%D8%A7%D9%86%D9%88%D9%84%D9%88%D8%AC%D9%8A",
+    )
+    .await;
+    assert_eq!(slugs(&b), ["op-chanology"], "Arabic تشانولوجي");
+});
+
+both_backends!(
+    from_and_to_overlap_at_year_month_and_day_precision,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        // op-payback: 2010-09 to 2011-01.
+        for q in [
+            "from=2011&to=2011",
+            "from=2010-12&to=2010-12",
+            "from=2010-10-15&to=2010-10-15",
+            "to=2010-09-01",
+            "from=2011-01-31",
+        ] {
+            let b = ok_json(&app, &format!("/v1/operations?limit=100&{q}")).await;
+            assert!(slugs(&b).contains(&"op-payback".to_owned()), "{q}");
+        }
+        for q in [
+            "from=2011-02&to=2011-02",
+            "to=2010-08-31",
+            "from=2011-02-01",
+        ] {
+            let b = ok_json(&app, &format!("/v1/operations?limit=100&{q}")).await;
+            assert!(!slugs(&b).contains(&"op-payback".to_owned()), "{q}");
+        }
+        // A legal outcome dated only `2012` matches any part of 2012.
+        let b = ok_json(
+            &app,
+            "/v1/legal-outcomes?limit=100&from=2012-07-04&to=2012-07-04",
+        )
+        .await;
+        let all = ok_json(&app, "/v1/legal-outcomes?limit=100").await;
+        let year_only: Vec<&Value> = all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["date"]["edtf"] == "2012")
+            .collect();
+        assert!(!year_only.is_empty());
+        for l in year_only {
+            assert!(slugs(&b).contains(&l["slug"].as_str().unwrap().to_owned()));
+            assert_eq!(l["date"]["precision"], "year");
+            assert_eq!(l["date"]["earliest"], "2012-01-01");
+            assert_eq!(l["date"]["latest"], "2012-12-31");
+        }
+        let p = problem(&app, "/v1/operations?from=2012&to=2011", 400).await;
+        assert_eq!(fields(&p), ["to"]);
+    }
+);
+
+both_backends!(
+    pagination_follows_link_headers_through_every_record_once,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let mut path = "/v1/sources?limit=10&sort=-title".to_owned();
+        let mut seen = HashSet::new();
+        let mut pages = 0;
+        loop {
+            let res = app.get(&path).await;
+            assert_eq!(res.status(), 200);
+            let link = res
+                .headers()
+                .get("link")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["page"]["total"], 157);
+            assert_eq!(body["page"]["limit"], 10);
+            for s in slugs(&body) {
+                assert!(seen.insert(s.clone()), "{s} twice");
+            }
+            pages += 1;
+            match link {
+                Some(l) => {
+                    assert!(l.ends_with("; rel=\"next\""));
+                    assert!(body["page"]["next_cursor"].is_string());
+                    path = l[1..l.find('>').unwrap()].to_owned();
+                    assert!(path.contains("sort=-title") && path.contains("limit=10"));
+                }
+                None => {
+                    assert!(body["page"]["next_cursor"].is_null());
+                    break;
+                }
+            }
+        }
+        assert_eq!((seen.len(), pages), (157, 16));
+    }
+);
+
+both_backends!(
+    pagination_is_stable_when_records_are_inserted_during_a_walk,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let first = ok_json(&app, "/v1/legal-outcomes?sort=slug&limit=10").await;
+        let before: Vec<String> = slugs(&first);
+        // Insert one record that sorts before the cursor and one after it.
+        let base = bundled::dataset().unwrap();
+        let mut ds = Dataset {
+            sources: base.sources.clone(),
+            ..Dataset::default()
+        };
+        for slug in ["lo-aaa-inserted", "lo-zzz-inserted"] {
+            let mut lo = base.legal_outcomes[0].clone();
+            lo.slug = slug.into();
+            ds.legal_outcomes.push(lo);
+        }
+        import(&app.tdb.db, ds, None, &|_, _| {}).await.unwrap();
+        let mut seen: HashSet<String> = before.iter().cloned().collect();
+        let mut cursor = first["page"]["next_cursor"].as_str().map(str::to_owned);
+        while let Some(c) = cursor {
+            let b = ok_json(
+                &app,
+                &format!("/v1/legal-outcomes?sort=slug&limit=10&cursor={c}"),
+            )
+            .await;
+            for s in slugs(&b) {
+                assert!(seen.insert(s.clone()), "{s} twice");
+            }
+            cursor = b["page"]["next_cursor"].as_str().map(str::to_owned);
+        }
+        assert!(
+            seen.contains("lo-zzz-inserted"),
+            "a record after the cursor is reached"
+        );
+        assert!(
+            !seen.contains("lo-aaa-inserted"),
+            "a record before the cursor does not shift the walk"
+        );
+        assert_eq!(seen.len(), 47);
+    }
+);
+
+both_backends!(details_carry_relations_and_full_citations, |backend| {
+    let Some(app) = seeded_app(backend).await else {
+        return;
+    };
+    let op = ok_json(&app, "/v1/operations/op-avenge-assange").await;
+    assert_eq!(op["slug"], "op-avenge-assange");
+    assert_eq!(op["part_of"]["slug"], "op-payback");
+    assert_eq!(op["groups"][0]["slug"], "anonymous");
+    assert_eq!(op["groups"][0]["role"], "attributed");
+    assert!(!op["groups"][0]["citations"].as_array().unwrap().is_empty());
+    let paypal = op["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "paypal")
+        .expect("paypal");
+    assert!(!paypal["citations"].as_array().unwrap().is_empty());
+    assert!(
+        op["legal_outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["slug"] == "lo-paypal14-restitution")
+    );
+    let c = &op["citations"][0];
+    for key in ["slug", "title", "url", "publisher", "language", "kind"] {
+        assert!(
+            c["source"].get(key).is_some(),
+            "citation source lacks {key}"
+        );
+    }
+    assert!(c.get("quote").is_some() && c.get("locator").is_some());
+    assert_eq!(op["start"]["precision"], "day");
+
+    let lo = ok_json(&app, "/v1/legal-outcomes/lo-paypal14-restitution").await;
+    assert_eq!(
+        lo["money"],
+        serde_json::json!({"amount": "5600.00", "currency": "USD", "kind": "restitution_ordered", "scope": "per_person"})
+    );
+    assert_eq!(lo["operation"]["slug"], "op-avenge-assange");
+
+    let g = ok_json(&app, "/v1/groups/anonymous").await;
+    assert_eq!(
+        g["founded"],
+        serde_json::json!({"edtf": "2003", "precision": "year", "earliest": "2003-01-01", "latest": "2003-12-31"})
+    );
+    assert!(
+        g["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["lang"] == "ar" && n["kind"] == "primary")
+    );
+    assert_eq!(g["children"].as_array().unwrap().len(), 2);
+    let t = ok_json(&app, "/v1/targets/paypal").await;
+    assert_eq!(t["operations"].as_array().unwrap().len(), 2);
+    let s = ok_json(&app, "/v1/sources/seed-article").await;
+    assert_eq!(s["kind"], "seed");
+    problem(&app, "/v1/targets/no-such-target", 404).await;
+});
+
+both_backends!(
+    search_ranks_arabic_and_english_names_above_texts,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        // الأَنُونِيمُوس with diacritics.
+        let b = ok_json(&app, "/v1/search?q=%D8%A7%D9%84%D8%A3%D9%8E%D9%86%D9%8F%D9%88%D9%86%D9%90%D9%8A%D9%85%D9%8F%D9%88%D8%B3").await;
+        assert_eq!(b["data"][0]["slug"], "anonymous");
+        assert_eq!(b["data"][0]["matched"], "exact");
+        let b = ok_json(&app, "/v1/search?q=ANONYMOUS").await;
+        assert_eq!(b["data"][0]["slug"], "anonymous");
+        let ranks = |b: &Value| -> Vec<String> {
+            b["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["matched"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let b = ok_json(&app, "/v1/search?q=payback&limit=50").await;
+        let order = ["exact", "prefix", "word_prefix", "substring", "text"];
+        let r: Vec<usize> = ranks(&b)
+            .iter()
+            .map(|m| order.iter().position(|o| o == m).unwrap())
+            .collect();
+        assert!(
+            r.windows(2).all(|w| w[0] <= w[1]),
+            "ranked best first: {r:?}"
+        );
+        assert!(
+            ranks(&b).contains(&"text".to_owned()),
+            "summaries mentioning it come last"
+        );
+        assert!(b["data"][0]["slug"].as_str().unwrap().starts_with("op-"));
+        let kinds: HashSet<&str> = b["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.len() >= 2, "mixed kinds: {kinds:?}");
+        let p = problem(&app, "/v1/search", 400).await;
+        assert_eq!(fields(&p), ["q"]);
+        let p = problem(&app, &format!("/v1/search?q={}", "a".repeat(201)), 400).await;
+        assert_eq!(fields(&p), ["q"]);
+    }
+);
+
+both_backends!(
+    the_timeline_is_in_date_then_precision_order_with_sources,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let mut entries = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let b = ok_json(&app, &format!("/v1/timeline?limit=7{cursor}")).await;
+            assert_eq!(b["page"]["total"], 59);
+            entries.extend(b["data"].as_array().unwrap().iter().cloned());
+            match b["page"]["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(entries.len(), 59);
+        let rank = |p: &str| {
+            ["day", "month", "year"]
+                .iter()
+                .position(|x| *x == p)
+                .unwrap()
+        };
+        for w in entries.windows(2) {
+            let (a, b) = (&w[0]["date"], &w[1]["date"]);
+            let ka = (
+                a["earliest"].as_str().unwrap(),
+                rank(a["precision"].as_str().unwrap()),
+            );
+            let kb = (
+                b["earliest"].as_str().unwrap(),
+                rank(b["precision"].as_str().unwrap()),
+            );
+            assert!(ka <= kb, "{ka:?} then {kb:?}");
+        }
+        assert!(
+            entries
+                .iter()
+                .all(|e| !e["sources"].as_array().unwrap().is_empty())
+        );
+        assert!(
+            entries.iter().any(|e| e["type"] == "legal_outcome")
+                && entries.iter().any(|e| e["type"] == "operation")
+        );
+        let b = ok_json(
+            &app,
+            "/v1/timeline?target=paypal&from=2014&to=2014&limit=500",
+        )
+        .await;
+        assert!(
+            b["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["type"] == "legal_outcome")
+        );
+        assert!(
+            b["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["slug"] == "lo-paypal14-restitution")
+        );
+    }
+);
+
+both_backends!(stats_count_year_only_dates_apart_from_january, |backend| {
+    let Some(app) = seeded_app(backend).await else {
+        return;
+    };
+    let s = ok_json(&app, "/v1/stats").await;
+    assert_eq!(s["operations"], 13);
+    assert_eq!(s["legal_outcomes"], 46);
+    let ds = bundled::dataset().unwrap();
+    for y in s["legal_outcomes_by_year"]["by_year"].as_array().unwrap() {
+        let year = y["year"].as_i64().unwrap().to_string();
+        let of_year: Vec<_> = ds
+            .legal_outcomes
+            .iter()
+            .filter(|l| l.date.starts_with(&year))
+            .collect();
+        assert_eq!(y["count"], of_year.len(), "{year}");
+        let year_only = of_year.iter().filter(|l| l.date.len() == 4).count();
+        assert_eq!(y["unknown_month"], year_only, "{year}");
+        let january = of_year
+            .iter()
+            .filter(|l| l.date.len() > 4 && &l.date[5..7] == "01")
+            .count();
+        assert_eq!(
+            y["by_month"].get("01").and_then(Value::as_u64).unwrap_or(0) as usize,
+            january,
+            "{year}"
+        );
+    }
+    let ddos = s["by_tactic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "ddos")
+        .unwrap();
+    assert_eq!(
+        ddos["count"],
+        ds.operations
+            .iter()
+            .filter(|o| o.tactics.contains(&"ddos".to_owned()))
+            .count()
+    );
+    let sentences = s["by_outcome_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "sentence")
+        .unwrap();
+    assert_eq!(sentences["count"], 13);
+    let total: u64 = s["by_jurisdiction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 46);
+});
+
+both_backends!(every_list_answers_csv_that_parses_back, |backend| {
+    let Some(app) = seeded_app(backend).await else {
+        return;
+    };
+    for (path, n) in [
+        ("/v1/groups", 4),
+        ("/v1/operations", 13),
+        ("/v1/targets", 34),
+        ("/v1/legal-outcomes", 46),
+        ("/v1/sources", 157),
+    ] {
+        for (query, accept) in [("?format=csv", None), ("", Some("text/csv"))] {
+            let mut req = app.client.get(app.url(&format!("{path}{query}")));
+            if let Some(a) = accept {
+                req = req.header("accept", a);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+            let text = res.text().await.unwrap();
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            let header = r.headers().unwrap().clone();
+            assert_eq!(&header[0], "slug");
+            let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+            assert_eq!(rows.len(), n, "{path}");
+            assert!(rows.iter().all(|row| row.len() == header.len()));
+        }
+    }
+    let text = app
+        .get("/v1/operations?format=csv&target=paypal")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rows: Vec<_> = r.records().map(Result::unwrap).collect();
+    let payback = rows.iter().find(|row| &row[0] == "op-payback").unwrap();
+    assert_eq!(&payback[col("name_ar")], "عملية الاسترداد");
+    assert_eq!(&payback[col("start_precision")], "month");
+    assert!(payback[col("targets")].split(" | ").any(|t| t == "paypal"));
+    assert_eq!(&payback[col("groups")], "anonymous:attributed");
+});
+
+both_backends!(
+    gets_carry_etags_and_answer_304_until_the_data_changes,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        for path in [
+            "/v1/groups/anonymous",
+            "/v1/operations?limit=5",
+            "/v1/search?q=paypal",
+            "/v1/timeline",
+            "/v1/stats",
+        ] {
+            let res = app.get(path).await;
+            let tag = res.headers()["etag"].to_str().unwrap().to_owned();
+            assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+            let again = app
+                .client
+                .get(app.url(path))
+                .header("if-none-match", &tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), 304, "{path}");
+            assert!(again.bytes().await.unwrap().is_empty());
+            let other = app
+                .client
+                .get(app.url(path))
+                .header("if-none-match", "W/\"stale\"")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(other.status(), 200, "{path}");
+        }
+        let tag = app.get("/v1/operations/op-payback").await.headers()["etag"].clone();
+        let mut ds = bundled::dataset().unwrap();
+        ds.operations
+            .iter_mut()
+            .find(|o| o.slug == "op-payback")
+            .unwrap()
+            .dispute_note = Some("corrected".into());
+        ds.operations
+            .iter_mut()
+            .find(|o| o.slug == "op-payback")
+            .unwrap()
+            .disputed = true;
+        import(&app.tdb.db, ds, None, &|_, _| {}).await.unwrap();
+        let res = app
+            .client
+            .get(app.url("/v1/operations/op-payback"))
+            .header("if-none-match", tag.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "a corrected record is served at once");
+        assert_ne!(res.headers()["etag"], tag);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            (body["version"].as_i64(), body["dispute_note"].as_str()),
+            (Some(2), Some("corrected"))
+        );
+    }
+);
+
+both_backends!(
+    every_error_answers_problem_json_naming_the_field,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        problem(&app, "/v1/nothing-here", 404).await;
+        problem(&app, "/v1/groups/nobody", 404).await;
+        let p = problem(&app, "/v1/operations?limit=0", 400).await;
+        assert_eq!(fields(&p), ["limit"]);
+        let p = problem(&app, "/v1/operations?limit=101", 400).await;
+        assert_eq!(fields(&p), ["limit"]);
+        let p = problem(
+            &app,
+            "/v1/operations?limit=ten&from=2011-02-30&disputed=maybe&colour=red",
+            400,
+        )
+        .await;
+        let mut f = fields(&p);
+        f.sort();
+        assert_eq!(f, ["colour", "disputed", "from", "limit"]);
+        let p = problem(&app, "/v1/operations?cursor=garbage", 400).await;
+        assert_eq!(fields(&p), ["cursor"]);
+        let p = problem(&app, "/v1/operations?sort=colour", 400).await;
+        assert_eq!(fields(&p), ["sort"]);
+        let p = problem(&app, "/v1/targets?country=XX", 400).await;
+        assert_eq!(fields(&p), ["country"]);
+        let p = problem(&app, "/v1/legal-outcomes?jurisdiction=US-ZZ", 400).await;
+        assert_eq!(fields(&p), ["jurisdiction"]);
+        let p = problem(&app, "/v1/groups?kind=gang", 400).await;
+        assert_eq!(fields(&p), ["kind"]);
+        let p = problem(&app, "/v1/groups?format=xml", 400).await;
+        assert_eq!(fields(&p), ["format"]);
+        let p = problem(&app, "/v1/groups?limit=1&limit=2", 400).await;
+        assert_eq!(fields(&p), ["limit"]);
+        let p = problem(&app, "/v1/groups/anonymous?expand=all", 400).await;
+        assert_eq!(fields(&p), ["expand"]);
+        let p = problem(&app, "/v1/groups/%FF", 400).await;
+        assert_eq!(fields(&p), ["slug"]);
+        // Malformed percent-encoding and odd separators in a query string.
+        problem(&app, "/v1/groups?%=%&&=", 400).await;
+        let lenient = app.get("/v1/groups?q=%ZZ").await;
+        assert_eq!(
+            lenient.status(),
+            200,
+            "a stray % is taken literally, not a 500"
+        );
+        let res = app
+            .client
+            .delete(app.url("/v1/groups"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let res = app
+            .client
+            .post(app.url("/v1/stats"))
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+);
+
+both_backends!(reads_allow_any_origin_and_compress_on_request, |backend| {
+    let Some(app) = seeded_app(backend).await else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/v1/sources?limit=100"))
+        .header("origin", "https://example.org")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let pre = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/groups"))
+        .header("origin", "https://example.org")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(pre.status().is_success());
+    assert!(
+        pre.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("GET")
+    );
+});
+
+/// The contract: every route, its parameters and responses, in a compact
+/// form. When the API changes on purpose, copy the printed text here.
+const CONTRACT: &str = "\
+GET /v1/groups ?kind ?parent ?q ?from ?to ?limit ?cursor ?sort ?format -> 200 400
+GET /v1/groups/{slug} slug -> 200 404
+GET /v1/legal-outcomes ?kind ?jurisdiction ?group ?operation ?target ?disputed ?q ?from ?to ?limit ?cursor ?sort ?format -> 200 400
+GET /v1/legal-outcomes/{slug} slug -> 200 404
+GET /v1/operations ?group ?target ?tactic ?part_of ?disputed ?q ?from ?to ?limit ?cursor ?sort ?format -> 200 400
+GET /v1/operations/{slug} slug -> 200 404
+GET /v1/search q ?limit -> 200 400
+GET /v1/sources ?kind ?language ?from ?to ?limit ?cursor ?sort ?format -> 200 400
+GET /v1/sources/{slug} slug -> 200 404
+GET /v1/stats -> 200
+GET /v1/targets ?kind ?country ?group ?operation ?q ?limit ?cursor ?sort ?format -> 200 400
+GET /v1/targets/{slug} slug -> 200 404
+GET /v1/timeline ?group ?target ?limit ?cursor ?from ?to -> 200 400
+";
+
+fn contract(doc: &Value) -> String {
+    let mut out = String::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params: Vec<String> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            let name = p["name"].as_str().unwrap();
+                            if p["required"] == true {
+                                name.to_owned()
+                            } else {
+                                format!("?{name}")
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let statuses: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            let mut line = format!("{} {path}", method.to_uppercase());
+            for p in params {
+                line.push(' ');
+                line.push_str(&p);
+            }
+            line.push_str(" ->");
+            for s in statuses {
+                line.push(' ');
+                line.push_str(s);
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+both_backends!(
+    the_openapi_document_describes_every_route_and_csv_column,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let doc = ok_json(&app, "/openapi.json").await;
+        let actual = contract(&doc);
+        assert_eq!(
+            actual, CONTRACT,
+            "the API contract changed; if on purpose, set CONTRACT to:\n{actual}"
+        );
+        let ops = &doc["paths"]["/v1/operations"]["get"]["responses"]["200"];
+        let text = ops["description"].as_str().unwrap();
+        for col in ["`start_edtf`", "`tactics`", "`groups`", "`sources`"] {
+            assert!(text.contains(col), "{col} undocumented");
+        }
+        assert!(ops["content"].get("text/csv").is_some());
+        assert!(doc["components"]["schemas"].get("Problem").is_some());
+        // The docs page and its assets come from this server, not the internet.
+        let html = app.get("/docs/").await.text().await.unwrap();
+        assert!(html.contains("swagger-ui-bundle.js"));
+        assert!(
+            !html.contains("https://"),
+            "no external asset in the docs page"
+        );
+        let js = app.get("/docs/swagger-ui-bundle.js").await;
+        assert_eq!(js.status(), 200);
+        assert!(js.bytes().await.unwrap().len() > 100_000);
+    }
+);
