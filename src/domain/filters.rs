@@ -6,7 +6,7 @@
 //! a record matches `from..to` when `latest >= from.earliest` and
 //! `earliest <= to.latest`.
 
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, UnionType};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
 
 use super::edtf::Edtf;
@@ -160,13 +160,26 @@ impl GroupFilter {
         );
         if let Some(q) = &self.q {
             let key = query_key(q)?;
-            c = c.add(
-                Condition::any()
-                    .add(group::Column::Id.in_subquery(names_like(name::Column::GroupId, &key)))
-                    .add(group::Column::Id.in_subquery(texts_like(text::Column::GroupId, &key))),
-            );
+            c = c.add(group::Column::Id.in_subquery(matching(
+                Some(name::Column::GroupId),
+                text::Column::GroupId,
+                &key,
+            )));
         }
         Ok(c)
+    }
+}
+
+/// Ids of records whose names or texts contain `key`, as one subquery: a
+/// UNION lets Postgres use both trigram indexes instead of testing every
+/// record against two subqueries.
+fn matching(name_col: Option<name::Column>, text_col: text::Column, key: &str) -> SelectStatement {
+    let texts = texts_like(text_col, key);
+    match name_col {
+        Some(nc) => names_like(nc, key)
+            .union(UnionType::Distinct, texts)
+            .to_owned(),
+        None => texts,
     }
 }
 
@@ -234,11 +247,11 @@ impl TargetFilter {
         }
         if let Some(q) = &self.q {
             let key = query_key(q)?;
-            c = c.add(
-                Condition::any()
-                    .add(target::Column::Id.in_subquery(names_like(name::Column::TargetId, &key)))
-                    .add(target::Column::Id.in_subquery(texts_like(text::Column::TargetId, &key))),
-            );
+            c = c.add(target::Column::Id.in_subquery(matching(
+                Some(name::Column::TargetId),
+                text::Column::TargetId,
+                &key,
+            )));
         }
         Ok(c)
     }
@@ -292,17 +305,11 @@ impl OperationFilter {
         }
         if let Some(q) = &self.q {
             let key = query_key(q)?;
-            c = c.add(
-                Condition::any()
-                    .add(
-                        operation::Column::Id
-                            .in_subquery(names_like(name::Column::OperationId, &key)),
-                    )
-                    .add(
-                        operation::Column::Id
-                            .in_subquery(texts_like(text::Column::OperationId, &key)),
-                    ),
-            );
+            c = c.add(operation::Column::Id.in_subquery(matching(
+                Some(name::Column::OperationId),
+                text::Column::OperationId,
+                &key,
+            )));
         }
         Ok(c)
     }
@@ -360,10 +367,11 @@ impl LegalOutcomeFilter {
         }
         if let Some(q) = &self.q {
             let key = query_key(q)?;
-            c = c.add(
-                legal_outcome::Column::Id
-                    .in_subquery(texts_like(text::Column::LegalOutcomeId, &key)),
-            );
+            c = c.add(legal_outcome::Column::Id.in_subquery(matching(
+                None,
+                text::Column::LegalOutcomeId,
+                &key,
+            )));
         }
         Ok(c)
     }
