@@ -35,6 +35,8 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply pending migrations and exit.
     Migrate,
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    Schema,
     /// Load a dataset file (the bundled dataset when no file is given) in one transaction.
     Import {
         /// A dataset file in the format of data/factline.json; `-` reads standard input.
@@ -52,7 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Serve(serve) => {
                 let db = startup::prepare(&cli.db, &serve).await?;
-                let server = Server::bind(&serve.bind, AppState { db: db.clone() }).await?;
+                let state = AppState::new(db.clone(), serve.graphql.clone());
+                let server = Server::bind(&serve.bind, state).await?;
                 tracing::info!(addr = %server.local_addr()?, "factline listening");
                 server.run().await.context("server error")?;
                 db.close().await.ok();
@@ -68,6 +71,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Import { file } => run_import(&cli.db, file).await,
+            Command::Schema => {
+                print!("{}", crate::graphql::sdl());
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
 }

@@ -87,4 +87,6 @@ pub struct ServeConfig {
     /// Do not apply pending migrations at start (run `factline migrate` separately).
     #[arg(long, env = "FACTLINE_NO_MIGRATE")]
     pub no_migrate: bool,
+    #[command(flatten)]
+    pub graphql: crate::graphql::Limits,
 }

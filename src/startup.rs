@@ -2,10 +2,12 @@
 //! it the same way, on port 0 with their own database.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
 use sea_orm::DatabaseConnection;
@@ -17,12 +19,25 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{DbConfig, ServeConfig};
-use crate::{db, domain, rest};
+use crate::{db, domain, graphql, rest};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Built once at start-up, not per request.
+    pub graphql: graphql::FactlineSchema,
+    pub graphql_limits: Arc<graphql::Limits>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, limits: graphql::Limits) -> Self {
+        AppState {
+            graphql: graphql::schema(db.clone(), &limits),
+            graphql_limits: Arc::new(limits),
+            db,
+        }
+    }
 }
 
 /// Longest a request may take before it is answered 408.
@@ -32,7 +47,16 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let graphql_routes = Router::new()
+        .route(
+            "/graphql",
+            axum::routing::get(graphql::http::get).post(graphql::http::post),
+        )
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(state.graphql_limits.max_body))
+        .merge(graphql::playground::routes());
     rest::router()
+        .merge(graphql_routes)
         .with_state(state)
         .layer(middleware::from_fn(rest::problem::ensure_problem))
         .layer(CompressionLayer::new())

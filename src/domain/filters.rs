@@ -11,11 +11,58 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait};
 
 use super::edtf::Edtf;
 use super::text::search_key;
+use super::vocab;
 use crate::db::entities::{
     group, legal_outcome, name, operation, operation_group, operation_tactic, operation_target,
     source, target, text,
 };
 use crate::error::{Error, FieldError, Result};
+
+/// Checks filter values against their vocabularies and code lists, naming
+/// each bad one, so both doors refuse the same values the same way.
+#[derive(Default)]
+struct Checks(Vec<FieldError>);
+
+impl Checks {
+    fn one_of(mut self, field: &str, value: &Option<String>, allowed: &[&str]) -> Self {
+        if let Some(v) = value
+            && !allowed.contains(&v.as_str())
+        {
+            self.0.push(FieldError::new(
+                field,
+                format!(
+                    "unknown value {v:?}; expected one of {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        self
+    }
+
+    fn code(
+        mut self,
+        field: &str,
+        value: &Option<String>,
+        ok: fn(&str) -> bool,
+        what: &str,
+    ) -> Self {
+        if let Some(v) = value
+            && !ok(v)
+        {
+            self.0
+                .push(FieldError::new(field, format!("{v:?} is not {what}")));
+        }
+        self
+    }
+
+    fn done(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
 
 /// Longest accepted `q`, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -147,6 +194,9 @@ pub struct GroupFilter {
 
 impl GroupFilter {
     pub fn condition(&self) -> Result<Condition> {
+        Checks::default()
+            .one_of("kind", &self.kind, vocab::GROUP_KINDS)
+            .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(group::Column::Kind.eq(k.as_str()));
@@ -216,6 +266,15 @@ pub struct TargetFilter {
 
 impl TargetFilter {
     pub fn condition(&self) -> Result<Condition> {
+        Checks::default()
+            .one_of("kind", &self.kind, vocab::TARGET_KINDS)
+            .code(
+                "country",
+                &self.country,
+                vocab::is_country,
+                "an ISO 3166-1 alpha-2 code",
+            )
+            .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(target::Column::Kind.eq(k.as_str()));
@@ -271,6 +330,9 @@ pub struct OperationFilter {
 
 impl OperationFilter {
     pub fn condition(&self) -> Result<Condition> {
+        Checks::default()
+            .one_of("tactic", &self.tactic, vocab::TACTICS)
+            .done()?;
         let mut c = Condition::all();
         if let Some(g) = &self.group {
             c = c.add(operation::Column::Id.in_subquery(ids_where(
@@ -330,6 +392,15 @@ pub struct LegalOutcomeFilter {
 
 impl LegalOutcomeFilter {
     pub fn condition(&self) -> Result<Condition> {
+        Checks::default()
+            .one_of("kind", &self.kind, vocab::LEGAL_OUTCOME_KINDS)
+            .code(
+                "jurisdiction",
+                &self.jurisdiction,
+                vocab::is_jurisdiction,
+                "an ISO 3166-1 or 3166-2 code",
+            )
+            .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(legal_outcome::Column::Kind.eq(k.as_str()));
@@ -386,6 +457,15 @@ pub struct SourceFilter {
 
 impl SourceFilter {
     pub fn condition(&self) -> Result<Condition> {
+        Checks::default()
+            .one_of("kind", &self.kind, vocab::SOURCE_KINDS)
+            .code(
+                "language",
+                &self.language,
+                vocab::is_language_tag,
+                "a BCP 47 language tag",
+            )
+            .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(source::Column::Kind.eq(k.as_str()));

@@ -93,6 +93,8 @@ impl PageRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The cursor of each item, for Relay edges: a page after it starts right after the item.
+    pub cursors: Vec<String>,
     pub next_cursor: Option<String>,
     pub total: u64,
 }
@@ -209,21 +211,25 @@ where
         q = q.limit(page.limit + 1);
     }
     let mut items = q.all(db).await?;
-    let next_cursor = if page.limit != u64::MAX && items.len() as u64 > page.limit {
+    let more = page.limit != u64::MAX && items.len() as u64 > page.limit;
+    if more {
         items.truncate(page.limit as usize);
-        items.last().map(|last| {
+    }
+    let cursors: Vec<String> = items
+        .iter()
+        .map(|item| {
             Cursor {
                 sort: sort.id(),
-                key: (sort.spec.key)(last),
-                id: uuid_of::<E>(last, id),
+                key: (sort.spec.key)(item),
+                id: uuid_of::<E>(item, id),
             }
             .encode()
         })
-    } else {
-        None
-    };
+        .collect();
+    let next_cursor = if more { cursors.last().cloned() } else { None };
     Ok(Page {
         items,
+        cursors,
         next_cursor,
         total,
     })

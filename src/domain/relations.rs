@@ -358,3 +358,109 @@ where
     let rows = rows_where_in::<E, _>(db, id_col, &ids, []).await?;
     Ok(rows.into_iter().map(|r| (key(&r), r)).collect())
 }
+
+/// A record that cites a source, directly or through one of its links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitingRecord {
+    /// `group`, `target`, `operation` or `legal_outcome`.
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+/// What cites each source (`Source.citedBy`); a citation of an
+/// operation↔group or operation↔target link counts for the operation.
+/// A fixed number of statements for any number of sources.
+pub async fn cited_by<C: Conn>(
+    db: &C,
+    source_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<CitingRecord>>> {
+    let rows = rows_where_in::<citation::Entity, _>(
+        db,
+        citation::Column::SourceId,
+        source_ids,
+        [citation::Column::Position],
+    )
+    .await?;
+    let og_ids: Vec<Uuid> = rows.iter().filter_map(|c| c.operation_group_id).collect();
+    let ot_ids: Vec<Uuid> = rows.iter().filter_map(|c| c.operation_target_id).collect();
+    let og =
+        by_id::<operation_group::Entity, _>(db, operation_group::Column::Id, &og_ids, |l| l.id)
+            .await?;
+    let ot =
+        by_id::<operation_target::Entity, _>(db, operation_target::Column::Id, &ot_ids, |l| l.id)
+            .await?;
+    let subject = |c: &citation::Model| -> Option<(&'static str, Uuid)> {
+        c.group_id
+            .map(|id| ("group", id))
+            .or(c.target_id.map(|id| ("target", id)))
+            .or(c.operation_id.map(|id| ("operation", id)))
+            .or(c.legal_outcome_id.map(|id| ("legal_outcome", id)))
+            .or(c
+                .operation_group_id
+                .and_then(|l| og.get(&l))
+                .map(|l| ("operation", l.operation_id)))
+            .or(c
+                .operation_target_id
+                .and_then(|l| ot.get(&l))
+                .map(|l| ("operation", l.operation_id)))
+    };
+    let pairs: Vec<(Uuid, (&'static str, Uuid))> = rows
+        .iter()
+        .filter_map(|c| Some((c.source_id, subject(c)?)))
+        .collect();
+    let ids = |kind: &str| -> Vec<Uuid> {
+        pairs
+            .iter()
+            .filter(|(_, (k, _))| *k == kind)
+            .map(|(_, (_, id))| *id)
+            .collect()
+    };
+    let mut labels: HashMap<(&'static str, Uuid), (String, String)> = HashMap::new();
+    for (id, g) in by_id::<group::Entity, _>(db, group::Column::Id, &ids("group"), |g| g.id).await?
+    {
+        labels.insert(("group", id), (g.slug, g.name));
+    }
+    for (id, t) in
+        by_id::<target::Entity, _>(db, target::Column::Id, &ids("target"), |t| t.id).await?
+    {
+        labels.insert(("target", id), (t.slug, t.name));
+    }
+    for (id, o) in
+        by_id::<operation::Entity, _>(db, operation::Column::Id, &ids("operation"), |o| o.id)
+            .await?
+    {
+        labels.insert(("operation", id), (o.slug, o.name));
+    }
+    for (id, l) in by_id::<legal_outcome::Entity, _>(
+        db,
+        legal_outcome::Column::Id,
+        &ids("legal_outcome"),
+        |l| l.id,
+    )
+    .await?
+    {
+        let name = format!("{} ({})", l.kind, l.date_edtf);
+        labels.insert(("legal_outcome", id), (l.slug, name));
+    }
+    let mut out: HashMap<Uuid, Vec<CitingRecord>> = HashMap::new();
+    for (source, (kind, id)) in pairs {
+        let Some((slug, name)) = labels.get(&(kind, id)) else {
+            continue;
+        };
+        let list = out.entry(source).or_default();
+        if !list.iter().any(|r| r.kind == kind && r.id == id) {
+            list.push(CitingRecord {
+                kind,
+                id,
+                slug: slug.clone(),
+                name: name.clone(),
+            });
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| (a.kind, &a.slug).cmp(&(b.kind, &b.slug)));
+    }
+    Ok(out)
+}

@@ -171,25 +171,27 @@ pub async fn timeline<C: Conn>(
         .chain(los.into_iter().map(Entry::LegalOutcome))
         .collect();
     items.sort_by(|a, b| a.key().cmp(&b.key()));
-    let next_cursor = if items.len() as u64 > page.limit {
-        items.truncate(page.limit as usize);
-        items.last().map(|last| {
-            let (e, p, k, s) = last.key();
+    let more = items.len() as u64 > page.limit;
+    items.truncate(page.limit as usize);
+    let cursors: Vec<String> = items
+        .iter()
+        .map(|item| {
+            let (e, p, k, s) = item.key();
             Cursor {
                 sort: "timeline".to_owned(),
                 key: format!("{}|{p}|{k}|{s}", e.format("%Y-%m-%d")),
-                id: match last {
+                id: match item {
                     Entry::Operation(o) => o.id,
                     Entry::LegalOutcome(l) => l.id,
                 },
             }
             .encode()
         })
-    } else {
-        None
-    };
+        .collect();
+    let next_cursor = if more { cursors.last().cloned() } else { None };
     Ok(Page {
         items,
+        cursors,
         next_cursor,
         total,
     })

@@ -225,7 +225,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(tdb: TestDb) -> Self {
-        let server = Server::bind("127.0.0.1:0", AppState { db: tdb.db.clone() })
+        Self::spawn_with(tdb, factline::graphql::Limits::default()).await
+    }
+
+    pub async fn spawn_with(tdb: TestDb, limits: factline::graphql::Limits) -> Self {
+        let server = Server::bind("127.0.0.1:0", AppState::new(tdb.db.clone(), limits))
             .await
             .expect("bind");
         let addr = server.local_addr().expect("addr");

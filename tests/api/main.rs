@@ -9,6 +9,7 @@
 mod helpers;
 
 mod cli;
+mod graphql;
 mod http;
 mod import;
 mod migrations;

@@ -1,0 +1,416 @@
+//! `/graphql` over HTTP: POST with a JSON body, GET for queries only (and the
+//! playground for a browser), one request at a time, every limit checked
+//! before anything runs, every error with an `extensions.code`.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context as TaskContext, Poll};
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{ErrorExtensions, Executor, Request, Response, ServerError};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+
+use super::error::code;
+use super::playground;
+use crate::rest::problem::Problem;
+use crate::startup::AppState;
+
+/// Longest error message returned; parse errors can quote a lot of input.
+const MAX_MESSAGE: usize = 200;
+
+fn problem(status: StatusCode, detail: &str) -> HttpResponse {
+    Problem::new(status, detail.to_owned()).into_response()
+}
+
+/// An error response that never ran: `{errors: [{message, extensions: {code}}]}`.
+fn refused(message: impl Into<String>) -> HttpResponse {
+    let err = ServerError::new(message, None);
+    let mut err = err;
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code::BAD_USER_INPUT);
+    Json(Response::from_errors(vec![err])).into_response()
+}
+
+pub async fn post(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|v| v == "application/json" || v == "application/graphql-response+json");
+    if !json {
+        return problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST /graphql takes a JSON body: Content-Type: application/json",
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not JSON: {e}"),
+            );
+        }
+    };
+    if value.is_array() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported; send one operation per request",
+        );
+    }
+    let request: Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "the body is not a GraphQL request ({{\"query\", \"variables\", \"operationName\"}}): {e}"
+                ),
+            );
+        }
+    };
+    run(&s, request, true).await
+}
+
+pub async fn get(State(s): State<AppState>, headers: HeaderMap, uri: Uri) -> HttpResponse {
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = None;
+    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "query" => query = Some(v.into_owned()),
+            "operationName" => operation_name = Some(v.into_owned()),
+            "variables" => variables = Some(v.into_owned()),
+            "extensions" => {}
+            other => {
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "unknown parameter {other:?}; GET /graphql takes query, operationName, variables"
+                    ),
+                );
+            }
+        }
+    }
+    let Some(query) = query else {
+        let wants_html = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        return if wants_html {
+            playground::page()
+        } else {
+            problem(
+                StatusCode::BAD_REQUEST,
+                "GET /graphql needs a `query` parameter (or open it in a browser for the playground)",
+            )
+        };
+    };
+    let mut request = Request::new(query);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = variables {
+        match serde_json::from_str(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(e) => {
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    &format!("`variables` is not JSON: {e}"),
+                );
+            }
+        }
+    }
+    run(&s, request, false).await
+}
+
+/// Deepest nesting of `{`, `[` and `(` outside strings: checked before
+/// parsing so a pathological document cannot exhaust the parser's stack.
+fn nesting(query: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for c in query.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' | '(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Aliases and field selections in a document, fragments counted once.
+fn count(doc: &ExecutableDocument) -> (usize, usize) {
+    fn walk(set: &SelectionSet, aliases: &mut usize, fields: &mut usize) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    *fields += 1;
+                    if f.node.alias.is_some() {
+                        *aliases += 1;
+                    }
+                    walk(&f.node.selection_set.node, aliases, fields);
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node, aliases, fields),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let (mut aliases, mut fields) = (0, 0);
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set.node, &mut aliases, &mut fields);
+    }
+    for f in doc.fragments.values() {
+        walk(&f.node.selection_set.node, &mut aliases, &mut fields);
+    }
+    (aliases, fields)
+}
+
+fn has_mutation(doc: &ExecutableDocument) -> bool {
+    match &doc.operations {
+        DocumentOperations::Single(op) => op.node.ty != OperationType::Query,
+        DocumentOperations::Multiple(ops) => {
+            ops.values().any(|op| op.node.ty != OperationType::Query)
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_MESSAGE {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(MAX_MESSAGE).collect();
+        t.push('…');
+        t
+    }
+}
+
+async fn run(s: &AppState, request: Request, allow_mutations: bool) -> HttpResponse {
+    let limits = &s.graphql_limits;
+    if nesting(&request.query) > limits.max_depth + 5 {
+        return refused(format!(
+            "the document nests deeper than {} levels",
+            limits.max_depth
+        ));
+    }
+    let doc = match async_graphql::parser::parse_query(&request.query) {
+        Ok(d) => d,
+        Err(e) => return refused(truncate(&format!("syntax error: {e}"))),
+    };
+    if !allow_mutations && has_mutation(&doc) {
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GET /graphql runs queries only; send mutations with POST",
+        );
+    }
+    let (aliases, fields) = count(&doc);
+    if aliases > limits.max_aliases {
+        return refused(format!(
+            "the document has {aliases} aliases; at most {} are allowed",
+            limits.max_aliases
+        ));
+    }
+    if fields > limits.max_fields {
+        return refused(format!(
+            "the document selects {fields} fields; at most {} are allowed",
+            limits.max_fields
+        ));
+    }
+    Json(execute_batched(&s.graphql, &s.db, request).await).into_response()
+}
+
+/// Runs a request with its own DataLoader whose fetches are driven by this
+/// task, and only while execution is blocked on them. Every key requested at
+/// one level of the query, for any number of parents, is then in one batch:
+/// the number of statements does not depend on the page size or on how long
+/// a pass over the parents takes. (async-graphql's default spawns each fetch
+/// after a fixed delay, which splits batches whenever a pass takes longer.)
+pub async fn execute_batched(
+    schema: &super::FactlineSchema,
+    db: &sea_orm::DatabaseConnection,
+    request: Request,
+) -> Response {
+    let (tx, rx) = futures::channel::mpsc::unbounded::<BoxFuture<'static, ()>>();
+    let loader = DataLoader::new(super::loaders::DbLoader { db: db.clone() }, move |fetch| {
+        // The receiver lives as long as the execution that uses the loader.
+        let _ = tx.unbounded_send(fetch);
+    })
+    .delay(std::time::Duration::ZERO);
+    Batched {
+        execution: Box::pin(execute_guarded(schema, request.data(loader))),
+        fetches: FuturesUnordered::new(),
+        queued: rx,
+        woken: Arc::new(WokenFlag::default()),
+    }
+    .await
+}
+
+/// Wakes the task and remembers that the execution asked to be polled.
+#[derive(Default)]
+struct WokenFlag {
+    woken: AtomicBool,
+    task: futures::task::AtomicWaker,
+}
+
+impl futures::task::ArcWake for WokenFlag {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.woken.store(true, Ordering::SeqCst);
+        arc_self.task.wake();
+    }
+}
+
+struct Batched<F> {
+    execution: Pin<Box<F>>,
+    fetches: FuturesUnordered<BoxFuture<'static, ()>>,
+    queued: futures::channel::mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
+    woken: Arc<WokenFlag>,
+}
+
+impl<F: Future<Output = Response>> Future for Batched<F> {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        let this = &mut *self;
+        this.woken.task.register(cx.waker());
+        loop {
+            this.woken.woken.store(false, Ordering::SeqCst);
+            let waker = futures::task::waker_ref(&this.woken);
+            if let Poll::Ready(r) = this
+                .execution
+                .as_mut()
+                .poll(&mut TaskContext::from_waker(&waker))
+            {
+                return Poll::Ready(r);
+            }
+            while let Poll::Ready(Some(fetch)) = this.queued.poll_next_unpin(cx) {
+                this.fetches.push(fetch);
+            }
+            if this.woken.woken.load(Ordering::SeqCst) {
+                // Execution can go further (or yielded to the runtime's
+                // budget): let it, before any fetch runs.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            // Execution waits on the loader: now run the fetches.
+            let mut progressed = false;
+            while let Poll::Ready(Some(())) = this.fetches.poll_next_unpin(cx) {
+                progressed = true;
+            }
+            if !progressed || !this.woken.woken.load(Ordering::SeqCst) {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+/// Runs a request; a panicking resolver becomes an INTERNAL error instead of
+/// a dropped connection, and every error gets a code and a bounded message.
+pub async fn execute_guarded<E: Executor>(executor: &E, request: Request) -> Response {
+    let outcome = AssertUnwindSafe(executor.execute(request))
+        .catch_unwind()
+        .await;
+    let mut response = match outcome {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!("a GraphQL resolver panicked");
+            let e = crate::Error::Internal("resolver panicked".into()).extend();
+            Response::from_errors(vec![e.into_server_error(async_graphql::Pos::default())])
+        }
+    };
+    for e in &mut response.errors {
+        e.message = truncate(&e.message);
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            // Parse, validation and limit errors: the request itself is at fault.
+            ext.set("code", code::BAD_USER_INPUT);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Panicky;
+
+    #[async_graphql::Object]
+    impl Panicky {
+        async fn boom(&self) -> i32 {
+            let empty: Vec<i32> = Vec::new();
+            empty[0] // a resolver bug: index out of bounds
+        }
+        async fn fine(&self) -> i32 {
+            1
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_resolver_becomes_an_internal_error() {
+        let schema = async_graphql::Schema::new(
+            Panicky,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        );
+        let res = execute_guarded(&schema, Request::new("{ boom }")).await;
+        assert_eq!(res.errors.len(), 1);
+        assert_eq!(res.errors[0].message, "internal error");
+        let code = res.errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .cloned();
+        assert_eq!(code, Some(async_graphql::Value::from("INTERNAL")));
+        // The schema still serves after the panic.
+        let ok = execute_guarded(&schema, Request::new("{ fine }")).await;
+        assert!(ok.errors.is_empty());
+    }
+
+    #[test]
+    fn nesting_ignores_braces_in_strings() {
+        assert_eq!(nesting("{ a { b } }"), 2);
+        assert_eq!(nesting(r#"{ a(q: "{{{{ \" {{") { b } }"#), 2);
+        assert_eq!(nesting(&"{a".repeat(1000)), 1000);
+    }
+
+    #[test]
+    fn aliases_and_fields_are_counted_across_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a: groups { nodes { ...F } } b: groups { nodes { slug } } } fragment F on Group { slug name }",
+        )
+        .unwrap();
+        assert_eq!(count(&doc), (2, 7));
+    }
+}

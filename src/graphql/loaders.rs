@@ -1,0 +1,189 @@
+//! DataLoader keys over the domain's batch functions: every relation of a
+//! page is loaded with one call per kind of relation, whatever the page size.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::db::entities::{
+    group, legal_outcome, operation, operation_group, operation_target, source, target,
+};
+use crate::domain::model::{Citation, Name, Subject, Text};
+use crate::domain::read;
+use crate::domain::relations::{self, CitingRecord};
+use crate::error::Error;
+
+/// The one loader: it holds the pool and implements `Loader` for each key.
+pub struct DbLoader {
+    pub db: DatabaseConnection,
+}
+
+pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<Error>>;
+
+macro_rules! key {
+    ($name:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(pub Uuid);
+    };
+}
+
+key!(GroupId);
+key!(TargetId);
+key!(OperationId);
+key!(LegalOutcomeId);
+key!(SourceId);
+key!(TacticsOf);
+key!(GroupsOfOperation);
+key!(OperationsOfGroup);
+key!(TargetsOfOperation);
+key!(OperationsOfTarget);
+key!(LegalOutcomesOfOperation);
+key!(LegalOutcomesOfGroup);
+key!(ChildrenOfGroup);
+key!(PartsOfOperation);
+key!(CitedBy);
+
+/// Names, texts or citations of one subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NamesOf(pub Subject, pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextsOf(pub Subject, pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CitationsOf(pub Subject, pub Uuid);
+
+fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    keys.iter().map(|k| id(*k)).collect()
+}
+
+/// Re-keys a map from ids to the loader's key type.
+fn rekey<K: Eq + std::hash::Hash, V>(
+    map: HashMap<Uuid, V>,
+    key: impl Fn(Uuid) -> K,
+) -> HashMap<K, V> {
+    map.into_iter().map(|(id, v)| (key(id), v)).collect()
+}
+
+macro_rules! by_id_loader {
+    ($key:ident, $model:ty, $f:path) => {
+        impl Loader<$key> for DbLoader {
+            type Value = $model;
+            type Error = Arc<Error>;
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
+                Ok(rekey($f(&self.db, &ids(keys, |k| k.0)).await?, $key))
+            }
+        }
+    };
+}
+
+by_id_loader!(GroupId, group::Model, read::groups_by_ids);
+by_id_loader!(TargetId, target::Model, read::targets_by_ids);
+by_id_loader!(OperationId, operation::Model, read::operations_by_ids);
+by_id_loader!(
+    LegalOutcomeId,
+    legal_outcome::Model,
+    read::legal_outcomes_by_ids
+);
+by_id_loader!(SourceId, source::Model, read::sources_by_ids);
+by_id_loader!(TacticsOf, Vec<String>, relations::tactics_of);
+by_id_loader!(
+    GroupsOfOperation,
+    Vec<(operation_group::Model, group::Model)>,
+    relations::groups_of_operations
+);
+by_id_loader!(
+    OperationsOfGroup,
+    Vec<(operation_group::Model, operation::Model)>,
+    relations::operations_of_groups
+);
+by_id_loader!(
+    TargetsOfOperation,
+    Vec<(operation_target::Model, target::Model)>,
+    relations::targets_of_operations
+);
+by_id_loader!(
+    OperationsOfTarget,
+    Vec<(operation_target::Model, operation::Model)>,
+    relations::operations_of_targets
+);
+by_id_loader!(
+    LegalOutcomesOfOperation,
+    Vec<legal_outcome::Model>,
+    relations::legal_outcomes_of_operations
+);
+by_id_loader!(
+    LegalOutcomesOfGroup,
+    Vec<legal_outcome::Model>,
+    relations::legal_outcomes_of_groups
+);
+by_id_loader!(
+    ChildrenOfGroup,
+    Vec<group::Model>,
+    relations::children_of_groups
+);
+by_id_loader!(
+    PartsOfOperation,
+    Vec<operation::Model>,
+    relations::parts_of_operations
+);
+by_id_loader!(CitedBy, Vec<CitingRecord>, relations::cited_by);
+
+/// Splits subject-tagged keys by subject, one batch call per subject kind.
+fn by_subject<K: Copy>(
+    keys: &[K],
+    parts: impl Fn(K) -> (Subject, Uuid),
+) -> HashMap<Subject, Vec<Uuid>> {
+    let mut m: HashMap<Subject, Vec<Uuid>> = HashMap::new();
+    for k in keys {
+        let (s, id) = parts(*k);
+        m.entry(s).or_default().push(id);
+    }
+    m
+}
+
+impl Loader<NamesOf> for DbLoader {
+    type Value = Vec<Name>;
+    type Error = Arc<Error>;
+    async fn load(&self, keys: &[NamesOf]) -> LoadResult<NamesOf, Vec<Name>> {
+        let mut out = HashMap::new();
+        for (subject, ids) in by_subject(keys, |k| (k.0, k.1)) {
+            out.extend(rekey(
+                relations::names_of(&self.db, subject, &ids).await?,
+                |id| NamesOf(subject, id),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<TextsOf> for DbLoader {
+    type Value = Vec<Text>;
+    type Error = Arc<Error>;
+    async fn load(&self, keys: &[TextsOf]) -> LoadResult<TextsOf, Vec<Text>> {
+        let mut out = HashMap::new();
+        for (subject, ids) in by_subject(keys, |k| (k.0, k.1)) {
+            out.extend(rekey(
+                relations::texts_of(&self.db, subject, &ids).await?,
+                |id| TextsOf(subject, id),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<CitationsOf> for DbLoader {
+    type Value = Vec<Citation>;
+    type Error = Arc<Error>;
+    async fn load(&self, keys: &[CitationsOf]) -> LoadResult<CitationsOf, Vec<Citation>> {
+        let mut out = HashMap::new();
+        for (subject, ids) in by_subject(keys, |k| (k.0, k.1)) {
+            out.extend(rekey(
+                relations::citations_of(&self.db, subject, &ids).await?,
+                |id| CitationsOf(subject, id),
+            ));
+        }
+        Ok(out)
+    }
+}
