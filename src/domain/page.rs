@@ -64,13 +64,23 @@ impl Default for PageRequest {
 impl PageRequest {
     /// Validates a requested page size and cursor, naming the field at fault.
     pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<Self> {
+        Self::bounded(limit, cursor, DEFAULT_LIMIT, MAX_LIMIT)
+    }
+
+    /// The same with a list's own default and maximum page size.
+    pub fn bounded(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        default: u64,
+        max: u64,
+    ) -> Result<Self> {
         let limit = match limit {
-            None => DEFAULT_LIMIT,
-            Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
+            None => default,
+            Some(n) if n >= 1 && n as u64 <= max => n as u64,
             Some(_) => {
                 return Err(Error::invalid(
                     "limit",
-                    format!("must be between 1 and {MAX_LIMIT}"),
+                    format!("must be between 1 and {max}"),
                 ));
             }
         };

@@ -80,21 +80,7 @@ fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, String)> {
 }
 
 pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest> {
-    let limit = match limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
-        Some(_) => {
-            return Err(Error::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-    };
-    let cursor = cursor
-        .filter(|c| !c.is_empty())
-        .map(Cursor::decode)
-        .transpose()?;
-    Ok(PageRequest { limit, cursor })
+    PageRequest::bounded(limit, cursor, DEFAULT_LIMIT, MAX_LIMIT)
 }
 
 pub async fn timeline<C: Conn>(
