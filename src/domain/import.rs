@@ -54,31 +54,128 @@ impl ImportReport {
 /// Reports progress as (records done, records in the file).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-async fn slugs_of<E: EntityTrait, C: Conn>(db: &C, col: E::Column) -> Result<HashSet<String>> {
-    Ok(E::find()
-        .select_only()
-        .column(col)
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
+/// Ids of the stored records among `slugs`, keyed by slug.
 async fn ids_of<E: EntityTrait, C: Conn>(
     db: &C,
     id: E::Column,
     slug: E::Column,
+    slugs: &HashSet<String>,
 ) -> Result<HashMap<String, Uuid>> {
-    Ok(E::find()
-        .select_only()
-        .column(slug)
-        .column(id)
-        .into_tuple::<(String, Uuid)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    let slugs: Vec<&String> = slugs.iter().collect();
+    let mut out = HashMap::new();
+    for chunk in slugs.chunks(super::relations::CHUNK) {
+        out.extend(
+            E::find()
+                .select_only()
+                .column(slug)
+                .column(id)
+                .filter(slug.is_in(chunk.iter().map(|s| s.as_str())))
+                .into_tuple::<(String, Uuid)>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Every slug a dataset mentions, by kind: its own records and the records
+/// they refer to. Lookups touch only these, not whole tables.
+#[derive(Debug, Default)]
+struct Mentioned {
+    sources: HashSet<String>,
+    groups: HashSet<String>,
+    targets: HashSet<String>,
+    operations: HashSet<String>,
+}
+
+impl Mentioned {
+    fn of(ds: &Dataset) -> Self {
+        let mut m = Mentioned::default();
+        let cite = |m: &mut Mentioned, cs: &[CitationRecord]| {
+            m.sources.extend(cs.iter().map(|c| c.source.clone()));
+        };
+        m.sources.extend(ds.sources.iter().map(|r| r.slug.clone()));
+        for r in &ds.groups {
+            m.groups.insert(r.slug.clone());
+            m.groups.extend(r.parent.clone());
+            cite(&mut m, &r.citations);
+        }
+        for r in &ds.targets {
+            m.targets.insert(r.slug.clone());
+            cite(&mut m, &r.citations);
+        }
+        for r in &ds.operations {
+            m.operations.insert(r.slug.clone());
+            m.operations.extend(r.part_of.clone());
+            cite(&mut m, &r.citations);
+            for g in &r.groups {
+                m.groups.insert(g.group.clone());
+                cite(&mut m, &g.citations);
+            }
+            for t in &r.targets {
+                m.targets.insert(t.target.clone());
+                cite(&mut m, &t.citations);
+            }
+        }
+        for r in &ds.legal_outcomes {
+            m.operations.extend(r.operation.clone());
+            m.groups.extend(r.group.clone());
+            cite(&mut m, &r.citations);
+        }
+        m
+    }
+}
+
+/// Stored ids of every mentioned slug, by kind.
+struct StoredIds {
+    sources: HashMap<String, Uuid>,
+    groups: HashMap<String, Uuid>,
+    targets: HashMap<String, Uuid>,
+    operations: HashMap<String, Uuid>,
+}
+
+impl StoredIds {
+    async fn load<C: Conn>(db: &C, m: &Mentioned) -> Result<Self> {
+        Ok(StoredIds {
+            sources: ids_of::<source::Entity, _>(
+                db,
+                source::Column::Id,
+                source::Column::Slug,
+                &m.sources,
+            )
+            .await?,
+            groups: ids_of::<group::Entity, _>(
+                db,
+                group::Column::Id,
+                group::Column::Slug,
+                &m.groups,
+            )
+            .await?,
+            targets: ids_of::<target::Entity, _>(
+                db,
+                target::Column::Id,
+                target::Column::Slug,
+                &m.targets,
+            )
+            .await?,
+            operations: ids_of::<operation::Entity, _>(
+                db,
+                operation::Column::Id,
+                operation::Column::Slug,
+                &m.operations,
+            )
+            .await?,
+        })
+    }
+
+    fn known(&self) -> KnownSlugs {
+        KnownSlugs {
+            sources: self.sources.keys().cloned().collect(),
+            groups: self.groups.keys().cloned().collect(),
+            targets: self.targets.keys().cloned().collect(),
+            operations: self.operations.keys().cloned().collect(),
+        }
+    }
 }
 
 async fn insert_chunked<A, C>(db: &C, rows: Vec<A>) -> Result<()>
@@ -100,34 +197,42 @@ where
 /// transaction. Nothing is written when any record is at fault.
 pub async fn import(
     db: &DatabaseConnection,
-    mut ds: Dataset,
+    ds: Dataset,
     actor: Option<Uuid>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
+    let txn = db.begin().await?;
+    let report = apply(&txn, ds, actor, Some("import"), progress).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Validates and writes `ds` on a connection the caller holds (a
+/// transaction), recording a revision for every record it creates or changes.
+pub async fn apply<C: Conn>(
+    db: &C,
+    mut ds: Dataset,
+    actor: Option<Uuid>,
+    reason: Option<&str>,
+    progress: Progress<'_>,
+) -> Result<ImportReport> {
     ds.normalize();
-    let known = KnownSlugs {
-        sources: slugs_of::<source::Entity, _>(db, source::Column::Slug).await?,
-        groups: slugs_of::<group::Entity, _>(db, group::Column::Slug).await?,
-        targets: slugs_of::<target::Entity, _>(db, target::Column::Slug).await?,
-        operations: slugs_of::<operation::Entity, _>(db, operation::Column::Slug).await?,
-    };
-    let errors = validate(&ds, &known);
+    let mentioned = Mentioned::of(&ds);
+    let stored = StoredIds::load(db, &mentioned).await?;
+    let errors = validate(&ds, &stored.known());
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let txn = db.begin().await?;
-    let report = Writer::new(&txn, actor, progress, &ds)
-        .await?
+    Writer::new(db, actor, reason, progress, &ds, stored)
         .write(&ds)
-        .await?;
-    txn.commit().await?;
-    Ok(report)
+        .await
 }
 
 /// Rows collected for one import, written kind by kind.
 struct Writer<'a, C: Conn> {
     db: &'a C,
     actor: Option<Uuid>,
+    reason: Option<String>,
     now: DateTime<Utc>,
     progress: Progress<'a>,
     done: u64,
@@ -154,15 +259,18 @@ enum Plan {
 }
 
 impl<'a, C: Conn> Writer<'a, C> {
-    async fn new(
+    fn new(
         db: &'a C,
         actor: Option<Uuid>,
+        reason: Option<&str>,
         progress: Progress<'a>,
         ds: &Dataset,
-    ) -> Result<Self> {
+        stored: StoredIds,
+    ) -> Self {
         let mut w = Writer {
             db,
             actor,
+            reason: reason.map(str::to_owned),
             now: Utc::now(),
             progress,
             done: 0,
@@ -172,18 +280,10 @@ impl<'a, C: Conn> Writer<'a, C> {
                 + ds.operations.len()
                 + ds.legal_outcomes.len()) as u64,
             report: ImportReport::default(),
-            source_ids: ids_of::<source::Entity, _>(db, source::Column::Id, source::Column::Slug)
-                .await?,
-            group_ids: ids_of::<group::Entity, _>(db, group::Column::Id, group::Column::Slug)
-                .await?,
-            target_ids: ids_of::<target::Entity, _>(db, target::Column::Id, target::Column::Slug)
-                .await?,
-            operation_ids: ids_of::<operation::Entity, _>(
-                db,
-                operation::Column::Id,
-                operation::Column::Slug,
-            )
-            .await?,
+            source_ids: stored.sources,
+            group_ids: stored.groups,
+            target_ids: stored.targets,
+            operation_ids: stored.operations,
             names: Vec::new(),
             texts: Vec::new(),
             citations: Vec::new(),
@@ -212,7 +312,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 .or_insert_with(|| record_id("operation", &r.slug));
         }
         (w.progress)(0, w.total);
-        Ok(w)
+        w
     }
 
     fn tick(&mut self, n: usize) {
@@ -269,7 +369,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             at: Set(self.now),
             before: Set(before),
             after: Set(serde_json::to_value(after).ok()),
-            reason: Set(Some("import".to_owned())),
+            reason: Set(self.reason.clone()),
         });
     }
 
