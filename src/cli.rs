@@ -37,10 +37,33 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Manage API keys for editors and admins.
+    #[command(subcommand)]
+    Apikey(ApikeyCommand),
     /// Load a dataset file (the bundled dataset when no file is given) in one transaction.
     Import {
         /// A dataset file in the format of data/factline.json; `-` reads standard input.
         file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApikeyCommand {
+    /// Create a key; it is printed once, alone on the last line, and stored only as a hash.
+    Create {
+        /// reader, editor or admin.
+        #[arg(long, value_parser = ["reader", "editor", "admin"])]
+        role: String,
+        /// Who or what the key is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id or printed prefix; it fails at once afterwards.
+    Revoke {
+        /// The key's id or prefix (`flk_…`).
+        key: String,
     },
 }
 
@@ -71,12 +94,63 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Import { file } => run_import(&cli.db, file).await,
+            Command::Apikey(cmd) => run_apikey(&cli.db, cmd).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
             }
         }
     })
+}
+
+async fn run_apikey(cfg: &DbConfig, cmd: ApikeyCommand) -> anyhow::Result<ExitCode> {
+    use crate::domain::auth;
+    let url = cfg.url();
+    let conn = db::connect(&url, cfg)
+        .await
+        .with_context(|| format!("cannot open the database at {}", startup::redact(&url)))?;
+    db::migrate(&conn)
+        .await
+        .context("cannot migrate the database")?;
+    match cmd {
+        ApikeyCommand::Create { role, name } => {
+            let role = auth::Role::parse(&role).context("unknown role")?;
+            let (row, key) = auth::create_key(&conn, role, &name).await?;
+            println!(
+                "created {} key {:?} (id {}, prefix {})",
+                row.role, row.name, row.id, row.prefix
+            );
+            println!("store it now: it is shown only once and kept only as a hash");
+            println!("{key}");
+        }
+        ApikeyCommand::List => {
+            println!(
+                "{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  {:<20}  name",
+                "id", "prefix", "role", "created", "last used", "revoked"
+            );
+            let t = |d: Option<chrono::DateTime<chrono::Utc>>| {
+                d.map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
+            for k in auth::list_keys(&conn).await? {
+                println!(
+                    "{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  {:<20}  {}",
+                    k.id,
+                    k.prefix,
+                    k.role,
+                    t(Some(k.created_at)),
+                    t(k.last_used_at),
+                    t(k.revoked_at),
+                    k.name
+                );
+            }
+        }
+        ApikeyCommand::Revoke { key } => {
+            let row = auth::revoke_key(&conn, &key).await?;
+            println!("revoked key {} ({}, {:?})", row.id, row.prefix, row.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {

@@ -37,9 +37,20 @@ pub enum Error {
     /// 400 for query parameters, 422 for bodies: every field at fault.
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
-    /// 409: the write conflicts with the current state (stale version, duplicate slug).
+    /// 409: the write conflicts with the current state (duplicate slug, record in use).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 412 (REST) / CONFLICT (GraphQL): the client's version is not the current one.
+    #[error("the record changed since you read it: it is at version {current}")]
+    Stale { current: i32 },
+    /// 415: the body is not in a media type the route takes.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
+    /// 428: a write without `If-Match`.
+    #[error(
+        "send If-Match with the record's current ETag (from GET) so no concurrent edit is lost"
+    )]
+    PreconditionRequired,
     /// 401: no key, or a key that is unknown or revoked.
     #[error("a valid API key is required")]
     Unauthenticated,

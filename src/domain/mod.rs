@@ -2,6 +2,7 @@
 //! checks permissions. REST handlers and GraphQL resolvers call these plain
 //! async functions over a connection and only translate the results.
 
+pub mod auth;
 pub mod bundled;
 pub mod dataset;
 pub mod edtf;
@@ -17,6 +18,7 @@ pub mod stats;
 pub mod text;
 pub mod timeline;
 pub mod vocab;
+pub mod write;
 
 /// The connection every domain function takes: a pool or a transaction.
 pub use sea_orm::ConnectionTrait as Conn;

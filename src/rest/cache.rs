@@ -1,4 +1,4 @@
-//! HTTP caching for reads: a weak `ETag` over every successful GET body (the
+//! HTTP caching for reads: an `ETag` over every successful GET body (the
 //! bodies carry each record's `version`, so the tag changes whenever a
 //! record or anything embedded in it changes), `304 Not Modified` on a
 //! matching `If-None-Match`, and `Cache-Control: no-cache` so caches always
@@ -16,10 +16,12 @@ use crate::error::Error;
 /// Largest body the middleware buffers to tag it.
 const MAX_TAGGED_BODY: usize = 64 * 1024 * 1024;
 
-fn etag_of(bytes: &[u8]) -> String {
+/// A strong ETag over a body: writes compare `If-Match` against it, which
+/// RFC 9110 requires to be strong.
+pub fn etag_of(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("W/\"{hex}\"")
+    format!("\"{hex}\"")
 }
 
 /// Does an `If-None-Match` value match the tag (weak comparison)?

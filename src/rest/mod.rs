@@ -8,15 +8,21 @@ pub mod params;
 pub mod problem;
 pub mod v1;
 pub mod views;
+pub mod writes;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::startup::AppState;
 use problem::Problem;
+
+/// Largest file `POST /v1/import` accepts.
+pub const MAX_IMPORT_BODY: usize = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     let reads = Router::new()
@@ -34,8 +40,19 @@ pub fn router() -> Router<AppState> {
         .route("/v1/timeline", get(v1::timeline))
         .route("/v1/stats", get(v1::stats))
         .layer(middleware::from_fn(cache::etag));
+    let mut writes = Router::new();
+    for c in crate::domain::write::Collection::ALL {
+        writes = writes.merge(writes::routes(c));
+    }
+    let writes = writes.layer(RequestBodyLimitLayer::new(crate::domain::write::MAX_BODY));
+    let import = Router::new()
+        .route("/v1/import", axum::routing::post(writes::import))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(MAX_IMPORT_BODY));
     Router::new()
         .merge(reads)
+        .merge(writes)
+        .merge(import)
         .merge(openapi::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

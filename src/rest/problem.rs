@@ -55,6 +55,21 @@ impl IntoResponse for Error {
                 errors.clone(),
             ),
             Error::Conflict(m) => (StatusCode::CONFLICT, Some(m.clone()), vec![]),
+            Error::Stale { .. } => (
+                StatusCode::PRECONDITION_FAILED,
+                Some(self.to_string()),
+                vec![],
+            ),
+            Error::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Some((*m).to_owned()),
+                vec![],
+            ),
+            Error::PreconditionRequired => (
+                StatusCode::PRECONDITION_REQUIRED,
+                Some(self.to_string()),
+                vec![],
+            ),
             Error::Unauthenticated => (StatusCode::UNAUTHORIZED, Some(self.to_string()), vec![]),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, Some(self.to_string()), vec![]),
             Error::Unavailable(e) => {

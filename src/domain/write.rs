@@ -1,0 +1,410 @@
+//! Writes by editors, shared by REST and GraphQL: create, update (a JSON
+//! merge patch over the stored record), delete, and whole-file import. Each
+//! runs in one transaction with its revision; validation is the import's
+//! (no fact without a source, valid dates and codes, existing references),
+//! so nothing invalid gets in through any door.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::Conn;
+use super::auth::{Actor, Role};
+use super::dataset::{
+    Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
+};
+use super::import::{ImportReport, apply};
+use super::snapshot;
+use crate::db::entities::{citation, group, legal_outcome, operation, revision, source, target};
+use crate::error::{Error, FieldError, Result};
+
+/// The collections editors write to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Collection {
+    Groups,
+    Operations,
+    Targets,
+    LegalOutcomes,
+    Sources,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 5] = [
+        Collection::Groups,
+        Collection::Operations,
+        Collection::Targets,
+        Collection::LegalOutcomes,
+        Collection::Sources,
+    ];
+
+    /// The kind recorded in revisions.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Collection::Groups => "group",
+            Collection::Operations => "operation",
+            Collection::Targets => "target",
+            Collection::LegalOutcomes => "legal_outcome",
+            Collection::Sources => "source",
+        }
+    }
+
+    /// The REST path segment.
+    pub fn path(self) -> &'static str {
+        match self {
+            Collection::Groups => "groups",
+            Collection::Operations => "operations",
+            Collection::Targets => "targets",
+            Collection::LegalOutcomes => "legal-outcomes",
+            Collection::Sources => "sources",
+        }
+    }
+}
+
+/// Longest reason accepted with a write.
+pub const MAX_REASON: usize = 1_000;
+
+/// The largest write body, in bytes.
+pub const MAX_BODY: usize = 256 * 1024;
+
+fn parse<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        Error::Invalid(vec![FieldError::new(field, e.inner().to_string())])
+    })
+}
+
+fn check_reason(reason: Option<&str>) -> Result<()> {
+    match reason {
+        Some(r) if r.chars().count() > MAX_REASON => Err(Error::invalid(
+            "reason",
+            format!("longer than {MAX_REASON} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A dataset holding one record of a collection, parsed from a body.
+fn one_record(c: Collection, body: Value) -> Result<(String, Dataset)> {
+    let mut ds = Dataset::default();
+    let slug = match c {
+        Collection::Groups => {
+            let r: GroupRecord = parse(body)?;
+            let s = r.slug.clone();
+            ds.groups.push(r);
+            s
+        }
+        Collection::Operations => {
+            let r: OperationRecord = parse(body)?;
+            let s = r.slug.clone();
+            ds.operations.push(r);
+            s
+        }
+        Collection::Targets => {
+            let r: TargetRecord = parse(body)?;
+            let s = r.slug.clone();
+            ds.targets.push(r);
+            s
+        }
+        Collection::LegalOutcomes => {
+            let r: LegalOutcomeRecord = parse(body)?;
+            let s = r.slug.clone();
+            ds.legal_outcomes.push(r);
+            s
+        }
+        Collection::Sources => {
+            let r: SourceRecord = parse(body)?;
+            let s = r.slug.clone();
+            ds.sources.push(r);
+            s
+        }
+    };
+    Ok((slug, ds))
+}
+
+/// Errors name the record by its field alone (`citations`, not
+/// `operations[x].citations`): the body is the record.
+fn unprefix(e: Error) -> Error {
+    match e {
+        Error::Invalid(fields) => Error::Invalid(
+            fields
+                .into_iter()
+                .map(|f| {
+                    let field = match f.field.split_once("].") {
+                        Some((_, rest)) => rest.to_owned(),
+                        None => f.field,
+                    };
+                    FieldError { field, ..f }
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The stored record's id, version and dataset form, locked for the
+/// transaction on Postgres so concurrent writers queue instead of racing.
+async fn current<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Uuid, i32, Value)> {
+    let pg = db.get_database_backend() == DbBackend::Postgres;
+    macro_rules! load {
+        ($m:ident) => {{
+            let mut q = $m::Entity::find().filter($m::Column::Slug.eq(slug));
+            if pg {
+                q = q.lock_exclusive();
+            }
+            q.one(db)
+                .await?
+                .ok_or_else(|| Error::not_found(c.kind(), slug))?
+        }};
+    }
+    let to_json = |v: &dyn erased::Record| v.json();
+    Ok(match c {
+        Collection::Groups => {
+            let m = load!(group);
+            let r = snapshot::group_records(db, std::slice::from_ref(&m)).await?;
+            (m.id, m.version, to_json(&r[0]))
+        }
+        Collection::Operations => {
+            let m = load!(operation);
+            let r = snapshot::operation_records(db, std::slice::from_ref(&m)).await?;
+            (m.id, m.version, to_json(&r[0]))
+        }
+        Collection::Targets => {
+            let m = load!(target);
+            let r = snapshot::target_records(db, std::slice::from_ref(&m)).await?;
+            (m.id, m.version, to_json(&r[0]))
+        }
+        Collection::LegalOutcomes => {
+            let m = load!(legal_outcome);
+            let r = snapshot::legal_outcome_records(db, std::slice::from_ref(&m)).await?;
+            (m.id, m.version, to_json(&r[0]))
+        }
+        Collection::Sources => {
+            let m = load!(source);
+            (m.id, m.version, to_json(&snapshot::source_record(&m)))
+        }
+    })
+}
+
+mod erased {
+    /// Any dataset record, as JSON.
+    pub trait Record {
+        fn json(&self) -> serde_json::Value;
+    }
+
+    impl<T: serde::Serialize> Record for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or_default()
+        }
+    }
+}
+
+/// RFC 7386 JSON merge patch: objects merge, `null` removes, anything else replaces.
+pub fn merge_patch(target: &mut Value, patch: Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            if let Value::Object(t) = target {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(&k);
+                    } else {
+                        merge_patch(t.entry(k).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other,
+    }
+}
+
+/// Creates a record; 409 when the slug is taken. Returns its slug.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    body: Value,
+    reason: Option<&str>,
+) -> Result<String> {
+    actor.require(Role::Editor, "writing records")?;
+    check_reason(reason)?;
+    let (slug, ds) = one_record(c, body)?;
+    let txn = db.begin().await?;
+    if current(&txn, c, &slug).await.is_ok() {
+        return Err(Error::Conflict(format!(
+            "a {} with slug {slug:?} already exists; PATCH it instead",
+            c.kind()
+        )));
+    }
+    apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
+        .await
+        .map_err(unprefix)?;
+    txn.commit().await?;
+    Ok(slug)
+}
+
+/// Applies a merge patch to the stored record at `expected_version`.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    slug: &str,
+    expected_version: i32,
+    patch: Value,
+    reason: Option<&str>,
+) -> Result<()> {
+    actor.require(Role::Editor, "writing records")?;
+    check_reason(reason)?;
+    if !patch.is_object() {
+        return Err(Error::invalid(
+            "body",
+            "a JSON object with the fields to change",
+        ));
+    }
+    if let Some(s) = patch.get("slug")
+        && s.as_str() != Some(slug)
+    {
+        return Err(Error::invalid(
+            "slug",
+            "a slug cannot change; create a new record instead",
+        ));
+    }
+    let txn = db.begin().await?;
+    let (_, version, mut record) = current(&txn, c, slug).await?;
+    if version != expected_version {
+        return Err(Error::Stale { current: version });
+    }
+    merge_patch(&mut record, patch);
+    let (_, ds) = one_record(c, record)?;
+    apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
+        .await
+        .map_err(unprefix)?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes a record at `expected_version`, leaving its history. Refused
+/// with 409 while other records depend on it.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    slug: &str,
+    expected_version: i32,
+    reason: Option<&str>,
+) -> Result<()> {
+    actor.require(Role::Editor, "writing records")?;
+    check_reason(reason)?;
+    let txn = db.begin().await?;
+    let (id, version, before) = current(&txn, c, slug).await?;
+    if version != expected_version {
+        return Err(Error::Stale { current: version });
+    }
+    let in_use = |what: &str, n: u64| {
+        Err(Error::Conflict(format!(
+            "{n} {what} still refer to this {}; change or delete them first",
+            c.kind()
+        )))
+    };
+    match c {
+        Collection::Groups => {
+            let n = legal_outcome::Entity::find()
+                .filter(legal_outcome::Column::GroupId.eq(id))
+                .count(&txn)
+                .await?;
+            if n > 0 {
+                return in_use("legal outcomes", n);
+            }
+            group::Entity::delete_by_id(id).exec(&txn).await?;
+        }
+        Collection::Operations => {
+            let n = legal_outcome::Entity::find()
+                .filter(legal_outcome::Column::OperationId.eq(id))
+                .count(&txn)
+                .await?;
+            if n > 0 {
+                return in_use("legal outcomes", n);
+            }
+            operation::Entity::delete_by_id(id).exec(&txn).await?;
+        }
+        Collection::Targets => {
+            target::Entity::delete_by_id(id).exec(&txn).await?;
+        }
+        Collection::LegalOutcomes => {
+            legal_outcome::Entity::delete_by_id(id).exec(&txn).await?;
+        }
+        Collection::Sources => {
+            let n = citation::Entity::find()
+                .filter(citation::Column::SourceId.eq(id))
+                .count(&txn)
+                .await?;
+            if n > 0 {
+                return in_use("citations", n);
+            }
+            source::Entity::delete_by_id(id).exec(&txn).await?;
+        }
+    }
+    revision::Entity::insert(revision::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        entity_kind: Set(c.kind().to_owned()),
+        entity_id: Set(id),
+        entity_slug: Set(slug.to_owned()),
+        version: Set(version + 1),
+        action: Set("delete".to_owned()),
+        actor_key_id: Set(Some(actor.key_id)),
+        at: Set(Utc::now()),
+        before: Set(Some(before)),
+        after: Set(None),
+        reason: Set(reason.map(str::to_owned)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Imports a whole dataset file (admins only), all or nothing.
+pub async fn import_file(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    body: &[u8],
+    reason: Option<&str>,
+) -> Result<ImportReport> {
+    actor.require(Role::Admin, "importing files")?;
+    check_reason(reason)?;
+    let text = std::str::from_utf8(body).map_err(|_| Error::invalid("body", "not UTF-8"))?;
+    let ds = Dataset::from_json(text)?;
+    let txn = db.begin().await?;
+    let report = apply(
+        &txn,
+        ds,
+        Some(actor.key_id),
+        reason.or(Some("import")),
+        &|_, _| {},
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Every revision of a record, oldest first; a deleted record keeps its history.
+pub async fn history<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<Vec<revision::Model>> {
+    let revs = revision::Entity::find()
+        .filter(revision::Column::EntityKind.eq(c.kind()))
+        .filter(revision::Column::EntitySlug.eq(slug))
+        .order_by_asc(revision::Column::At)
+        .order_by_asc(revision::Column::Version)
+        .all(db)
+        .await?;
+    if revs.is_empty() {
+        return Err(Error::not_found(c.kind(), slug));
+    }
+    Ok(revs)
+}

@@ -1,0 +1,335 @@
+//! Write routes: `POST /v1/{collection}`, `PATCH|DELETE /v1/{collection}/{slug}`,
+//! `POST /v1/import`, and the public `GET /v1/{collection}/{slug}/history`.
+//!
+//! Order of checks: key (401) and role (403), then `If-Match` (428 when
+//! missing, 412 when it is not the record's current ETag), then the body
+//! (415 not JSON, 400 not parseable, 422 invalid, naming every field).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::cache::etag_of;
+use super::problem::Problem;
+use super::v1::Slug;
+use super::views;
+use crate::domain::auth::{self, Actor};
+use crate::domain::write::{self, Collection};
+use crate::domain::{Conn, read};
+use crate::error::Error;
+use crate::startup::AppState;
+
+/// A write's error: an invalid record is 422; a malformed request (a body
+/// that is not JSON, a bad header) is 400; the rest as everywhere.
+pub enum WriteError {
+    Record(Error),
+    Request(Error),
+}
+
+impl From<Error> for WriteError {
+    fn from(e: Error) -> Self {
+        WriteError::Record(e)
+    }
+}
+
+impl IntoResponse for WriteError {
+    fn into_response(self) -> Response {
+        match self {
+            WriteError::Record(Error::Invalid(errors)) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "the record is not valid; nothing was written".to_owned(),
+                );
+                p.errors = errors;
+                p.into_response()
+            }
+            WriteError::Record(e) | WriteError::Request(e) => e.into_response(),
+        }
+    }
+}
+
+type WriteResult = Result<Response, WriteError>;
+
+fn not_json(e: Error) -> WriteError {
+    WriteError::Request(e)
+}
+
+async fn actor(s: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
+    let h = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    auth::authenticate(&s.db, h).await
+}
+
+/// `X-Change-Reason`, recorded in the revision.
+fn reason(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-change-reason")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), Error> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedMediaType(
+            "writes take a JSON body: Content-Type: application/json",
+        ))
+    }
+}
+
+/// The body as JSON; a body that is not JSON at all is a 400, not a 422.
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
+    require_json(headers)?;
+    serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("not JSON: {e}")))
+}
+
+/// The record as GET renders it, with its ETag and version.
+async fn rendered<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Vec<u8>, String), Error> {
+    let ser = |v: Result<Vec<u8>, serde_json::Error>| {
+        v.map_err(|e| Error::Internal(format!("json: {e}")))
+    };
+    let bytes = match c {
+        Collection::Groups => ser(serde_json::to_vec(
+            &views::groups(db, vec![read::group_by_slug(db, slug).await?]).await?[0],
+        ))?,
+        Collection::Operations => ser(serde_json::to_vec(
+            &views::operations(db, vec![read::operation_by_slug(db, slug).await?]).await?[0],
+        ))?,
+        Collection::Targets => ser(serde_json::to_vec(
+            &views::targets(db, vec![read::target_by_slug(db, slug).await?]).await?[0],
+        ))?,
+        Collection::LegalOutcomes => ser(serde_json::to_vec(
+            &views::legal_outcomes(db, vec![read::legal_outcome_by_slug(db, slug).await?]).await?
+                [0],
+        ))?,
+        Collection::Sources => ser(serde_json::to_vec(
+            &views::sources(vec![read::source_by_slug(db, slug).await?])[0],
+        ))?,
+    };
+    let tag = etag_of(&bytes);
+    Ok((bytes, tag))
+}
+
+async fn version_of<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<i32, Error> {
+    Ok(match c {
+        Collection::Groups => read::group_by_slug(db, slug).await?.version,
+        Collection::Operations => read::operation_by_slug(db, slug).await?.version,
+        Collection::Targets => read::target_by_slug(db, slug).await?.version,
+        Collection::LegalOutcomes => read::legal_outcome_by_slug(db, slug).await?.version,
+        Collection::Sources => read::source_by_slug(db, slug).await?.version,
+    })
+}
+
+fn record_response(
+    status: StatusCode,
+    c: Collection,
+    slug: &str,
+    bytes: Vec<u8>,
+    tag: &str,
+) -> Response {
+    let mut res = (status, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("/v1/{}/{slug}", c.path())) {
+        h.insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// The version the client's `If-Match` names: it must be the record's current ETag.
+async fn precondition(
+    s: &AppState,
+    headers: &HeaderMap,
+    c: Collection,
+    slug: &str,
+) -> Result<i32, Response> {
+    let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
+        return Err(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "send If-Match with the record's current ETag (from GET) so no concurrent edit is lost"
+                .to_owned(),
+        )
+        .into_response());
+    };
+    let (_, tag) = rendered(&s.db, c, slug)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let version = version_of(&s.db, c, slug)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    // Strong comparison (RFC 9110): a weak tag never matches.
+    if !if_match
+        .split(',')
+        .any(|t| t.trim() == tag || t.trim() == "*")
+    {
+        return Err(Error::Stale { current: version }.into_response());
+    }
+    Ok(version)
+}
+
+pub async fn create(c: Collection, s: AppState, headers: HeaderMap, body: Bytes) -> WriteResult {
+    let actor = actor(&s, &headers).await?;
+    actor.require(auth::Role::Editor, "writing records")?;
+    let value = json_body(&headers, &body).map_err(not_json)?;
+    let slug = write::create(&s.db, &actor, c, value, reason(&headers).as_deref()).await?;
+    let (bytes, tag) = rendered(&s.db, c, &slug).await?;
+    Ok(record_response(StatusCode::CREATED, c, &slug, bytes, &tag))
+}
+
+pub async fn update(
+    c: Collection,
+    s: AppState,
+    headers: HeaderMap,
+    slug: String,
+    body: Bytes,
+) -> WriteResult {
+    let actor = actor(&s, &headers).await?;
+    actor.require(auth::Role::Editor, "writing records")?;
+    let version = match precondition(&s, &headers, c, &slug).await {
+        Ok(v) => v,
+        Err(res) => return Ok(res),
+    };
+    let patch = json_body(&headers, &body).map_err(not_json)?;
+    write::update(
+        &s.db,
+        &actor,
+        c,
+        &slug,
+        version,
+        patch,
+        reason(&headers).as_deref(),
+    )
+    .await?;
+    let (bytes, tag) = rendered(&s.db, c, &slug).await?;
+    Ok(record_response(StatusCode::OK, c, &slug, bytes, &tag))
+}
+
+pub async fn delete(c: Collection, s: AppState, headers: HeaderMap, slug: String) -> WriteResult {
+    let actor = actor(&s, &headers).await?;
+    actor.require(auth::Role::Editor, "writing records")?;
+    let version = match precondition(&s, &headers, c, &slug).await {
+        Ok(v) => v,
+        Err(res) => return Ok(res),
+    };
+    write::delete(
+        &s.db,
+        &actor,
+        c,
+        &slug,
+        version,
+        reason(&headers).as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportView {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+pub async fn import(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> WriteResult {
+    let actor = actor(&s, &headers).await?;
+    actor.require(auth::Role::Admin, "importing files")?;
+    require_json(&headers)?;
+    let r = write::import_file(&s.db, &actor, &body, reason(&headers).as_deref()).await?;
+    Ok(Json(ImportReportView {
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub version: i32,
+    /// create, update or delete.
+    pub action: String,
+    /// The id of the API key that wrote it (null for the bundled dataset and CLI imports).
+    pub actor: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+    /// The record before the write, in the dataset format (null on create).
+    #[schema(value_type = Object)]
+    pub before: Option<Value>,
+    /// The record after the write (null on delete).
+    #[schema(value_type = Object)]
+    pub after: Option<Value>,
+}
+
+pub async fn history(
+    c: Collection,
+    s: AppState,
+    slug: String,
+) -> Result<Json<Vec<RevisionView>>, Error> {
+    let revs = write::history(&s.db, c, &slug).await?;
+    Ok(Json(
+        revs.into_iter()
+            .map(|r| RevisionView {
+                version: r.version,
+                action: r.action,
+                actor: r.actor_key_id,
+                at: r.at,
+                reason: r.reason,
+                before: r.before,
+                after: r.after,
+            })
+            .collect(),
+    ))
+}
+
+/// The write and history routes of one collection.
+pub fn routes(c: Collection) -> axum::Router<AppState> {
+    use axum::routing::{get, patch, post};
+    let list = format!("/v1/{}", c.path());
+    let detail = format!("/v1/{}/{{slug}}", c.path());
+    let hist = format!("/v1/{}/{{slug}}/history", c.path());
+    axum::Router::new()
+        .route(
+            &list,
+            post(move |State(s): State<AppState>, h: HeaderMap, b: Bytes| create(c, s, h, b)),
+        )
+        .route(
+            &detail,
+            patch(
+                move |State(s): State<AppState>, h: HeaderMap, Slug(slug): Slug, b: Bytes| {
+                    update(c, s, h, slug, b)
+                },
+            )
+            .delete(
+                move |State(s): State<AppState>, h: HeaderMap, Slug(slug): Slug| {
+                    delete(c, s, h, slug)
+                },
+            ),
+        )
+        .route(
+            &hist,
+            get(move |State(s): State<AppState>, Slug(slug): Slug| history(c, s, slug)),
+        )
+}
