@@ -89,7 +89,16 @@ pub async fn post(State(s): State<AppState>, headers: HeaderMap, body: Bytes) ->
             );
         }
     };
-    run(&s, request, true).await
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    run(
+        &s,
+        request.data(super::mutation::Authorization(authorization)),
+        true,
+    )
+    .await
 }
 
 pub async fn get(State(s): State<AppState>, headers: HeaderMap, uri: Uri) -> HttpResponse {

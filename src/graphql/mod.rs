@@ -4,17 +4,19 @@
 pub mod error;
 pub mod http;
 pub mod loaders;
+pub mod mutation;
 pub mod playground;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use clap::Args;
 use sea_orm::DatabaseConnection;
 
+use mutation::Mutation;
 use query::Query;
 
-pub type FactlineSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type FactlineSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits on every GraphQL request, on by default.
 #[derive(Debug, Clone, Args)]
@@ -62,8 +64,8 @@ impl Default for Limits {
 
 /// The schema with its limits and no data: enough for `factline schema`
 /// and the SDL test, which need no database.
-pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)

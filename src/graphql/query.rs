@@ -14,9 +14,26 @@ use crate::domain::filters::{
 use crate::domain::model::Subject;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::timeline::{Entry, TimelineFilter};
+use crate::domain::write::{self, Collection};
 use crate::domain::{read, search, stats, timeline};
 
 pub struct Query;
+
+/// One write to a record.
+#[derive(SimpleObject, Debug)]
+pub struct Revision {
+    pub version: i32,
+    /// create, update or delete.
+    pub action: String,
+    /// The id of the API key that wrote it.
+    pub actor: Option<ID>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub reason: Option<String>,
+    /// The record before the write, in the dataset format.
+    pub before: Option<async_graphql::Json<serde_json::Value>>,
+    /// The record after the write.
+    pub after: Option<async_graphql::Json<serde_json::Value>>,
+}
 
 /// Fields every connection has besides edges, nodes and pageInfo.
 #[derive(SimpleObject, Debug)]
@@ -479,6 +496,43 @@ impl Query {
                 .map(|(key, count)| KeyCount { key, count })
                 .collect(),
         })
+    }
+
+    /// Every revision of a record, oldest first; a deleted record keeps its
+    /// history. `kind`: group, operation, target, legalOutcome or source.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        kind: String,
+        slug: String,
+    ) -> Result<Vec<Revision>> {
+        let c = match kind.as_str() {
+            "group" => Collection::Groups,
+            "operation" => Collection::Operations,
+            "target" => Collection::Targets,
+            "legalOutcome" | "legal_outcome" => Collection::LegalOutcomes,
+            "source" => Collection::Sources,
+            _ => {
+                return Err(crate::Error::invalid(
+                    "kind",
+                    "one of group, operation, target, legalOutcome, source",
+                ))
+                .gql();
+            }
+        };
+        let revs = write::history(db(ctx), c, &slug).await.gql()?;
+        Ok(revs
+            .into_iter()
+            .map(|r| Revision {
+                version: r.version,
+                action: r.action,
+                actor: r.actor_key_id.map(|id| ID(id.to_string())),
+                at: r.at,
+                reason: r.reason,
+                before: r.before.map(async_graphql::Json),
+                after: r.after.map(async_graphql::Json),
+            })
+            .collect())
     }
 
     /// Any record by its global id (Relay).

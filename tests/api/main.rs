@@ -15,3 +15,4 @@ mod import;
 mod migrations;
 mod reads;
 mod rest;
+mod writes;

@@ -1,0 +1,639 @@
+//! Editing facts: keys and roles on every write route and mutation,
+//! validation on both doors, optimistic concurrency, history, and writes
+//! that fail leaving the database exactly as it was.
+
+use factline::domain::auth::{self, Role};
+use factline::domain::snapshot;
+use factline::domain::write::Collection;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{TestApp, TestDb};
+
+struct Keys {
+    editor: String,
+    admin: String,
+    reader: String,
+    revoked: String,
+}
+
+async fn keys(app: &TestApp) -> Keys {
+    let db = &app.tdb.db;
+    let (_, editor) = auth::create_key(db, Role::Editor, "editor").await.unwrap();
+    let (_, admin) = auth::create_key(db, Role::Admin, "admin").await.unwrap();
+    let (_, reader) = auth::create_key(db, Role::Reader, "reader").await.unwrap();
+    let (row, revoked) = auth::create_key(db, Role::Admin, "revoked").await.unwrap();
+    auth::revoke_key(db, &row.id.to_string()).await.unwrap();
+    Keys {
+        editor,
+        admin,
+        reader,
+        revoked,
+    }
+}
+
+impl TestApp {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(t) = if_match {
+            req = req.header("if-match", t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn gql_as(&self, key: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn etag(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        res.headers()["etag"].to_str().unwrap().to_owned()
+    }
+}
+
+fn code(body: &Value) -> String {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("NONE")
+        .to_owned()
+}
+
+fn target_body(slug: &str) -> Value {
+    json!({"slug": slug, "kind": "company", "names": [{"lang": "en", "text": "Example Co", "kind": "primary"}],
+           "country": "US", "citations": [{"source": "seed-article", "quote": "…"}]})
+}
+
+both_backends!(
+    every_write_route_and_mutation_refuses_missing_bad_revoked_and_reader_keys,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let before = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let bad = "flk_not-a-key-this-service-issued";
+        // Every REST write route.
+        let mut routes: Vec<(reqwest::Method, String)> = Vec::new();
+        for c in Collection::ALL {
+            let slug = match c {
+                Collection::Groups => "anonymous",
+                Collection::Operations => "op-payback",
+                Collection::Targets => "paypal",
+                Collection::LegalOutcomes => "lo-paypal14-restitution",
+                Collection::Sources => "seed-article",
+            };
+            routes.push((reqwest::Method::POST, format!("/v1/{}", c.path())));
+            routes.push((reqwest::Method::PATCH, format!("/v1/{}/{slug}", c.path())));
+            routes.push((reqwest::Method::DELETE, format!("/v1/{}/{slug}", c.path())));
+        }
+        routes.push((reqwest::Method::POST, "/v1/import".to_owned()));
+        for (method, path) in &routes {
+            for (key, status) in [
+                (None, 401),
+                (Some(bad), 401),
+                (Some(k.revoked.as_str()), 401),
+                (Some(k.reader.as_str()), 403),
+            ] {
+                let res = app
+                    .send(method.clone(), path, key, Some("*"), Some(&json!({})))
+                    .await;
+                assert_eq!(
+                    res.status().as_u16(),
+                    status,
+                    "{method} {path} with {key:?}"
+                );
+                assert_eq!(res.headers()["content-type"], "application/problem+json");
+            }
+        }
+        // An editor may not import whole files.
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/import",
+                Some(&k.editor),
+                None,
+                Some(&json!({})),
+            )
+            .await;
+        assert_eq!(res.status(), 403);
+        // Every mutation the schema has, found by introspection so new ones are covered too.
+        let schema = app
+            .gql(
+                "{ __schema { mutationType { fields { name args { name } } } } }",
+                json!({}),
+            )
+            .await;
+        let fields = schema["data"]["__schema"]["mutationType"]["fields"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(fields.len() >= 16, "{fields:?}");
+        for f in &fields {
+            let name = f["name"].as_str().unwrap();
+            let args: Vec<String> = f["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| match a["name"].as_str().unwrap() {
+                    "input" => "input: {}".to_owned(),
+                    "slug" => "slug: \"anonymous\"".to_owned(),
+                    "expectedVersion" => "expectedVersion: 1".to_owned(),
+                    other => format!("{other}: null"),
+                })
+                .collect();
+            let selection = if name.starts_with("delete") || name == "importDataset" {
+                "{ __typename }"
+            } else {
+                "{ slug }"
+            };
+            let query = format!("mutation {{ {name}({}) {selection} }}", args.join(", "));
+            for (key, expected) in [
+                (None, "UNAUTHENTICATED"),
+                (Some(bad), "UNAUTHENTICATED"),
+                (Some(k.revoked.as_str()), "UNAUTHENTICATED"),
+                (Some(k.reader.as_str()), "FORBIDDEN"),
+            ] {
+                let b = app.gql_as(key, &query, json!({})).await;
+                assert_eq!(code(&b), expected, "{name} with {key:?}: {b}");
+            }
+        }
+        assert_eq!(
+            snapshot::dataset(&app.tdb.db).await.unwrap(),
+            before,
+            "nothing was written"
+        );
+    }
+);
+
+both_backends!(
+    validation_names_every_field_at_fault_on_both_doors,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let before = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let bad = json!({
+            "slug": "Not A Slug", "kind": "fine",
+            "date": "2014-02-30", "jurisdiction": "US-ZZ", "operation": "op-nowhere",
+            "money": {"amount": "12,50", "currency": "DOLLARS", "kind": "fine", "scope": "everyone"},
+            "texts": [{"field": "summary", "lang": "not a tag", "text": "x"}],
+            "citations": []
+        });
+        let expected = [
+            "slug",
+            "date",
+            "jurisdiction",
+            "operation",
+            "money.amount",
+            "money.currency",
+            "money.scope",
+            "texts[0].lang",
+            "citations",
+        ];
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/legal-outcomes",
+                Some(&k.editor),
+                None,
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        for f in expected {
+            assert!(fields.contains(&f), "REST lacks {f}: {fields:?}");
+        }
+        let g = app
+            .gql_as(
+                Some(&k.editor),
+                "mutation($i: JSON!) { createLegalOutcome(input: $i) { slug } }",
+                json!({"i": bad}),
+            )
+            .await;
+        assert_eq!(code(&g), "BAD_USER_INPUT");
+        let gfields: Vec<&str> = g["errors"][0]["extensions"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(gfields, fields, "both doors name the same fields");
+        // Shape errors: an unknown field, a wrong type.
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/targets",
+                Some(&k.editor),
+                None,
+                Some(&json!({"slug": "x", "colour": "red"})),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let res = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&k.editor)
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let res = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&k.editor)
+            .header("content-type", "text/plain")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 415);
+        // A slug that exists is a conflict, not an overwrite.
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/targets",
+                Some(&k.editor),
+                None,
+                Some(&target_body("paypal")),
+            )
+            .await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(
+            snapshot::dataset(&app.tdb.db).await.unwrap(),
+            before,
+            "nothing was written"
+        );
+    }
+);
+
+both_backends!(
+    writes_need_the_current_version_and_show_at_once,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/targets",
+                Some(&k.editor),
+                None,
+                Some(&target_body("example-co")),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(res.headers()["location"], "/v1/targets/example-co");
+        let created_tag = res.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(
+            app.etag("/v1/targets/example-co").await,
+            created_tag,
+            "the write answers the record's ETag"
+        );
+
+        let patch = json!({"sector": "payments"});
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/example-co",
+                Some(&k.editor),
+                None,
+                Some(&patch),
+            )
+            .await;
+        assert_eq!(res.status(), 428);
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/example-co",
+                Some(&k.editor),
+                Some("\"stale\""),
+                Some(&patch),
+            )
+            .await;
+        assert_eq!(res.status(), 412);
+        let weak = format!("W/{created_tag}");
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/example-co",
+                Some(&k.editor),
+                Some(&weak),
+                Some(&patch),
+            )
+            .await;
+        assert_eq!(res.status(), 412, "a weak tag never matches If-Match");
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/example-co",
+                Some(&k.editor),
+                Some(&created_tag),
+                Some(&patch),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            (body["sector"].as_str(), body["version"].as_i64()),
+            (Some("payments"), Some(2))
+        );
+        // The old tag is stale now; reads changed at once.
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/example-co",
+                Some(&k.editor),
+                Some(&created_tag),
+                Some(&json!({"sector": "x"})),
+            )
+            .await;
+        assert_eq!(res.status(), 412);
+        let (_, listed) = app.get_json("/v1/targets?q=example").await;
+        assert_eq!(listed["data"][0]["sector"], "payments");
+        // GraphQL: expectedVersion.
+        let g = app.gql_as(Some(&k.editor), r#"mutation { updateTarget(slug: "example-co", expectedVersion: 1, input: {sector: "x"}) { version } }"#, json!({})).await;
+        assert_eq!(code(&g), "CONFLICT");
+        let g = app.gql_as(Some(&k.editor), r#"mutation { updateTarget(slug: "example-co", expectedVersion: 2, input: {sector: "cards"}) { version sector } }"#, json!({})).await;
+        assert_eq!(
+            g["data"]["updateTarget"],
+            json!({"version": 3, "sector": "cards"})
+        );
+        // Links are edited with their own citations through the operation.
+        let tag = app.etag("/v1/operations/op-chanology").await;
+        let link_patch = json!({"targets": [{"target": "church-of-scientology", "citations": [{"source": "seed-article"}]}, {"target": "example-co", "citations": [{"source": "heise-guzner", "quote": "…"}]}]});
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/operations/op-chanology",
+                Some(&k.editor),
+                Some(&tag),
+                Some(&link_patch),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+        let (_, op) = app.get_json("/v1/operations/op-chanology").await;
+        let link = op["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["slug"] == "example-co")
+            .unwrap();
+        assert_eq!(link["citations"][0]["source"]["slug"], "heise-guzner");
+        let unsourced = json!({"targets": [{"target": "example-co", "citations": []}]});
+        let tag = app.etag("/v1/operations/op-chanology").await;
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/operations/op-chanology",
+                Some(&k.editor),
+                Some(&tag),
+                Some(&unsourced),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "no link without a source");
+    }
+);
+
+both_backends!(
+    history_records_create_update_and_delete_with_the_key,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let editor_id = auth::list_keys(&app.tdb.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == "editor")
+            .unwrap()
+            .id;
+        let res = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&k.editor)
+            .header("x-change-reason", "new target")
+            .json(&target_body("history-co"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let tag = app.etag("/v1/targets/history-co").await;
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/targets/history-co",
+                Some(&k.editor),
+                Some(&tag),
+                Some(&json!({"country": "GB"})),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let tag = app.etag("/v1/targets/history-co").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/targets/history-co",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 204);
+        assert_eq!(app.get("/v1/targets/history-co").await.status(), 404);
+        let (status, h) = app.get_json("/v1/targets/history-co/history").await;
+        assert_eq!(status, 200);
+        let actions: Vec<(&str, i64)> = h
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["action"].as_str().unwrap(),
+                    r["version"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(actions, [("create", 1), ("update", 2), ("delete", 3)]);
+        assert_eq!(h[0]["reason"], "new target");
+        assert!(
+            h.as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["actor"] == editor_id.to_string())
+        );
+        assert_eq!(h[1]["before"]["country"], "US");
+        assert_eq!(h[1]["after"]["country"], "GB");
+        assert!(h[2]["after"].is_null() && h[2]["before"]["country"] == "GB");
+        let g = app
+            .gql(
+                r#"{ history(kind: "target", slug: "history-co") { version action actor } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(g["data"]["history"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            app.get("/v1/targets/never-existed/history").await.status(),
+            404
+        );
+    }
+);
+
+both_backends!(
+    failed_writes_leave_the_database_exactly_as_before,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let before = snapshot::dataset(&app.tdb.db).await.unwrap();
+        // A multi-record import whose last record is bad: nothing of it lands.
+        let mut file = json!({"format": "factline-dataset", "version": 1, "targets": [target_body("import-a"), target_body("import-b")]});
+        file["targets"][1]["country"] = json!("XX");
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/import",
+                Some(&k.admin),
+                None,
+                Some(&file),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "targets[import-b].country");
+        // Deleting what others depend on is refused whole.
+        let tag = app.etag("/v1/groups/anonymous").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/groups/anonymous",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 409);
+        let tag = app.etag("/v1/sources/seed-article").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/sources/seed-article",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(
+            snapshot::dataset(&app.tdb.db).await.unwrap(),
+            before,
+            "the database is exactly as before"
+        );
+        // And a good import lands whole.
+        file["targets"][1]["country"] = json!("GB");
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/import",
+                Some(&k.admin),
+                None,
+                Some(&file),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let r: Value = res.json().await.unwrap();
+        assert_eq!(r["created"], 2);
+    }
+);
+
+#[tokio::test]
+async fn apikey_create_prints_the_key_alone_on_its_last_line_and_stores_a_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("k.db").display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_factline"))
+            .env("DATABASE_URL", &url)
+            .env("FACTLINE_LOG", "warn")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["apikey", "create", "--role", "editor", "--name", "ci"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.lines().last().unwrap().to_owned();
+    assert!(
+        key.starts_with("flk_") && !key.contains(' ') && key.len() > 40,
+        "{stdout}"
+    );
+    let list = String::from_utf8(run(&["apikey", "list"]).stdout).unwrap();
+    assert!(
+        list.contains("editor") && !list.contains(&key),
+        "list never shows a key"
+    );
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let actor = auth::authenticate(&db, Some(&format!("Bearer {key}")))
+        .await
+        .unwrap();
+    assert_eq!(actor.role, Role::Editor);
+    use sea_orm::EntityTrait;
+    let rows = factline::db::entities::api_key::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r.key_hash != key && r.key_hash.len() == 64)
+    );
+    let out = run(&["apikey", "revoke", &rows[0].id.to_string()]);
+    assert!(out.status.success());
+    assert!(
+        auth::authenticate(&db, Some(&format!("Bearer {key}")))
+            .await
+            .is_err(),
+        "revoked keys fail at once"
+    );
+    assert!(
+        !run(&["apikey", "create", "--role", "owner", "--name", "x"])
+            .status
+            .success()
+    );
+}
