@@ -147,6 +147,22 @@ fn unprefix(e: Error) -> Error {
     }
 }
 
+/// A concurrent create of the same slug loses on the unique index: that is
+/// a conflict for the client, not a server fault.
+fn taken(e: Error, c: Collection, slug: &str) -> Error {
+    match e {
+        Error::Database(db)
+            if matches!(
+                db.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Error::Conflict(format!("a {} with slug {slug:?} already exists", c.kind()))
+        }
+        other => other,
+    }
+}
+
 /// The stored record's id, version and dataset form, locked for the
 /// transaction on Postgres so concurrent writers queue instead of racing.
 async fn current<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Uuid, i32, Value)> {
@@ -245,8 +261,8 @@ pub async fn create(
     }
     apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
         .await
-        .map_err(unprefix)?;
-    txn.commit().await?;
+        .map_err(|e| taken(unprefix(e), c, &slug))?;
+    txn.commit().await.map_err(|e| taken(e.into(), c, &slug))?;
     Ok(slug)
 }
 

@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{problem, v1, views};
+use super::{problem, v1, views, writes};
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
@@ -27,7 +27,14 @@ use crate::startup::AppState;
         v1::list_legal_outcomes, v1::get_legal_outcome,
         v1::list_sources, v1::get_source,
         v1::search, v1::timeline, v1::stats,
+        writes::docs::create_group, writes::docs::update_group, writes::docs::delete_group, writes::docs::group_history,
+        writes::docs::create_operation, writes::docs::update_operation, writes::docs::delete_operation, writes::docs::operation_history,
+        writes::docs::create_target, writes::docs::update_target, writes::docs::delete_target, writes::docs::target_history,
+        writes::docs::create_legal_outcome, writes::docs::update_legal_outcome, writes::docs::delete_legal_outcome, writes::docs::legal_outcome_history,
+        writes::docs::create_source, writes::docs::update_source, writes::docs::delete_source, writes::docs::source_history,
+        writes::docs::import,
     ),
+    modifiers(&BearerAuth),
     components(schemas(problem::Problem, crate::error::FieldError, views::DateView)),
     tags(
         (name = "groups", description = "Hacktivist groups, with names per language, parents and children"),
@@ -38,9 +45,29 @@ use crate::startup::AppState;
         (name = "search", description = "Ranked search across every kind of record"),
         (name = "timeline", description = "Operations and legal outcomes in date order"),
         (name = "stats", description = "Counts for charts"),
+        (name = "import", description = "Whole dataset files, for admins"),
     )
 )]
 struct ApiDoc;
+
+/// Writes take `Authorization: Bearer <key>` (`factline apikey create`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut Document) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key from `factline apikey create`"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document, with each list's CSV columns added to its 200 response.
 pub fn document() -> Document {

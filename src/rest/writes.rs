@@ -333,3 +333,156 @@ pub fn routes(c: Collection) -> axum::Router<AppState> {
             get(move |State(s): State<AppState>, Slug(slug): Slug| history(c, s, slug)),
         )
 }
+
+/// OpenAPI descriptions of the write routes. The routes themselves are
+/// built per collection by `routes`; these functions only carry the docs.
+pub mod docs {
+    use super::{ImportReportView, RevisionView};
+    use crate::rest::problem::Problem;
+
+    macro_rules! collection_docs {
+        ($tag:literal, $list:literal, $detail:literal, $history:literal, $what:literal,
+         $create:ident, $update:ident, $delete:ident, $hist:ident) => {
+            #[utoipa::path(post, path = $list, tag = $tag,
+                security(("bearer" = [])),
+                params(("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in the revision (at most 1,000 characters)")),
+                request_body(content = Object, content_type = "application/json",
+                    description = concat!("The new ", $what, " in the dataset format (data/README.md): `slug`, its fields, and `citations: [{source, quote?, locator?, field?}]` naming sources by slug. Every record and link needs a citation. At most 256 KiB.")),
+                responses(
+                    (status = 201, description = "Created; the body is the record as GET shows it, with its ETag and Location"),
+                    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+                    (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
+                    (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+                    (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+                    (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+                    (status = 422, description = "The record is invalid; `errors` names every field; nothing was written", body = Problem, content_type = "application/problem+json"),
+                ))]
+            #[allow(dead_code)]
+            pub fn $create() {}
+
+            #[utoipa::path(patch, path = $detail, tag = $tag,
+                security(("bearer" = [])),
+                params(
+                    ("slug" = String, Path, description = "The record's slug"),
+                    ("If-Match" = String, Header, description = "The record's current ETag, from GET"),
+                    ("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in the revision"),
+                ),
+                request_body(content = Object, content_type = "application/json",
+                    description = "A JSON merge patch (RFC 7386) of the record in the dataset format: fields given replace, `null` removes; lists (names, citations, links) are replaced whole. The slug cannot change."),
+                responses(
+                    (status = 200, description = "Updated; the body is the record as GET shows it, with its new ETag"),
+                    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+                    (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
+                    (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
+                    (status = 412, description = "If-Match is not the current ETag: someone else wrote first", body = Problem, content_type = "application/problem+json"),
+                    (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+                    (status = 422, description = "The result would be invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
+                    (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                ))]
+            #[allow(dead_code)]
+            pub fn $update() {}
+
+            #[utoipa::path(delete, path = $detail, tag = $tag,
+                security(("bearer" = [])),
+                params(
+                    ("slug" = String, Path, description = "The record's slug"),
+                    ("If-Match" = String, Header, description = "The record's current ETag, from GET"),
+                    ("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in the revision"),
+                ),
+                responses(
+                    (status = 204, description = "Deleted; its history stays"),
+                    (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+                    (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
+                    (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
+                    (status = 409, description = "Other records still depend on it", body = Problem, content_type = "application/problem+json"),
+                    (status = 412, description = "If-Match is not the current ETag", body = Problem, content_type = "application/problem+json"),
+                    (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                ))]
+            #[allow(dead_code)]
+            pub fn $delete() {}
+
+            #[utoipa::path(get, path = $history, tag = $tag,
+                params(("slug" = String, Path, description = "The record's slug, also of a deleted record")),
+                responses(
+                    (status = 200, description = "Every write to the record, oldest first: who (key id), when, before and after, why", body = Vec<RevisionView>),
+                    (status = 404, description = "No record ever had this slug", body = Problem, content_type = "application/problem+json"),
+                ))]
+            #[allow(dead_code)]
+            pub fn $hist() {}
+        };
+    }
+
+    collection_docs!(
+        "groups",
+        "/v1/groups",
+        "/v1/groups/{slug}",
+        "/v1/groups/{slug}/history",
+        "group",
+        create_group,
+        update_group,
+        delete_group,
+        group_history
+    );
+    collection_docs!(
+        "operations",
+        "/v1/operations",
+        "/v1/operations/{slug}",
+        "/v1/operations/{slug}/history",
+        "operation (with `groups: [{group, role, citations}]` and `targets: [{target, citations}]` links)",
+        create_operation,
+        update_operation,
+        delete_operation,
+        operation_history
+    );
+    collection_docs!(
+        "targets",
+        "/v1/targets",
+        "/v1/targets/{slug}",
+        "/v1/targets/{slug}/history",
+        "target",
+        create_target,
+        update_target,
+        delete_target,
+        target_history
+    );
+    collection_docs!(
+        "legal outcomes",
+        "/v1/legal-outcomes",
+        "/v1/legal-outcomes/{slug}",
+        "/v1/legal-outcomes/{slug}/history",
+        "legal outcome",
+        create_legal_outcome,
+        update_legal_outcome,
+        delete_legal_outcome,
+        legal_outcome_history
+    );
+    collection_docs!(
+        "sources",
+        "/v1/sources",
+        "/v1/sources/{slug}",
+        "/v1/sources/{slug}/history",
+        "source",
+        create_source,
+        update_source,
+        delete_source,
+        source_history
+    );
+
+    #[utoipa::path(post, path = "/v1/import", tag = "import",
+        security(("bearer" = [])),
+        params(("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in each revision (default `import`)")),
+        request_body(content = Object, content_type = "application/json",
+            description = "A dataset file in the format of `factline import` (data/README.md), at most 64 MiB. Validated whole; written in one transaction or not at all."),
+        responses(
+            (status = 200, description = "Imported", body = ImportReportView),
+            (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = "Only admin keys may import", body = Problem, content_type = "application/problem+json"),
+            (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
+            (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "The file has problems, each named by its record; nothing was written", body = Problem, content_type = "application/problem+json"),
+        ))]
+    #[allow(dead_code)]
+    pub fn import() {}
+}
