@@ -53,6 +53,12 @@ impl Default for Dataset {
 impl Dataset {
     /// Parses a dataset file; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
+        if text.contains("\\u0000") {
+            return Err(crate::error::Error::invalid(
+                "file",
+                "must not contain NUL characters (\\u0000)",
+            ));
+        }
         serde_json::from_str(text).map_err(|e| {
             crate::error::Error::invalid(
                 "file",
@@ -385,6 +391,14 @@ impl Checker<'_> {
             if let Some(q) = &c.quote {
                 self.text(&format!("{f}.quote"), q, 5_000);
             }
+            if let Some(l) = &c.locator {
+                self.text(&format!("{f}.locator"), l, 500);
+            }
+            if let Some(fd) = &c.field
+                && (fd.is_empty() || fd.len() > 64)
+            {
+                self.fail(&format!("{f}.field"), "between 1 and 64 characters");
+            }
         }
     }
 
@@ -506,8 +520,18 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
         {
             c.fail("external_ids.misp_galaxy", "must be a UUID");
         }
+        if let Some(a) = &r.external_ids.attack
+            && !(a.len() <= 16 && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+        {
+            c.fail(
+                "external_ids.attack",
+                "must be an ATT&CK id such as G0001 (at most 16 characters)",
+            );
+        }
         if let Some(q) = &r.external_ids.wikidata
-            && !(q.starts_with('Q') && q.len() > 1 && q[1..].bytes().all(|b| b.is_ascii_digit()))
+            && !(q.starts_with('Q')
+                && (2..=32).contains(&q.len())
+                && q[1..].bytes().all(|b| b.is_ascii_digit()))
         {
             c.fail(
                 "external_ids.wikidata",

@@ -55,6 +55,20 @@ impl Checks {
         self
     }
 
+    /// Free text from a client: no NUL (Postgres refuses it), at most 500 characters.
+    fn text(mut self, field: &str, value: &Option<String>) -> Self {
+        if let Some(v) = value {
+            if v.contains('\0') {
+                self.0
+                    .push(FieldError::new(field, "must not contain NUL characters"));
+            } else if v.chars().count() > 500 {
+                self.0
+                    .push(FieldError::new(field, "longer than 500 characters"));
+            }
+        }
+        self
+    }
+
     fn done(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())
@@ -123,6 +137,9 @@ pub fn query_key(q: &str) -> Result<String> {
             "q",
             format!("longer than {MAX_QUERY_CHARS} characters"),
         ));
+    }
+    if q.contains('\0') {
+        return Err(Error::invalid("q", "must not contain NUL characters"));
     }
     let key = search_key(q);
     if key.is_empty() {
@@ -196,6 +213,7 @@ impl GroupFilter {
     pub fn condition(&self) -> Result<Condition> {
         Checks::default()
             .one_of("kind", &self.kind, vocab::GROUP_KINDS)
+            .text("parent", &self.parent)
             .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
@@ -332,6 +350,9 @@ impl OperationFilter {
     pub fn condition(&self) -> Result<Condition> {
         Checks::default()
             .one_of("tactic", &self.tactic, vocab::TACTICS)
+            .text("group", &self.group)
+            .text("target", &self.target)
+            .text("part_of", &self.part_of)
             .done()?;
         let mut c = Condition::all();
         if let Some(g) = &self.group {
@@ -400,6 +421,9 @@ impl LegalOutcomeFilter {
                 vocab::is_jurisdiction,
                 "an ISO 3166-1 or 3166-2 code",
             )
+            .text("group", &self.group)
+            .text("operation", &self.operation)
+            .text("target", &self.target)
             .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
@@ -417,7 +441,20 @@ impl LegalOutcomeFilter {
             );
         }
         if let Some(g) = &self.group {
-            c = c.add(legal_outcome::Column::GroupId.in_subquery(group_id(g)));
+            // Outcomes concerning the group: named directly, or through one
+            // of the group's operations.
+            c = c.add(
+                Condition::any()
+                    .add(legal_outcome::Column::GroupId.in_subquery(group_id(g)))
+                    .add(
+                        legal_outcome::Column::OperationId.in_subquery(ids_where(
+                            operation_group::Column::OperationId,
+                            operation_group::Entity,
+                            Condition::all()
+                                .add(operation_group::Column::GroupId.in_subquery(group_id(g))),
+                        )),
+                    ),
+            );
         }
         if let Some(o) = &self.operation {
             c = c.add(legal_outcome::Column::OperationId.in_subquery(operation_id(o)));

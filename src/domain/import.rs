@@ -219,13 +219,104 @@ pub async fn apply<C: Conn>(
     ds.normalize();
     let mentioned = Mentioned::of(&ds);
     let stored = StoredIds::load(db, &mentioned).await?;
-    let errors = validate(&ds, &stored.known());
+    let mut errors = validate(&ds, &stored.known());
+    if errors.is_empty() {
+        errors = stored_cycles(db, &ds).await?;
+    }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     Writer::new(db, actor, reason, progress, &ds, stored)
         .write(&ds)
         .await
+}
+
+/// Parent chains that would loop once the file's records join the stored
+/// ones (validation already refused loops within the file).
+async fn stored_cycles<C: Conn>(db: &C, ds: &Dataset) -> Result<Vec<crate::error::FieldError>> {
+    let mut errors = Vec::new();
+    let groups: HashMap<&str, Option<&str>> = ds
+        .groups
+        .iter()
+        .map(|g| (g.slug.as_str(), g.parent.as_deref()))
+        .collect();
+    for g in &ds.groups {
+        if let Some(p) = &g.parent
+            && reaches(db, p, &g.slug, &groups, true).await?
+        {
+            errors.push(crate::error::FieldError::new(
+                format!("groups[{}].parent", g.slug),
+                "the chain of parents loops back on itself",
+            ));
+        }
+    }
+    let ops: HashMap<&str, Option<&str>> = ds
+        .operations
+        .iter()
+        .map(|o| (o.slug.as_str(), o.part_of.as_deref()))
+        .collect();
+    for o in &ds.operations {
+        if let Some(p) = &o.part_of
+            && reaches(db, p, &o.slug, &ops, false).await?
+        {
+            errors.push(crate::error::FieldError::new(
+                format!("operations[{}].part_of", o.slug),
+                "the chain of parents loops back on itself",
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// Does the parent chain from `start` reach `target`? The file's records
+/// take precedence over stored ones.
+async fn reaches<C: Conn>(
+    db: &C,
+    start: &str,
+    target: &str,
+    in_file: &HashMap<&str, Option<&str>>,
+    groups: bool,
+) -> Result<bool> {
+    let mut at = Some(start.to_owned());
+    let mut steps = 0;
+    while let Some(slug) = at {
+        if slug == target {
+            return Ok(true);
+        }
+        steps += 1;
+        if steps > 10_000 {
+            return Ok(true);
+        }
+        at = match in_file.get(slug.as_str()) {
+            Some(p) => p.map(str::to_owned),
+            None if groups => {
+                let parent = group::Entity::find()
+                    .filter(group::Column::Slug.eq(slug.as_str()))
+                    .one(db)
+                    .await?
+                    .and_then(|g| g.parent_id);
+                match parent {
+                    Some(id) => group::Entity::find_by_id(id).one(db).await?.map(|g| g.slug),
+                    None => None,
+                }
+            }
+            None => {
+                let parent = operation::Entity::find()
+                    .filter(operation::Column::Slug.eq(slug.as_str()))
+                    .one(db)
+                    .await?
+                    .and_then(|o| o.part_of_id);
+                match parent {
+                    Some(id) => operation::Entity::find_by_id(id)
+                        .one(db)
+                        .await?
+                        .map(|o| o.slug),
+                    None => None,
+                }
+            }
+        };
+    }
+    Ok(false)
 }
 
 /// Rows collected for one import, written kind by kind.

@@ -42,7 +42,11 @@ impl Cursor {
             return Err(bad());
         }
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-        serde_json::from_slice(&bytes).map_err(|_| bad())
+        let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if c.key.contains('\0') || c.sort.contains('\0') {
+            return Err(bad());
+        }
+        Ok(c)
     }
 }
 

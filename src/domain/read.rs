@@ -110,6 +110,10 @@ macro_rules! reads {
      $get:ident, $by_ids:ident, $list:ident) => {
         #[doc = concat!("One ", $kind, " by slug; `NotFound` when there is none.")]
         pub async fn $get<C: Conn>(db: &C, slug: &str) -> Result<$module::Model> {
+            // No stored slug is this long or holds a NUL (which Postgres refuses).
+            if slug.len() > 200 || slug.contains('\0') {
+                return Err(Error::not_found($kind, slug));
+            }
             $module::Entity::find()
                 .filter($module::Column::Slug.eq(slug))
                 .one(db)

@@ -1,12 +1,16 @@
 //! The timeline: operations and legal outcomes in one date order — earliest
 //! day first, then finer precision first (a day before its month before its
-//! year), then kind and slug — with keyset pagination across both tables.
+//! year), then kind and id — with keyset pagination across both tables.
+//! The last tie-break is the id, not the slug: the two tables are merged in
+//! Rust, and UUIDs order the same way there as in every database, whereas
+//! text follows the database's collation.
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use uuid::Uuid;
 
 use super::Conn;
 use super::filters::{DateRange, LegalOutcomeFilter, OperationFilter};
@@ -31,23 +35,23 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// Sort key: (earliest, precision, kind, slug). `day` < `month` < `year`
+    /// Sort key: (earliest, precision, kind, id). `day` < `month` < `year`
     /// also as text, which is what the SQL compares.
-    fn key(&self) -> (NaiveDate, &str, &'static str, &str) {
+    fn key(&self) -> (NaiveDate, &str, &'static str, Uuid) {
         match self {
-            Entry::Operation(o) => (o.earliest, &o.start_precision, "operation", &o.slug),
-            Entry::LegalOutcome(l) => (l.earliest, &l.date_precision, "legal_outcome", &l.slug),
+            Entry::Operation(o) => (o.earliest, &o.start_precision, "operation", o.id),
+            Entry::LegalOutcome(l) => (l.earliest, &l.date_precision, "legal_outcome", l.id),
         }
     }
 }
 
 /// Rows of one table that come after the cursor position.
-fn after<E: ColumnTrait, P: ColumnTrait, S: ColumnTrait>(
+fn after<E: ColumnTrait, P: ColumnTrait, I: ColumnTrait>(
     earliest: E,
     precision: P,
-    slug: S,
+    id: I,
     kind: &str,
-    at: &(NaiveDate, String, String, String),
+    at: &(NaiveDate, String, String, Uuid),
 ) -> Condition {
     let (e, p, k, s) = at;
     let same_date = Condition::all().add(earliest.eq(*e));
@@ -57,13 +61,13 @@ fn after<E: ColumnTrait, P: ColumnTrait, S: ColumnTrait>(
     let same = same_date.add(precision.eq(p.as_str()));
     match kind.cmp(k.as_str()) {
         std::cmp::Ordering::Greater => any = any.add(same),
-        std::cmp::Ordering::Equal => any = any.add(same.add(slug.gt(s.as_str()))),
+        std::cmp::Ordering::Equal => any = any.add(same.add(id.gt(*s))),
         std::cmp::Ordering::Less => {}
     }
     any
 }
 
-fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, String)> {
+fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, Uuid)> {
     let bad = || Error::invalid("cursor", "not a cursor this service issued");
     if c.sort != "timeline" {
         return Err(bad());
@@ -75,8 +79,11 @@ fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, String)> {
         .ok_or_else(bad)?;
     let p = parts.next().ok_or_else(bad)?.to_owned();
     let k = parts.next().ok_or_else(bad)?.to_owned();
-    let s = parts.next().ok_or_else(bad)?.to_owned();
-    Ok((date, p, k, s))
+    let id = parts
+        .next()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(bad)?;
+    Ok((date, p, k, id))
 }
 
 pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest> {
@@ -119,7 +126,7 @@ pub async fn timeline<C: Conn>(
             after(
                 operation::Column::Earliest,
                 operation::Column::StartPrecision,
-                operation::Column::Slug,
+                operation::Column::Id,
                 "operation",
                 at,
             )
@@ -129,7 +136,7 @@ pub async fn timeline<C: Conn>(
             after(
                 legal_outcome::Column::Earliest,
                 legal_outcome::Column::DatePrecision,
-                legal_outcome::Column::Slug,
+                legal_outcome::Column::Id,
                 "legal_outcome",
                 at,
             )
@@ -140,14 +147,14 @@ pub async fn timeline<C: Conn>(
     let ops = ops
         .order_by_asc(operation::Column::Earliest)
         .order_by_asc(operation::Column::StartPrecision)
-        .order_by_asc(operation::Column::Slug)
+        .order_by_asc(operation::Column::Id)
         .limit(n)
         .all(db)
         .await?;
     let los = los
         .order_by_asc(legal_outcome::Column::Earliest)
         .order_by_asc(legal_outcome::Column::DatePrecision)
-        .order_by_asc(legal_outcome::Column::Slug)
+        .order_by_asc(legal_outcome::Column::Id)
         .limit(n)
         .all(db)
         .await?;

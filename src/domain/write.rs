@@ -20,7 +20,10 @@ use super::dataset::{
 };
 use super::import::{ImportReport, apply};
 use super::snapshot;
-use crate::db::entities::{citation, group, legal_outcome, operation, revision, source, target};
+use crate::db::entities::{
+    citation, group, legal_outcome, operation, operation_group, operation_target, revision, source,
+    target,
+};
 use crate::error::{Error, FieldError, Result};
 
 /// The collections editors write to.
@@ -89,8 +92,38 @@ fn check_reason(reason: Option<&str>) -> Result<()> {
     }
 }
 
+/// Every string in a body that holds a NUL, which Postgres cannot store.
+fn nul_strings(v: &Value, path: &str, out: &mut Vec<FieldError>) {
+    match v {
+        Value::String(s) if s.contains('\0') => {
+            out.push(FieldError::new(path, "must not contain NUL characters"));
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                nul_strings(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                nul_strings(x, &p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A dataset holding one record of a collection, parsed from a body.
 fn one_record(c: Collection, body: Value) -> Result<(String, Dataset)> {
+    let mut nul = Vec::new();
+    nul_strings(&body, "", &mut nul);
+    if !nul.is_empty() {
+        return Err(Error::Invalid(nul));
+    }
     let mut ds = Dataset::default();
     let slug = match c {
         Collection::Groups => {
@@ -301,8 +334,8 @@ pub async fn update(
     let (_, ds) = one_record(c, record)?;
     apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
         .await
-        .map_err(unprefix)?;
-    txn.commit().await?;
+        .map_err(|e| taken(unprefix(e), c, slug))?;
+    txn.commit().await.map_err(|e| taken(e.into(), c, slug))?;
     Ok(())
 }
 
@@ -330,27 +363,69 @@ pub async fn delete(
         )))
     };
     match c {
+        // A delete never changes another record behind its back: links,
+        // children and outcomes must be removed or moved first.
         Collection::Groups => {
-            let n = legal_outcome::Entity::find()
-                .filter(legal_outcome::Column::GroupId.eq(id))
-                .count(&txn)
-                .await?;
-            if n > 0 {
-                return in_use("legal outcomes", n);
+            for (what, n) in [
+                (
+                    "legal outcomes",
+                    legal_outcome::Entity::find()
+                        .filter(legal_outcome::Column::GroupId.eq(id))
+                        .count(&txn)
+                        .await?,
+                ),
+                (
+                    "operation links",
+                    operation_group::Entity::find()
+                        .filter(operation_group::Column::GroupId.eq(id))
+                        .count(&txn)
+                        .await?,
+                ),
+                (
+                    "child groups",
+                    group::Entity::find()
+                        .filter(group::Column::ParentId.eq(id))
+                        .count(&txn)
+                        .await?,
+                ),
+            ] {
+                if n > 0 {
+                    return in_use(what, n);
+                }
             }
             group::Entity::delete_by_id(id).exec(&txn).await?;
         }
         Collection::Operations => {
-            let n = legal_outcome::Entity::find()
-                .filter(legal_outcome::Column::OperationId.eq(id))
-                .count(&txn)
-                .await?;
-            if n > 0 {
-                return in_use("legal outcomes", n);
+            for (what, n) in [
+                (
+                    "legal outcomes",
+                    legal_outcome::Entity::find()
+                        .filter(legal_outcome::Column::OperationId.eq(id))
+                        .count(&txn)
+                        .await?,
+                ),
+                (
+                    "sub-operations",
+                    operation::Entity::find()
+                        .filter(operation::Column::PartOfId.eq(id))
+                        .count(&txn)
+                        .await?,
+                ),
+            ] {
+                if n > 0 {
+                    return in_use(what, n);
+                }
             }
             operation::Entity::delete_by_id(id).exec(&txn).await?;
         }
         Collection::Targets => {
+            let n = operation_target::Entity::find()
+                .filter(operation_target::Column::TargetId.eq(id))
+                .count(&txn)
+                .await?;
+            if n > 0 {
+                return in_use("operation links", n);
+            }
             target::Entity::delete_by_id(id).exec(&txn).await?;
         }
         Collection::LegalOutcomes => {

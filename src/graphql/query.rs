@@ -73,6 +73,11 @@ fn connection<M, T: async_graphql::OutputType>(
     c
 }
 
+/// An empty string means "no filter", as an empty REST parameter does.
+fn nz(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.is_empty())
+}
+
 fn dates(from: &Option<String>, to: &Option<String>) -> Result<DateRange> {
     DateRange::parse(from.as_deref(), to.as_deref()).gql()
 }
@@ -266,7 +271,7 @@ impl Query {
     }
 
     /// Groups; `orderBy`: name (default), slug, `-` to reverse.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
@@ -277,10 +282,10 @@ impl Query {
     ) -> Result<Conn<Group>> {
         let f = filter.unwrap_or_default();
         let filter = GroupFilter {
-            kind: f.kind,
-            parent: f.parent,
+            kind: nz(f.kind),
+            parent: nz(f.parent),
             dates: dates(&f.from, &f.to)?,
-            q: f.q,
+            q: nz(f.q),
         };
         let has_after = after.is_some();
         let p = read::list_groups(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
@@ -298,7 +303,7 @@ impl Query {
     }
 
     /// Operations; `orderBy`: start (default), end, name, slug, `-` to reverse.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn operations(
         &self,
         ctx: &Context<'_>,
@@ -309,13 +314,13 @@ impl Query {
     ) -> Result<Conn<Operation>> {
         let f = filter.unwrap_or_default();
         let filter = OperationFilter {
-            group: f.group,
-            target: f.target,
-            tactic: f.tactic,
-            part_of: f.part_of,
+            group: nz(f.group),
+            target: nz(f.target),
+            tactic: nz(f.tactic),
+            part_of: nz(f.part_of),
             dates: dates(&f.from, &f.to)?,
             disputed: f.disputed,
-            q: f.q,
+            q: nz(f.q),
         };
         let has_after = after.is_some();
         let p = read::list_operations(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
@@ -333,7 +338,7 @@ impl Query {
     }
 
     /// Targets; `orderBy`: name (default), slug.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn targets(
         &self,
         ctx: &Context<'_>,
@@ -344,11 +349,11 @@ impl Query {
     ) -> Result<Conn<Target>> {
         let f = filter.unwrap_or_default();
         let filter = TargetFilter {
-            kind: f.kind,
-            country: f.country,
-            group: f.group,
-            operation: f.operation,
-            q: f.q,
+            kind: nz(f.kind),
+            country: nz(f.country),
+            group: nz(f.group),
+            operation: nz(f.operation),
+            q: nz(f.q),
         };
         let has_after = after.is_some();
         let p = read::list_targets(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
@@ -366,7 +371,7 @@ impl Query {
     }
 
     /// Legal outcomes; `orderBy`: date (default), slug.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn legal_outcomes(
         &self,
         ctx: &Context<'_>,
@@ -377,14 +382,14 @@ impl Query {
     ) -> Result<Conn<LegalOutcome>> {
         let f = filter.unwrap_or_default();
         let filter = LegalOutcomeFilter {
-            kind: f.kind,
-            jurisdiction: f.jurisdiction,
-            group: f.group,
-            operation: f.operation,
-            target: f.target,
+            kind: nz(f.kind),
+            jurisdiction: nz(f.jurisdiction),
+            group: nz(f.group),
+            operation: nz(f.operation),
+            target: nz(f.target),
             dates: dates(&f.from, &f.to)?,
             disputed: f.disputed,
-            q: f.q,
+            q: nz(f.q),
         };
         let has_after = after.is_some();
         let p =
@@ -403,7 +408,7 @@ impl Query {
     }
 
     /// Sources; `orderBy`: slug (default), title.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn sources(
         &self,
         ctx: &Context<'_>,
@@ -414,8 +419,8 @@ impl Query {
     ) -> Result<Conn<Source>> {
         let f = filter.unwrap_or_default();
         let filter = SourceFilter {
-            kind: f.kind,
-            language: f.language,
+            kind: nz(f.kind),
+            language: nz(f.language),
             dates: dates(&f.from, &f.to)?,
         };
         let has_after = after.is_some();
@@ -426,7 +431,7 @@ impl Query {
     }
 
     /// Ranked search across every kind of record, in any language.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -449,7 +454,7 @@ impl Query {
     }
 
     /// Operations and legal outcomes by earliest day, finer precision first.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn timeline(
         &self,
@@ -462,8 +467,8 @@ impl Query {
         after: Option<String>,
     ) -> Result<Conn<TimelineEntry>> {
         let filter = TimelineFilter {
-            group,
-            target,
+            group: nz(group),
+            target: nz(target),
             dates: dates(&from, &to)?,
         };
         let has_after = after.is_some();

@@ -291,7 +291,7 @@ impl Group {
         };
         Ok(loader(ctx).load_one(GroupId(p)).await.gql()?.map(Group))
     }
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -323,7 +323,7 @@ impl Group {
         }
     }
     /// Operations the group is linked to, by start date.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn operations(
         &self,
         ctx: &Context<'_>,
@@ -343,7 +343,7 @@ impl Group {
             })
             .collect())
     }
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn legal_outcomes(
         &self,
         ctx: &Context<'_>,
@@ -407,7 +407,7 @@ impl Operation {
             .gql()?
             .map(Operation))
     }
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn parts(
         &self,
         ctx: &Context<'_>,
@@ -440,7 +440,7 @@ impl Operation {
         self.0.dispute_note.as_deref()
     }
     /// Groups linked to the operation, each with its role and the link's sources.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
@@ -460,7 +460,7 @@ impl Operation {
             })
             .collect())
     }
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn targets(
         &self,
         ctx: &Context<'_>,
@@ -479,7 +479,7 @@ impl Operation {
             })
             .collect())
     }
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn legal_outcomes(
         &self,
         ctx: &Context<'_>,
@@ -539,7 +539,7 @@ impl Target {
         self.0.sector.as_deref()
     }
     /// Operations against the target, by start date.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn operations(
         &self,
         ctx: &Context<'_>,
@@ -694,7 +694,7 @@ impl Source {
         Date::of(self.0.published_edtf.as_deref())
     }
     /// The records that cite this source (a link's citation counts for its operation).
-    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
     async fn cited_by(
         &self,
         ctx: &Context<'_>,

@@ -77,7 +77,9 @@ impl Params {
             None | Some([]) => Ok(None),
             Some([v]) if v.is_empty() => Ok(None),
             Some([v]) => {
-                if v.chars().count() > 500 {
+                if v.contains('\0') {
+                    Err(Error::invalid(name, "must not contain NUL characters"))
+                } else if v.chars().count() > 500 {
                     Err(Error::invalid(name, "longer than 500 characters"))
                 } else {
                     Ok(Some(v.clone()))

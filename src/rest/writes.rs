@@ -100,41 +100,45 @@ fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("not JSON: {e}")))
 }
 
-/// The record as GET renders it, with its ETag and version.
-async fn rendered<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Vec<u8>, String), Error> {
-    let ser = |v: Result<Vec<u8>, serde_json::Error>| {
-        v.map_err(|e| Error::Internal(format!("json: {e}")))
-    };
-    let bytes = match c {
-        Collection::Groups => ser(serde_json::to_vec(
-            &views::groups(db, vec![read::group_by_slug(db, slug).await?]).await?[0],
-        ))?,
-        Collection::Operations => ser(serde_json::to_vec(
-            &views::operations(db, vec![read::operation_by_slug(db, slug).await?]).await?[0],
-        ))?,
-        Collection::Targets => ser(serde_json::to_vec(
-            &views::targets(db, vec![read::target_by_slug(db, slug).await?]).await?[0],
-        ))?,
-        Collection::LegalOutcomes => ser(serde_json::to_vec(
-            &views::legal_outcomes(db, vec![read::legal_outcome_by_slug(db, slug).await?]).await?
-                [0],
-        ))?,
-        Collection::Sources => ser(serde_json::to_vec(
-            &views::sources(vec![read::source_by_slug(db, slug).await?])[0],
-        ))?,
+/// The record as GET renders it, with its ETag and the version of the same
+/// read, so a tag always stands for exactly one version.
+async fn rendered<C: Conn>(
+    db: &C,
+    c: Collection,
+    slug: &str,
+) -> Result<(Vec<u8>, String, i32), Error> {
+    fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(v).map_err(|e| Error::Internal(format!("json: {e}")))
+    }
+    let (bytes, version) = match c {
+        Collection::Groups => {
+            let m = read::group_by_slug(db, slug).await?;
+            let v = m.version;
+            (json(&views::groups(db, vec![m]).await?[0])?, v)
+        }
+        Collection::Operations => {
+            let m = read::operation_by_slug(db, slug).await?;
+            let v = m.version;
+            (json(&views::operations(db, vec![m]).await?[0])?, v)
+        }
+        Collection::Targets => {
+            let m = read::target_by_slug(db, slug).await?;
+            let v = m.version;
+            (json(&views::targets(db, vec![m]).await?[0])?, v)
+        }
+        Collection::LegalOutcomes => {
+            let m = read::legal_outcome_by_slug(db, slug).await?;
+            let v = m.version;
+            (json(&views::legal_outcomes(db, vec![m]).await?[0])?, v)
+        }
+        Collection::Sources => {
+            let m = read::source_by_slug(db, slug).await?;
+            let v = m.version;
+            (json(&views::sources(vec![m])[0])?, v)
+        }
     };
     let tag = etag_of(&bytes);
-    Ok((bytes, tag))
-}
-
-async fn version_of<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<i32, Error> {
-    Ok(match c {
-        Collection::Groups => read::group_by_slug(db, slug).await?.version,
-        Collection::Operations => read::operation_by_slug(db, slug).await?.version,
-        Collection::Targets => read::target_by_slug(db, slug).await?.version,
-        Collection::LegalOutcomes => read::legal_outcome_by_slug(db, slug).await?.version,
-        Collection::Sources => read::source_by_slug(db, slug).await?.version,
-    })
+    Ok((bytes, tag, version))
 }
 
 fn record_response(
@@ -167,17 +171,9 @@ async fn precondition(
     slug: &str,
 ) -> Result<i32, Response> {
     let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Err(Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "send If-Match with the record's current ETag (from GET) so no concurrent edit is lost"
-                .to_owned(),
-        )
-        .into_response());
+        return Err(Error::PreconditionRequired.into_response());
     };
-    let (_, tag) = rendered(&s.db, c, slug)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    let version = version_of(&s.db, c, slug)
+    let (_, tag, version) = rendered(&s.db, c, slug)
         .await
         .map_err(IntoResponse::into_response)?;
     // Strong comparison (RFC 9110): a weak tag never matches.
@@ -195,7 +191,7 @@ pub async fn create(c: Collection, s: AppState, headers: HeaderMap, body: Bytes)
     actor.require(auth::Role::Editor, "writing records")?;
     let value = json_body(&headers, &body).map_err(not_json)?;
     let slug = write::create(&s.db, &actor, c, value, reason(&headers).as_deref()).await?;
-    let (bytes, tag) = rendered(&s.db, c, &slug).await?;
+    let (bytes, tag, _) = rendered(&s.db, c, &slug).await?;
     Ok(record_response(StatusCode::CREATED, c, &slug, bytes, &tag))
 }
 
@@ -223,7 +219,7 @@ pub async fn update(
         reason(&headers).as_deref(),
     )
     .await?;
-    let (bytes, tag) = rendered(&s.db, c, &slug).await?;
+    let (bytes, tag, _) = rendered(&s.db, c, &slug).await?;
     Ok(record_response(StatusCode::OK, c, &slug, bytes, &tag))
 }
 

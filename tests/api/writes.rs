@@ -637,3 +637,135 @@ async fn apikey_create_prints_the_key_alone_on_its_last_line_and_stores_a_hash()
             .success()
     );
 }
+
+both_backends!(
+    deletes_and_patches_never_change_other_records_behind_their_back,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        // A target linked from an operation cannot be deleted from under it.
+        let tag = app.etag("/v1/targets/paypal").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/targets/paypal",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 409);
+        // Nor a group with child groups or operation links.
+        let tag = app.etag("/v1/groups/antisec").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/groups/antisec",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 409, "antisec is linked to op-antisec");
+        // Nor an operation with sub-operations.
+        let tag = app.etag("/v1/operations/op-payback").await;
+        let res = app
+            .send(
+                reqwest::Method::DELETE,
+                "/v1/operations/op-payback",
+                Some(&k.editor),
+                Some(&tag),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 409);
+        // A parent chain through stored records cannot loop.
+        let tag = app.etag("/v1/groups/anonymous").await;
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/groups/anonymous",
+                Some(&k.editor),
+                Some(&tag),
+                Some(&json!({"parent": "lulzsec"})),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "parent");
+        let tag = app.etag("/v1/operations/op-payback").await;
+        let res = app
+            .send(
+                reqwest::Method::PATCH,
+                "/v1/operations/op-payback",
+                Some(&k.editor),
+                Some(&tag),
+                Some(&json!({"part_of": "op-avenge-assange"})),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        // Values a column cannot hold are refused, not a 500.
+        let tag = app.etag("/v1/groups/lulzsec").await;
+        let res = app.send(reqwest::Method::PATCH, "/v1/groups/lulzsec", Some(&k.editor), Some(&tag), Some(&json!({"external_ids": {"wikidata": format!("Q{}", "1".repeat(40)), "attack": "G00000000000000001"}}))).await;
+        assert_eq!(res.status(), 422);
+        let mut body = target_body("nul-co");
+        body["names"][0]["text"] = json!("a\u{0}b");
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/targets",
+                Some(&k.editor),
+                None,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "names[0].text");
+    }
+);
+
+both_backends!(
+    nul_characters_and_empty_filters_are_handled_alike_on_both_doors,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        assert_eq!(app.get("/v1/groups/%00").await.status(), 404);
+        for path in [
+            "/v1/operations?group=%00",
+            "/v1/search?q=a%00",
+            "/v1/groups?q=%00",
+        ] {
+            assert_eq!(app.get(path).await.status(), 400, "{path}");
+        }
+        let g = app
+            .gql("{ group(slug: \"a\\u0000b\") { slug } }", json!({}))
+            .await;
+        assert_eq!(code(&g), "NOT_FOUND");
+        let g = app
+            .gql(
+                "{ operations(filter: {group: \"a\\u0000\"}) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&g), "BAD_USER_INPUT");
+        // An empty filter value means no filter, on both doors.
+        let (_, r) = app.get_json("/v1/groups?kind=&q=").await;
+        let g = app
+            .gql(
+                r#"{ groups(filter: {kind: "", q: "", parent: ""}) { totalCount } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(g["data"]["groups"]["totalCount"], r["page"]["total"]);
+        assert_eq!(r["page"]["total"], 4);
+        // A huge `first` deep in a query is refused as input, not a fault.
+        let g = app.gql("{ operations(first: 2147483647) { nodes { groups(first: 2147483647) { group { children(first: 2147483647) { slug } } } } } }", json!({})).await;
+        assert_eq!(code(&g), "BAD_USER_INPUT");
+    }
+);
