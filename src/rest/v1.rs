@@ -222,7 +222,7 @@ pub struct LegalOutcomeParams {
     kind: Option<String>,
     /// ISO 3166-1 or 3166-2 code; a country also matches its subdivisions (`US` matches `US-CA`).
     jurisdiction: Option<String>,
-    /// Slug of the group concerned.
+    /// Slug of the group concerned, directly or through one of its operations.
     group: Option<String>,
     /// Slug of the operation concerned.
     operation: Option<String>,
