@@ -62,7 +62,7 @@ pub enum Error {
     Unavailable(#[source] sea_orm::DbErr),
     /// 500: a fault of ours; logged, never shown to clients.
     #[error("database error: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(#[source] sea_orm::DbErr),
     /// 500: anything else unexpected.
     #[error("internal error: {0}")]
     Internal(String),
@@ -85,6 +85,17 @@ impl Error {
         Error::NotFound {
             kind,
             slug: slug.into(),
+        }
+    }
+}
+
+/// A database that cannot be reached (no connection to be had, a broken
+/// connection) is a 503 the client may retry; any other database error is ours.
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Error::Unavailable(e),
+            other => Error::Database(other),
         }
     }
 }

@@ -46,3 +46,24 @@ both_backends!(unknown_routes_and_methods_answer_problem_json, |backend| {
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 });
+
+both_backends!(
+    reads_answer_503_with_retry_after_when_the_database_is_gone,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        app.tdb.db.close_by_ref().await.unwrap();
+        for path in [
+            "/v1/groups",
+            "/v1/operations/op-payback",
+            "/v1/search?q=paypal",
+        ] {
+            let res = app.get(path).await;
+            assert_eq!(res.status(), 503, "{path}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            assert!(res.headers().contains_key("retry-after"));
+        }
+    }
+);
