@@ -37,6 +37,18 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Exit 0 when /readyz answers 200 within the timeout (for a container HEALTHCHECK).
+    Healthcheck {
+        /// The readiness URL; by default /readyz on FACTLINE_BIND (0.0.0.0 means 127.0.0.1).
+        #[arg(long)]
+        url: Option<String>,
+        /// How long to wait for the answer, in milliseconds.
+        #[arg(long, default_value_t = 3_000)]
+        timeout_ms: u64,
+        /// Address the server listens on, to build the default URL.
+        #[arg(long, env = "FACTLINE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
     /// Manage API keys for editors and admins.
     #[command(subcommand)]
     Apikey(ApikeyCommand),
@@ -95,12 +107,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Command::Import { file } => run_import(&cli.db, file).await,
             Command::Apikey(cmd) => run_apikey(&cli.db, cmd).await,
+            Command::Healthcheck {
+                url,
+                timeout_ms,
+                bind,
+            } => {
+                let url = url.unwrap_or_else(|| {
+                    format!("http://{}/readyz", bind.replacen("0.0.0.0", "127.0.0.1", 1))
+                });
+                Ok(healthcheck(&url, timeout_ms).await)
+            }
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
             }
         }
     })
+}
+
+async fn healthcheck(url: &str, timeout_ms: u64) -> ExitCode {
+    let client = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(timeout_ms))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(url).send().await {
+        Ok(r) if r.status() == reqwest::StatusCode::OK => {
+            println!("healthy: {url} answered 200");
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            eprintln!("unhealthy: {url} answered {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn run_apikey(cfg: &DbConfig, cmd: ApikeyCommand) -> anyhow::Result<ExitCode> {

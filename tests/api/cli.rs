@@ -73,9 +73,18 @@ async fn serve_with_no_setup_creates_sqlite_loads_the_dataset_and_is_ready() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let health = factline()
+        .args([
+            "healthcheck",
+            "--url",
+            &format!("http://127.0.0.1:{port}/readyz"),
+        ])
+        .output()
+        .unwrap();
     child.kill().ok();
     child.wait().ok();
     assert!(ready, "/readyz never answered 200");
+    assert!(health.status.success(), "{}", stderr(&health));
     let file = dir.path().join("factline.db");
     assert!(file.exists());
     let url = format!("sqlite://{}", file.display());
@@ -202,4 +211,22 @@ async fn migrate_then_import_on_postgres_leaves_every_record_with_its_citations(
         .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .await
         .unwrap();
+}
+
+#[test]
+fn healthcheck_fails_fast_when_nothing_answers() {
+    let port = free_port();
+    let started = Instant::now();
+    let out = factline()
+        .args(["healthcheck", "--timeout-ms", "1000"])
+        .env("FACTLINE_BIND", format!("0.0.0.0:{port}"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(&format!("127.0.0.1:{port}/readyz")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
