@@ -230,3 +230,53 @@ fn healthcheck_fails_fast_when_nothing_answers() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_of_each_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let log = dir.path().join("serve.log");
+    let mut child = factline()
+        .current_dir(dir.path())
+        .env("FACTLINE_LOG", "info,tower_http=debug")
+        .env("FACTLINE_LOG_FORMAT", "json")
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut answered = None;
+    while Instant::now() < deadline {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/v1/groups/anonymous"))
+            .header("x-request-id", "req-7f3a-test")
+            .send()
+            .await
+        {
+            answered = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let res = answered.expect("the server answered");
+    assert_eq!(res.headers()["x-request-id"], "req-7f3a-test");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().ok();
+    child.wait().ok();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!lines.is_empty(), "JSON log lines: {text}");
+    let with_id = lines
+        .iter()
+        .filter(|l| l.to_string().contains("req-7f3a-test"))
+        .count();
+    assert!(
+        with_id >= 2,
+        "request and response lines carry the id: {text}"
+    );
+}
