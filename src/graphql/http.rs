@@ -280,6 +280,7 @@ pub async fn execute_batched(
     Batched {
         execution: Box::pin(execute_guarded(schema, request.data(loader))),
         fetches: FuturesUnordered::new(),
+        waiting: Vec::new(),
         queued: rx,
         woken: Arc::new(WokenFlag::default()),
     }
@@ -302,7 +303,11 @@ impl futures::task::ArcWake for WokenFlag {
 
 struct Batched<F> {
     execution: Pin<Box<F>>,
+    /// The fetches of the current wave.
     fetches: FuturesUnordered<BoxFuture<'static, ()>>,
+    /// Fetches asked for during the current wave; they start together once
+    /// it is over, so each takes every key its level asked for.
+    waiting: Vec<BoxFuture<'static, ()>>,
     queued: futures::channel::mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
     woken: Arc<WokenFlag>,
 }
@@ -324,22 +329,32 @@ impl<F: Future<Output = Response>> Future for Batched<F> {
                 return Poll::Ready(r);
             }
             while let Poll::Ready(Some(fetch)) = this.queued.poll_next_unpin(cx) {
-                this.fetches.push(fetch);
+                this.waiting.push(fetch);
             }
             if this.woken.woken.load(Ordering::SeqCst) {
                 // Execution can go further (or yielded to the runtime's
-                // budget): let it, before any fetch runs.
+                // budget): let it, before any new fetch starts.
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
-            // Execution waits on the loader: now run the fetches.
-            let mut progressed = false;
-            while let Poll::Ready(Some(())) = this.fetches.poll_next_unpin(cx) {
-                progressed = true;
+            // Execution waits on the loader. Start the next wave only once
+            // the current one is over: a fetch that started while another
+            // was still running could miss keys that the other's results
+            // are about to ask for, and split a level into two statements.
+            if this.fetches.is_empty() {
+                if this.waiting.is_empty() {
+                    return Poll::Pending;
+                }
+                this.fetches.extend(this.waiting.drain(..));
             }
-            if !progressed || !this.woken.woken.load(Ordering::SeqCst) {
-                return Poll::Pending;
+            loop {
+                match this.fetches.poll_next_unpin(cx) {
+                    Poll::Ready(Some(())) => continue,
+                    Poll::Ready(None) => break,
+                    Poll::Pending => return Poll::Pending,
+                }
             }
+            // The wave is over and its results woke execution: go on.
         }
     }
 }
