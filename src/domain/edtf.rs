@@ -11,7 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// How much of a date is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -237,11 +237,6 @@ impl Edtf {
             Edtf::Interval(a, b) => (a.date(), b.date()),
         };
         a.into_iter().chain(b)
-    }
-
-    /// The year the value starts in, when it is known.
-    pub fn year(&self) -> Option<i32> {
-        self.earliest().map(|d| d.year())
     }
 }
 

@@ -83,6 +83,12 @@ impl Money {
     }
 }
 
+/// How a legal outcome is named where a record's name is shown (search
+/// hits, citing records): it has no name of its own.
+pub fn legal_outcome_label(l: &legal_outcome::Model) -> String {
+    format!("{} ({})", l.kind, l.date_edtf)
+}
+
 /// What a name, text or citation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {

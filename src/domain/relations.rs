@@ -441,7 +441,7 @@ pub async fn cited_by<C: Conn>(
     )
     .await?
     {
-        let name = format!("{} ({})", l.kind, l.date_edtf);
+        let name = super::model::legal_outcome_label(&l);
         labels.insert(("legal_outcome", id), (l.slug, name));
     }
     let mut out: HashMap<Uuid, Vec<CitingRecord>> = HashMap::new();

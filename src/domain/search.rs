@@ -233,7 +233,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
         labels.insert((Kind::Operation, id), (o.slug, o.name));
     }
     for (id, l) in read::legal_outcomes_by_ids(db, &ids_of(Kind::LegalOutcome)).await? {
-        let label = format!("{} ({})", l.kind, l.date_edtf);
+        let label = super::model::legal_outcome_label(&l);
         labels.insert((Kind::LegalOutcome, id), (l.slug, label));
     }
     Ok(best

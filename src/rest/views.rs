@@ -561,8 +561,3 @@ pub fn sources(rows: Vec<source::Model>) -> Vec<SourceView> {
         })
         .collect()
 }
-
-/// Joins a list of values for one CSV cell.
-pub fn join(values: impl IntoIterator<Item = String>) -> String {
-    values.into_iter().collect::<Vec<_>>().join(" | ")
-}
