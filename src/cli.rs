@@ -89,11 +89,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Serve(serve) => {
                 let db = startup::prepare(&cli.db, &serve).await?;
-                let state = AppState::new(db.clone(), serve.graphql.clone());
-                let server = Server::bind(&serve.bind, state).await?;
+                let replica = startup::connect_replica(&cli.db).await?;
+                let mut state = AppState::new(db.clone(), serve.graphql.clone());
+                if let Some(r) = replica.clone() {
+                    state = state.with_replica(r);
+                }
+                let server = Server::bind(&serve.bind, state)
+                    .await?
+                    .drain_timeout(std::time::Duration::from_millis(serve.drain_timeout_ms));
                 tracing::info!(addr = %server.local_addr()?, "factline listening");
                 server.run().await.context("server error")?;
                 db.close().await.ok();
+                if let Some(r) = replica {
+                    r.close().await.ok();
+                }
+                tracing::info!("stopped");
                 Ok(ExitCode::SUCCESS)
             }
             Command::Migrate => {
@@ -101,7 +111,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let conn = db::connect(&url, &cli.db).await.with_context(|| {
                     format!("cannot open the database at {}", startup::redact(&url))
                 })?;
-                db::migrate(&conn).await.context("migration failed")?;
+                let lock = db::StartupLock::acquire(&conn)
+                    .await
+                    .context("cannot take the start-up lock")?;
+                let result = db::migrate(&conn).await.context("migration failed");
+                lock.release().await;
+                result?;
                 println!("migrations applied");
                 Ok(ExitCode::SUCCESS)
             }

@@ -32,6 +32,19 @@ pub struct DbConfig {
         global = true
     )]
     pub acquire_timeout_ms: u64,
+    /// Longest a single SQL statement may run on Postgres before it is
+    /// cancelled and the request answered 503, in ms (0: no limit).
+    #[arg(
+        long,
+        env = "FACTLINE_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
+    /// Optional read replica: anonymous reads go there; writes and every
+    /// request that carries an API key go to the primary (`DATABASE_URL`).
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
+    pub database_read_url: Option<String>,
 }
 
 impl DbConfig {
@@ -49,6 +62,8 @@ impl DbConfig {
             max_connections: 16,
             min_connections: 1,
             acquire_timeout_ms: 5_000,
+            statement_timeout_ms: 10_000,
+            database_read_url: None,
         }
     }
 }
@@ -87,6 +102,10 @@ pub struct ServeConfig {
     /// Do not apply pending migrations at start (run `factline migrate` separately).
     #[arg(long, env = "FACTLINE_NO_MIGRATE")]
     pub no_migrate: bool,
+    /// After SIGTERM or SIGINT, how long in-flight requests may take to
+    /// finish before the server exits anyway, in ms.
+    #[arg(long, env = "FACTLINE_DRAIN_TIMEOUT_MS", default_value_t = 20_000)]
+    pub drain_timeout_ms: u64,
     #[command(flatten)]
     pub graphql: crate::graphql::Limits,
 }

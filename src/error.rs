@@ -60,6 +60,9 @@ pub enum Error {
     /// 503: the database cannot be reached right now.
     #[error("the database is unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
+    /// 503: a statement ran past `FACTLINE_DB_STATEMENT_TIMEOUT_MS` and was cancelled.
+    #[error("the query ran longer than the database's statement timeout")]
+    TooSlow(#[source] sea_orm::DbErr),
     /// 500: a fault of ours; logged, never shown to clients.
     #[error("database error: {0}")]
     Database(#[source] sea_orm::DbErr),
@@ -90,13 +93,53 @@ impl Error {
 }
 
 /// A database that cannot be reached (no connection to be had, a broken
-/// connection) is a 503 the client may retry; any other database error is ours.
+/// connection, a server shutting down or starting up) is a 503 the client may
+/// retry, as is a statement cancelled by the statement timeout; any other
+/// database error is ours.
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
-        match e {
-            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Error::Unavailable(e),
-            other => Error::Database(other),
+        match classify(&e) {
+            DbFault::Unreachable => Error::Unavailable(e),
+            DbFault::TimedOut => Error::TooSlow(e),
+            DbFault::Other => Error::Database(e),
         }
+    }
+}
+
+enum DbFault {
+    Unreachable,
+    TimedOut,
+    Other,
+}
+
+fn classify(e: &sea_orm::DbErr) -> DbFault {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return DbFault::Unreachable,
+        DbErr::Query(r) | DbErr::Exec(r) => r,
+        _ => return DbFault::Other,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return DbFault::Other;
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => DbFault::Unreachable,
+        Sqlx::Database(db) => match db.code().as_deref() {
+            // query_canceled: the statement timeout fired.
+            Some("57014") => DbFault::TimedOut,
+            // admin/crash shutdown, cannot connect now, too many connections,
+            // and class 08 (connection exception).
+            Some("57P01" | "57P02" | "57P03" | "53300") => DbFault::Unreachable,
+            Some(c) if c.starts_with("08") => DbFault::Unreachable,
+            _ => DbFault::Other,
+        },
+        _ => DbFault::Other,
     }
 }
 

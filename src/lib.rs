@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod metrics;
 pub mod rest;
 pub mod startup;
 pub mod telemetry;

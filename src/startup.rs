@@ -1,6 +1,7 @@
 //! Building and running the HTTP application from a config value. Tests build
 //! it the same way, on port 0 with their own database.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,15 +20,20 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{DbConfig, ServeConfig};
+use crate::metrics::{self, Metrics};
 use crate::{db, domain, graphql, rest};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, and every read when there is no replica.
     pub db: DatabaseConnection,
+    /// `DATABASE_READ_URL`, when set: anonymous reads go there.
+    pub replica: Option<DatabaseConnection>,
     /// Built once at start-up, not per request.
     pub graphql: graphql::FactlineSchema,
     pub graphql_limits: Arc<graphql::Limits>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -36,7 +42,45 @@ impl AppState {
             graphql: graphql::schema(db.clone(), &limits),
             graphql_limits: Arc::new(limits),
             db,
+            replica: None,
+            metrics: Arc::new(Metrics::default()),
         }
+    }
+
+    /// Sends anonymous reads to `read` from now on.
+    #[must_use]
+    pub fn with_replica(mut self, read: DatabaseConnection) -> Self {
+        self.replica = Some(read);
+        self
+    }
+
+    /// The connection for a read: the replica, unless there is none or the
+    /// request carries credentials. Editors are the only clients that write,
+    /// so sending their reads to the primary gives them read-your-writes
+    /// without any session state; anonymous readers may see a replica's lag.
+    pub fn reader(&self, headers: &axum::http::HeaderMap) -> &DatabaseConnection {
+        match &self.replica {
+            Some(r) if !headers.contains_key(axum::http::header::AUTHORIZATION) => r,
+            _ => &self.db,
+        }
+    }
+}
+
+/// Extracts the connection a read request should use (see [`AppState::reader`]).
+pub struct ReadDb {
+    pub db: DatabaseConnection,
+}
+
+impl axum::extract::FromRequestParts<AppState> for ReadDb {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ReadDb {
+            db: state.reader(&parts.headers).clone(),
+        })
     }
 }
 
@@ -45,6 +89,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let counters = state.metrics.clone();
     let graphql_routes = Router::new()
         .route(
             "/graphql",
@@ -55,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(graphql::playground::routes());
     rest::router()
         .merge(graphql_routes)
+        .route("/metrics", axum::routing::get(metrics::handler))
         .with_state(state)
         .layer(middleware::from_fn(rest::problem::ensure_problem))
         .layer(CompressionLayer::new())
@@ -62,6 +108,9 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Outside the timeout, so requests answered 408 are counted too.
+        // Router::layer wraps each route, so the matched route is known here.
+        .layer(middleware::from_fn_with_state(counters, metrics::track))
         .layer(rest::cors())
         // Every log line of a request carries its id (set or propagated below).
         .layer(TraceLayer::new_for_http().make_span_with(
@@ -89,13 +138,25 @@ pub async fn prepare(db_cfg: &DbConfig, serve: &ServeConfig) -> anyhow::Result<D
     let db = db::connect(&url, db_cfg)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(&url)))?;
+    // Replicas starting together take turns: one migrates and seeds, the
+    // others then find the work done.
+    let lock = db::StartupLock::acquire(&db)
+        .await
+        .context("cannot take the start-up lock")?;
+    let result = migrate_and_seed(&db, serve).await;
+    lock.release().await;
+    result?;
+    Ok(db)
+}
+
+async fn migrate_and_seed(db: &DatabaseConnection, serve: &ServeConfig) -> anyhow::Result<()> {
     if !serve.no_migrate {
-        db::migrate(&db)
+        db::migrate(db)
             .await
             .context("cannot migrate the database")?;
     }
     if !serve.no_seed {
-        let seeded = domain::bundled::seed_if_empty(&db)
+        let seeded = domain::bundled::seed_if_empty(db)
             .await
             .context("cannot load the bundled dataset")?;
         if let Some(report) = seeded {
@@ -105,14 +166,31 @@ pub async fn prepare(db_cfg: &DbConfig, serve: &ServeConfig) -> anyhow::Result<D
             );
         }
     }
-    Ok(db)
+    Ok(())
+}
+
+/// Opens the read replica's pool, when one is configured. It is not migrated:
+/// a streaming replica follows the primary's schema.
+pub async fn connect_replica(db_cfg: &DbConfig) -> anyhow::Result<Option<DatabaseConnection>> {
+    let Some(url) = &db_cfg.database_read_url else {
+        return Ok(None);
+    };
+    let db = db::connect(url, db_cfg)
+        .await
+        .with_context(|| format!("cannot open the read replica at {}", redact(url)))?;
+    Ok(Some(db))
 }
 
 /// A bound server, ready to run.
 pub struct Server {
     listener: TcpListener,
     app: Router,
+    drain: Duration,
 }
+
+/// Default for `FACTLINE_DRAIN_TIMEOUT_MS`: below the 30 s most orchestrators
+/// wait between SIGTERM and SIGKILL.
+pub const DEFAULT_DRAIN: Duration = Duration::from_secs(20);
 
 impl Server {
     pub async fn bind(addr: &str, state: AppState) -> anyhow::Result<Self> {
@@ -122,28 +200,57 @@ impl Server {
         Ok(Server {
             listener,
             app: app(state),
+            drain: DEFAULT_DRAIN,
         })
+    }
+
+    /// How long in-flight requests may take to finish once shutdown starts.
+    #[must_use]
+    pub fn drain_timeout(mut self, drain: Duration) -> Self {
+        self.drain = drain;
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Serves until SIGINT or SIGTERM, then stops accepting and lets in-flight
+    /// requests finish, for at most the drain timeout.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until the future resolves (tests).
+    /// Serves until `stop` resolves, then drains as [`Server::run`] does.
     pub async fn run_until(
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(stop)
-            .await
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            stop.await;
+            let _ = stopping.send(());
+        };
+        let drain = self.drain;
+        let deadline = async move {
+            // An error means the server ended before any stop was asked for.
+            if stopped.await.is_ok() {
+                tokio::time::sleep(drain).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let serve = axum::serve(self.listener, self.app).with_graceful_shutdown(signal);
+        tokio::select! {
+            r = serve.into_future() => r,
+            () = deadline => {
+                tracing::warn!(
+                    drain_ms = u64::try_from(drain.as_millis()).unwrap_or(u64::MAX),
+                    "drain timeout reached: closing the connections still open"
+                );
+                Ok(())
+            }
+        }
     }
 }
 

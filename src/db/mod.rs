@@ -22,6 +22,10 @@ pub async fn connect(url: &str, cfg: &DbConfig) -> Result<DatabaseConnection, se
         .acquire_timeout(Duration::from_millis(cfg.acquire_timeout_ms))
         .connect_timeout(Duration::from_millis(cfg.acquire_timeout_ms))
         .sqlx_logging(false);
+    if cfg.statement_timeout_ms > 0 {
+        // Postgres only; sea-orm passes it as a connection option (no extra round trip).
+        opts.statement_timeout(Duration::from_millis(cfg.statement_timeout_ms));
+    }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared(
@@ -40,4 +44,44 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
 /// Does the database answer a trivial query?
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// A Postgres session advisory lock held while migrating and seeding, so that
+/// replicas starting at once do not race (the loser of a race would fail on a
+/// unique index). It lives on a connection of its own: a session lock belongs
+/// to one connection, and the pool hands out others. SQLite needs none: one
+/// process owns the file.
+pub struct StartupLock(Option<DatabaseConnection>);
+
+/// Any fixed number; shared by every factline process on the database.
+const STARTUP_LOCK_KEY: i64 = 0x6661_6374_6c69_6e65; // "factline"
+
+impl StartupLock {
+    pub async fn acquire(db: &DatabaseConnection) -> Result<Self, sea_orm::DbErr> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(StartupLock(None));
+        }
+        let pool = db.get_postgres_connection_pool();
+        let url = pool.connect_options();
+        let own = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+            sea_orm::sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with((*url).clone())
+                .await
+                .map_err(|e| sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?,
+        );
+        own.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK_KEY})"))
+            .await?;
+        Ok(StartupLock(Some(own)))
+    }
+
+    /// Releases the lock (closing its connection would release it too).
+    pub async fn release(self) {
+        if let Some(own) = self.0 {
+            let _ = own
+                .execute_unprepared(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK_KEY})"))
+                .await;
+            let _ = own.close().await;
+        }
+    }
 }

@@ -35,6 +35,13 @@ impl ErrorExtensions for Error {
                     code::UNAVAILABLE,
                 )
             }
+            Error::TooSlow(e) => {
+                tracing::warn!(error = %e, "statement timeout");
+                (
+                    format!("{self}; narrow the query or retry shortly"),
+                    code::UNAVAILABLE,
+                )
+            }
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 ("internal error".to_owned(), code::INTERNAL)

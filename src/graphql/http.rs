@@ -95,6 +95,7 @@ pub async fn post(State(s): State<AppState>, headers: HeaderMap, body: Bytes) ->
         .map(str::to_owned);
     run(
         &s,
+        &headers,
         request.data(super::mutation::Authorization(authorization)),
         true,
     )
@@ -150,7 +151,7 @@ pub async fn get(State(s): State<AppState>, headers: HeaderMap, uri: Uri) -> Htt
             }
         }
     }
-    run(&s, request, false).await
+    run(&s, &headers, request, false).await
 }
 
 /// Deepest nesting of `{`, `[` and `(` outside strings: checked before
@@ -226,7 +227,12 @@ fn truncate(s: &str) -> String {
     }
 }
 
-async fn run(s: &AppState, request: Request, allow_mutations: bool) -> HttpResponse {
+async fn run(
+    s: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+    allow_mutations: bool,
+) -> HttpResponse {
     let limits = &s.graphql_limits;
     if nesting(&request.query) > limits.max_depth + 5 {
         return refused(format!(
@@ -238,7 +244,8 @@ async fn run(s: &AppState, request: Request, allow_mutations: bool) -> HttpRespo
         Ok(d) => d,
         Err(e) => return refused(truncate(&format!("syntax error: {e}"))),
     };
-    if !allow_mutations && has_mutation(&doc) {
+    let mutation = has_mutation(&doc);
+    if !allow_mutations && mutation {
         return problem(
             StatusCode::METHOD_NOT_ALLOWED,
             "GET /graphql runs queries only; send mutations with POST",
@@ -257,7 +264,12 @@ async fn run(s: &AppState, request: Request, allow_mutations: bool) -> HttpRespo
             limits.max_fields
         ));
     }
-    Json(execute_batched(&s.graphql, &s.db, request).await).into_response()
+    // Mutations, and whatever an editor reads, go to the primary.
+    let db = if mutation { &s.db } else { s.reader(headers) };
+    let response = execute_batched(&s.graphql, db, request).await;
+    s.metrics
+        .graphql_operation(mutation, response.errors.is_empty());
+    Json(response).into_response()
 }
 
 /// Runs a request with its own DataLoader whose fetches are driven by this
@@ -278,7 +290,11 @@ pub async fn execute_batched(
     })
     .delay(std::time::Duration::ZERO);
     Batched {
-        execution: Box::pin(execute_guarded(schema, request.data(loader))),
+        // Request data wins over the schema's: resolvers use this connection.
+        execution: Box::pin(execute_guarded(
+            schema,
+            request.data(loader).data(db.clone()),
+        )),
         fetches: FuturesUnordered::new(),
         waiting: Vec::new(),
         queued: rx,

@@ -14,9 +14,13 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// 200 when the database answers; a 503 problem with `Retry-After` when not.
+/// 200 when the database (and the read replica, if any) answers; a 503 problem with `Retry-After` when not.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if crate::db::ping(&state.db).await {
+    let replica_ok = match &state.replica {
+        Some(r) => crate::db::ping(r).await,
+        None => true,
+    };
+    if replica_ok && crate::db::ping(&state.db).await {
         Json(json!({"status": "ready"})).into_response()
     } else {
         let mut res = Problem::new(

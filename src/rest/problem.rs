@@ -80,6 +80,14 @@ impl IntoResponse for Error {
                     vec![],
                 )
             }
+            Error::TooSlow(e) => {
+                tracing::warn!(error = %e, "statement timeout");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(format!("{self}; narrow the request or retry shortly")),
+                    vec![],
+                )
+            }
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 (StatusCode::INTERNAL_SERVER_ERROR, None, vec![])

@@ -1,7 +1,7 @@
 //! `/v1` read routes: parse the query, call the domain, render JSON or CSV.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +22,7 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::timeline::{Entry, TimelineFilter};
 use crate::domain::{read, relations, search, stats, timeline};
 use crate::error::{Error, Result};
-use crate::startup::AppState;
+use crate::startup::ReadDb;
 
 /// How a list is rendered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -254,12 +254,7 @@ const DATE_PARAMS: &[&str] = &["from", "to"];
         (status = 200, description = "A page of groups; sort: name (default), slug", content((ListView<GroupView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_groups(
-    State(s): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    p: Params,
-) -> Result<Response> {
+pub async fn list_groups(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
     e.take(p.only(&[&["kind", "parent", "q"], DATE_PARAMS, PAGE_PARAMS]))?;
     let filter = GroupFilter {
@@ -284,11 +279,7 @@ pub async fn list_groups(
         (status = 200, description = "The group with its relations and citations", body = GroupView),
         (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_group(
-    State(s): State<AppState>,
-    p: Params,
-    Slug(slug): Slug,
-) -> Result<Json<GroupView>> {
+pub async fn get_group(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<GroupView>> {
     p.only(&[])?;
     let g = read::group_by_slug(&s.db, &slug).await?;
     one(views::groups(&s.db, vec![g]).await?)
@@ -309,7 +300,7 @@ fn one<T>(mut v: Vec<T>) -> Result<Json<T>> {
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_operations(
-    State(s): State<AppState>,
+    s: ReadDb,
     uri: Uri,
     headers: HeaderMap,
     p: Params,
@@ -345,11 +336,7 @@ pub async fn list_operations(
         (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", body = OperationView),
         (status = 404, description = "No such operation", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_operation(
-    State(s): State<AppState>,
-    p: Params,
-    Slug(slug): Slug,
-) -> Result<Json<OperationView>> {
+pub async fn get_operation(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<OperationView>> {
     p.only(&[])?;
     let o = read::operation_by_slug(&s.db, &slug).await?;
     one(views::operations(&s.db, vec![o]).await?)
@@ -363,12 +350,7 @@ pub async fn get_operation(
         (status = 200, description = "A page of targets; sort: name (default), slug", content((ListView<TargetView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_targets(
-    State(s): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    p: Params,
-) -> Result<Response> {
+pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
     e.take(p.only(&[&["kind", "country", "group", "operation", "q"], PAGE_PARAMS]))?;
     let filter = TargetFilter {
@@ -394,11 +376,7 @@ pub async fn list_targets(
         (status = 200, description = "The target with its operations and citations", body = TargetView),
         (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_target(
-    State(s): State<AppState>,
-    p: Params,
-    Slug(slug): Slug,
-) -> Result<Json<TargetView>> {
+pub async fn get_target(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<TargetView>> {
     p.only(&[])?;
     let t = read::target_by_slug(&s.db, &slug).await?;
     one(views::targets(&s.db, vec![t]).await?)
@@ -413,7 +391,7 @@ pub async fn get_target(
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_legal_outcomes(
-    State(s): State<AppState>,
+    s: ReadDb,
     uri: Uri,
     headers: HeaderMap,
     p: Params,
@@ -460,7 +438,7 @@ pub async fn list_legal_outcomes(
         (status = 404, description = "No such legal outcome", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_legal_outcome(
-    State(s): State<AppState>,
+    s: ReadDb,
     p: Params,
     Slug(slug): Slug,
 ) -> Result<Json<LegalOutcomeView>> {
@@ -477,12 +455,7 @@ pub async fn get_legal_outcome(
         (status = 200, description = "A page of sources; sort: slug (default), title", content((ListView<SourceView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_sources(
-    State(s): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    p: Params,
-) -> Result<Response> {
+pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
     e.take(p.only(&[&["kind", "language"], DATE_PARAMS, PAGE_PARAMS]))?;
     let filter = SourceFilter {
@@ -505,11 +478,7 @@ pub async fn list_sources(
         (status = 200, description = "The source", body = SourceView),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_source(
-    State(s): State<AppState>,
-    p: Params,
-    Slug(slug): Slug,
-) -> Result<Json<SourceView>> {
+pub async fn get_source(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<SourceView>> {
     p.only(&[])?;
     let src = read::source_by_slug(&s.db, &slug).await?;
     one(views::sources(vec![src]))
@@ -556,7 +525,7 @@ pub struct SearchResults {
         (status = 200, description = "Ranked hits across every kind of record: exact before prefix before substring, names and aliases before texts", body = SearchResults),
         (status = 400, description = "`q` missing, empty or too long", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn search(State(s): State<AppState>, p: Params) -> Result<Json<SearchResults>> {
+pub async fn search(s: ReadDb, p: Params) -> Result<Json<SearchResults>> {
     let mut e = Errors::default();
     e.take(p.only(&[&["q", "limit"]]))?;
     let q = e.take(p.text("q"))?;
@@ -631,7 +600,7 @@ pub struct TimelineEntry {
         (status = 200, description = "Operations and legal outcomes in date order: earliest day, then finer precision first", body = ListView<TimelineEntry>),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn timeline(State(s): State<AppState>, uri: Uri, p: Params) -> Result<Response> {
+pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
     let mut e = Errors::default();
     e.take(p.only(&[&["group", "target", "limit", "cursor"], DATE_PARAMS]))?;
     let filter = TimelineFilter {
@@ -787,7 +756,7 @@ fn by_date(b: stats::ByDate) -> ByDateView {
 
 #[utoipa::path(get, path = "/v1/stats", tag = "stats",
     responses((status = 200, description = "Counts by year, tactic, outcome kind and jurisdiction", body = StatsView)))]
-pub async fn stats(State(s): State<AppState>, p: Params) -> Result<Json<StatsView>> {
+pub async fn stats(s: ReadDb, p: Params) -> Result<Json<StatsView>> {
     p.only(&[])?;
     let st = stats::stats(&s.db).await?;
     let counts = |v: Vec<(String, u64)>| {

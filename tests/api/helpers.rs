@@ -179,6 +179,11 @@ impl TestDb {
         }
     }
 
+    /// The Postgres URL of this database (tests that open their own pools).
+    pub fn url(&self) -> String {
+        url_for(self.pg_name.as_deref().expect("a Postgres test database"))
+    }
+
     /// A database with the bundled dataset loaded.
     pub async fn seeded(backend: Backend) -> Option<Self> {
         let t = Self::new(backend).await?;
@@ -229,9 +234,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tdb: TestDb, limits: factline::graphql::Limits) -> Self {
-        let server = Server::bind("127.0.0.1:0", AppState::new(tdb.db.clone(), limits))
-            .await
-            .expect("bind");
+        let state = AppState::new(tdb.db.clone(), limits);
+        Self::spawn_state(tdb, state).await
+    }
+
+    /// Serves a state the test built itself (a replica, say).
+    pub async fn spawn_state(tdb: TestDb, state: AppState) -> Self {
+        let server = Server::bind("127.0.0.1:0", state).await.expect("bind");
         let addr = server.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel();
         tokio::spawn(server.run_until(async {

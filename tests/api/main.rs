@@ -9,10 +9,12 @@
 mod helpers;
 
 mod cli;
+mod faults;
 mod graphql;
 mod http;
 mod import;
 mod migrations;
+mod ops;
 mod reads;
 mod rest;
 mod writes;

@@ -47,10 +47,17 @@ head -n1 "$work/serve.log" | python3 -c 'import json,sys; json.loads(sys.stdin.r
 # The database file belongs to the non-root user.
 [ "$(stat -c %u "$work/data/factline.db")" = "$uid" ] || { echo "factline.db not owned by $uid" >&2; exit 1; }
 
+# Prometheus metrics answer on the same port, counting the requests so far.
+python3 - "$port" <<'PY'
+import sys, urllib.request
+body = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+assert 'factline_http_requests_total{' in body and 'route="/readyz"' in body, body[:2000]
+PY
+
 kill -TERM "$server"
 wait "$server" || { echo "serve did not exit 0 on SIGTERM" >&2; exit 1; }
 if as_image healthcheck --timeout-ms 500 >/dev/null 2>&1; then
   echo "healthcheck passed with no server" >&2
   exit 1
 fi
-echo "run-as-image ok: non-root uid $uid, 0.0.0.0:$port, JSON logs, healthcheck passes, SIGTERM exits 0, healthcheck fails after"
+echo "run-as-image ok: non-root uid $uid, 0.0.0.0:$port, JSON logs, healthcheck passes, /metrics answers, SIGTERM exits 0, healthcheck fails after"

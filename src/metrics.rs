@@ -1,0 +1,182 @@
+//! Prometheus metrics at `GET /metrics`: requests and latency per route and
+//! status, GraphQL operations, and database pool usage.
+//!
+//! Each `AppState` owns its registry (no global recorder), so tests that run
+//! many servers in one process each see their own counts.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use sea_orm::DatabaseConnection;
+
+use crate::startup::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    /// The route pattern (`/v1/groups/{slug}`), never the raw path, so the
+    /// number of series stays bounded whatever clients send.
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    /// `query` or `mutation`.
+    operation: &'static str,
+    /// `ok`, or `error` when the response carries errors.
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    /// `primary`, or `read` for the `DATABASE_READ_URL` pool.
+    pool: &'static str,
+    /// `in_use`, `idle` or `max`.
+    state: &'static str,
+}
+
+type LatencyFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: LatencyFamily,
+    graphql: Family<OperationLabels, Counter>,
+    pool: Family<PoolLabels, Gauge>,
+}
+
+/// Latency buckets from 1 ms to about 16 s.
+fn latency_histogram() -> Histogram {
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.001, 2.0, 15,
+    ))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("factline");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: LatencyFamily = Family::new_with_constructor(latency_histogram);
+        let graphql = Family::<OperationLabels, Counter>::default();
+        let pool = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from request to response head, by method, route and status",
+            latency.clone(),
+        );
+        registry.register(
+            "graphql_operations",
+            "GraphQL operations executed, by type and outcome",
+            graphql.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Database pool connections in use, idle, and the most allowed",
+            pool.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            graphql,
+            pool,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn graphql_operation(&self, mutation: bool, ok: bool) {
+        self.graphql
+            .get_or_create(&OperationLabels {
+                operation: if mutation { "mutation" } else { "query" },
+                outcome: if ok { "ok" } else { "error" },
+            })
+            .inc();
+    }
+
+    fn observe_pool(&self, name: &'static str, db: &DatabaseConnection) {
+        let (size, idle, max) = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let p = db.get_postgres_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            sea_orm::DbBackend::Sqlite => {
+                let p = db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            _ => return,
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        for (state, v) in [
+            ("in_use", size.saturating_sub(idle)),
+            ("idle", idle),
+            ("max", max),
+        ] {
+            self.pool
+                .get_or_create(&PoolLabels { pool: name, state })
+                .set(i64::from(v));
+        }
+    }
+
+    /// The registry in the Prometheus text format.
+    pub fn render(&self, state: &AppState) -> String {
+        self.observe_pool("primary", &state.db);
+        if let Some(read) = &state.replica {
+            self.observe_pool("read", read);
+        }
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// Counts every request and times it, labelled by its route pattern.
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let res = next.run(req).await;
+    let labels = RequestLabels {
+        method,
+        route,
+        status: res.status().as_u16(),
+    };
+    metrics.requests.get_or_create(&labels).inc();
+    metrics
+        .latency
+        .get_or_create(&labels)
+        .observe(started.elapsed().as_secs_f64());
+    res
+}
+
+/// `GET /metrics`.
+pub async fn handler(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(&state);
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    res
+}

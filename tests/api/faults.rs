@@ -1,0 +1,419 @@
+//! Faults an operator meets: Postgres going away and coming back, and
+//! shutdown with requests in flight. Tests that stop Postgres use a private
+//! instance they start themselves (initdb in a temporary directory, its own
+//! port), never the shared one the other tests use.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use factline::config::DbConfig;
+use factline::startup::{self, AppState, Server};
+
+use clap::Parser;
+
+/// A Postgres server of the test's own, removed on drop.
+struct PrivatePg {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The directory of initdb and pg_ctl (`pg_config --bindir`, or Debian's layout).
+fn pg_bindir() -> PathBuf {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return dir;
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL server binaries under /usr/lib/postgresql")
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop().expect("an initdb binary")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl PrivatePg {
+    fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("factline-pg-")
+            .tempdir()
+            .unwrap();
+        if is_root() {
+            // initdb refuses to run as root: the cluster belongs to `postgres`.
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let pg = PrivatePg {
+            bin: pg_bindir(),
+            port: free_port(),
+            dir,
+        };
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &pg.data().to_string_lossy(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+            ],
+        );
+        pg.ctl_start();
+        pg
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
+        let out = cmd
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{tool}: {e}"));
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn ctl_start(&self) {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("postgres.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data().to_string_lossy(),
+                "-l",
+                &log.to_string_lossy(),
+                "-o",
+                &opts,
+                "-w",
+                "start",
+            ],
+        );
+    }
+
+    fn ctl_stop(&self) {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data().to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+}
+
+impl Drop for PrivatePg {
+    fn drop(&mut self) {
+        let _ = Command::new(if is_root() { "runuser" } else { "true" })
+            .args(if is_root() {
+                vec!["-u", "postgres", "--"]
+            } else {
+                vec![]
+            })
+            .arg(self.bin.join("pg_ctl"))
+            .args([
+                "-D",
+                &self.data().to_string_lossy(),
+                "-m",
+                "immediate",
+                "stop",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// One request's outcome during the fault: status (0 for a transport error),
+/// how long it took, and whether a 503 carried Retry-After and a problem body.
+#[derive(Debug)]
+struct Outcome {
+    status: u16,
+    took: Duration,
+    well_formed_503: bool,
+}
+
+async fn probe(client: &reqwest::Client, url: &str) -> Outcome {
+    let started = Instant::now();
+    match client.get(url).send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let retry = r.headers().contains_key("retry-after");
+            let problem = r
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            let _ = r.bytes().await;
+            Outcome {
+                status,
+                took: started.elapsed(),
+                well_formed_503: status == 503 && retry && problem,
+            }
+        }
+        Err(_) => Outcome {
+            status: 0,
+            took: started.elapsed(),
+            well_formed_503: false,
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopping_gives_503s_and_the_service_recovers_when_it_returns() {
+    let pg = tokio::task::spawn_blocking(PrivatePg::start).await.unwrap();
+    let mut db_cfg = DbConfig::for_url(pg.url());
+    db_cfg.acquire_timeout_ms = 1_000;
+    let factline::cli::Command::Serve(serve) =
+        factline::cli::Cli::parse_from(["factline", "serve"]).command
+    else {
+        unreachable!("parsed as serve")
+    };
+    let db = startup::prepare(&db_cfg, &serve).await.unwrap();
+    let server = Server::bind("127.0.0.1:0", AppState::new(db.clone(), Default::default()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let read = format!("{base}/v1/groups/anonymous");
+    let ready = format!("{base}/readyz");
+    assert_eq!(probe(&client, &read).await.status, 200);
+
+    // Traffic before, during and after the outage.
+    let before = probe(&client, &read).await;
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.ctl_stop();
+        pg
+    })
+    .await
+    .unwrap();
+    let mut down = Vec::new();
+    for _ in 0..5 {
+        down.push(probe(&client, &read).await);
+        down.push(probe(&client, &ready).await);
+    }
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.ctl_start();
+        pg
+    })
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut recovered = None;
+    while Instant::now() < deadline {
+        let o = probe(&client, &read).await;
+        if o.status == 200 {
+            recovered = Some(Instant::now());
+            break;
+        }
+        assert!(o.well_formed_503, "while recovering: {o:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    assert_eq!(before.status, 200);
+    for o in &down {
+        assert!(
+            o.well_formed_503,
+            "every request while Postgres is down is a 503 problem with Retry-After: {down:?}"
+        );
+        assert!(
+            o.took < Duration::from_secs(5),
+            "no request hangs while Postgres is down: {down:?}"
+        );
+    }
+    assert!(
+        recovered.is_some(),
+        "the service answers 200 again without a restart"
+    );
+    assert_eq!(probe(&client, &ready).await.status, 200);
+    assert!(
+        !running.is_finished(),
+        "the same server process served throughout"
+    );
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+    db.close().await.ok();
+    drop(pg);
+}
+
+/// Starts `factline serve` on SQLite in `dir` and waits until it is ready.
+fn spawn_serve(dir: &Path, drain_ms: u64) -> (std::process::Child, u16) {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factline"))
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("FACTLINE_LOG", "info")
+        .env("FACTLINE_LOG_FORMAT", "json")
+        .env("FACTLINE_DRAIN_TIMEOUT_MS", drain_ms.to_string())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.starts_with("HTTP/1.1 200") {
+                return (child, port);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    panic!("factline serve did not become ready");
+}
+
+fn sigterm(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_exit(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+const QUERY: &str = r#"{"query":"{ group(slug: \"anonymous\") { slug } }"}"#;
+
+/// Sends a POST whose body is cut short: the request is in flight until the
+/// rest of the body arrives.
+fn start_slow_request(port: u16) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        QUERY.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&QUERY.as_bytes()[..10]).unwrap();
+    s
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish_then_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port) = spawn_serve(dir.path(), 20_000);
+    let mut slow = start_slow_request(port);
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(&child);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server waits for the request in flight"
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no new connection is accepted once shutdown began"
+    );
+    slow.write_all(&QUERY.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(r#"{"data":{"group":{"slug":"anonymous"}}}"#),
+        "{answer}"
+    );
+    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits after draining");
+    assert!(status.success(), "{status:?}");
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.contains("\"stopped\""), "{log}");
+}
+
+#[test]
+fn the_drain_is_bounded_by_its_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port) = spawn_serve(dir.path(), 1_000);
+    let _stuck = start_slow_request(port);
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    sigterm(&child);
+    let status = wait_exit(&mut child, Duration::from_secs(10))
+        .expect("exits even though a request never completes");
+    let took = started.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "waited the drain timeout, not more: {took:?}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(log.contains("drain timeout reached"), "{log}");
+}

@@ -1,0 +1,252 @@
+//! What operators rely on: metrics, read-replica routing, statement timeouts.
+
+use std::time::Duration;
+
+use factline::config::DbConfig;
+use factline::domain::auth::{self, Role};
+use factline::domain::write::{self, Collection};
+use factline::startup::AppState;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestDb};
+
+/// The value of the first sample whose line contains every one of `parts`.
+fn sample(metrics: &str, parts: &[&str]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| parts.iter().all(|p| l.contains(p)))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+both_backends!(
+    metrics_count_requests_per_route_and_status_graphql_operations_and_the_pool,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        for _ in 0..3 {
+            assert_eq!(app.get("/v1/groups/anonymous").await.status(), 200);
+        }
+        assert_eq!(app.get("/v1/groups/no-such-group").await.status(), 404);
+        assert_eq!(app.get("/no/such/route").await.status(), 404);
+        let gql: Value = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({"query": "{ group(slug: \"anonymous\") { slug } }"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(gql["data"]["group"]["slug"], "anonymous");
+        let res = app.get("/metrics").await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/openmetrics-text"),
+        );
+        let text = res.text().await.unwrap();
+        let by_slug = [
+            "factline_http_requests_total{",
+            "route=\"/v1/groups/{slug}\"",
+        ];
+        assert_eq!(
+            sample(&text, &[by_slug[0], by_slug[1], "status=\"200\""]),
+            Some(3.0),
+            "{text}"
+        );
+        assert_eq!(
+            sample(&text, &[by_slug[0], by_slug[1], "status=\"404\""]),
+            Some(1.0)
+        );
+        // Unknown paths share one series: clients cannot grow the label set.
+        assert_eq!(
+            sample(
+                &text,
+                &[by_slug[0], "route=\"unmatched\"", "status=\"404\""]
+            ),
+            Some(1.0)
+        );
+        assert!(!text.contains("/no/such/route"));
+        assert_eq!(
+            sample(
+                &text,
+                &[
+                    "factline_http_request_duration_seconds_count{",
+                    by_slug[1],
+                    "status=\"200\""
+                ]
+            ),
+            Some(3.0)
+        );
+        assert_eq!(
+            sample(
+                &text,
+                &[
+                    "factline_graphql_operations_total{",
+                    "operation=\"query\"",
+                    "outcome=\"ok\""
+                ]
+            ),
+            Some(1.0)
+        );
+        let max = sample(
+            &text,
+            &[
+                "factline_db_pool_connections{",
+                "pool=\"primary\"",
+                "state=\"max\"",
+            ],
+        )
+        .expect("pool gauge");
+        assert!(max >= 1.0, "{text}");
+    }
+);
+
+both_backends!(
+    anonymous_reads_go_to_the_replica_writes_and_editors_to_the_primary,
+    |backend| {
+        let Some(primary) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let Some(replica) = TestDb::seeded(backend).await else {
+            return;
+        };
+        // A record only the replica has tells which database answered.
+        let (_, replica_key) = auth::create_key(&replica.db, Role::Editor, "seed")
+            .await
+            .unwrap();
+        let actor = auth::authenticate(&replica.db, Some(&format!("Bearer {replica_key}")))
+            .await
+            .unwrap();
+        write::create(
+            &replica.db,
+            &actor,
+            Collection::Targets,
+            json!({"slug": "only-on-replica", "kind": "company",
+                   "names": [{"lang": "en", "text": "Replica Co", "kind": "primary"}],
+                   "citations": [{"source": "seed-article"}]}),
+            None,
+        )
+        .await
+        .unwrap();
+        let (_, key) = auth::create_key(&primary.db, Role::Editor, "editor")
+            .await
+            .unwrap();
+        let state =
+            AppState::new(primary.db.clone(), Default::default()).with_replica(replica.db.clone());
+        let app = TestApp::spawn_state(primary, state).await;
+        let _replica = replica;
+
+        let anon = app.get("/v1/targets/only-on-replica").await;
+        assert_eq!(anon.status(), 200, "anonymous REST reads use the replica");
+        let as_editor = app
+            .client
+            .get(app.url("/v1/targets/only-on-replica"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(as_editor.status(), 404, "an editor's reads use the primary");
+
+        // A write lands on the primary; its author reads it back at once.
+        let created = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&key)
+            .json(&json!({"slug": "written-to-primary", "kind": "company",
+                          "names": [{"lang": "en", "text": "Primary Co", "kind": "primary"}],
+                          "citations": [{"source": "seed-article"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+        let mine = app
+            .client
+            .get(app.url("/v1/targets/written-to-primary"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(mine.status(), 200, "read-your-writes for the editor");
+        assert_eq!(
+            app.get("/v1/targets/written-to-primary").await.status(),
+            404,
+            "the stand-in replica never receives the write"
+        );
+
+        let gql = |key: Option<String>, query: &'static str| {
+            let mut req = app
+                .client
+                .post(app.url("/graphql"))
+                .json(&json!({ "query": query }));
+            if let Some(k) = key {
+                req = req.bearer_auth(k);
+            }
+            async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let q = "{ target(slug: \"only-on-replica\") { slug } }";
+        assert_eq!(
+            gql(None, q).await["data"]["target"]["slug"],
+            "only-on-replica"
+        );
+        assert!(gql(Some(key.clone()), q).await["data"]["target"].is_null());
+        let m = "mutation { createTarget(input: {slug: \"by-mutation\", kind: \"company\", \
+                 names: [{lang: \"en\", text: \"Mutation Co\", kind: \"primary\"}], \
+                 citations: [{source: \"seed-article\"}]}) { slug } }";
+        let done = gql(Some(key.clone()), m).await;
+        assert_eq!(
+            done["data"]["createTarget"]["slug"], "by-mutation",
+            "{done}"
+        );
+        let row = app
+            .tdb
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.tdb.db.get_database_backend(),
+                "SELECT count(*) AS n FROM targets WHERE slug = 'by-mutation'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.try_get::<i64>("", "n").unwrap(),
+            1,
+            "mutations use the primary"
+        );
+
+        // Readiness covers both databases.
+        assert_eq!(app.get("/readyz").await.status(), 200);
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_past_the_timeout_is_cancelled_and_answered_503() {
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let url = t.url();
+    let mut cfg = DbConfig::for_url(&url);
+    cfg.statement_timeout_ms = 100;
+    let db = factline::db::connect(&url, &cfg).await.unwrap();
+    let started = std::time::Instant::now();
+    let err = db
+        .execute_unprepared("SELECT pg_sleep(5)")
+        .await
+        .expect_err("cancelled by the statement timeout");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let err = factline::Error::from(err);
+    assert!(matches!(err, factline::Error::TooSlow(_)), "{err:?}");
+    let res = axum::response::IntoResponse::into_response(err);
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5");
+    db.close().await.ok();
+}
