@@ -250,3 +250,36 @@ async fn a_statement_past_the_timeout_is_cancelled_and_answered_503() {
     assert_eq!(res.headers()["retry-after"], "5");
     db.close().await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_once() {
+    use clap::Parser;
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let factline::cli::Command::Serve(serve) =
+        factline::cli::Cli::parse_from(["factline", "serve"]).command
+    else {
+        unreachable!("parsed as serve")
+    };
+    let cfg = DbConfig::for_url(t.url());
+    let (a, b) = tokio::join!(
+        factline::startup::prepare(&cfg, &serve),
+        factline::startup::prepare(&cfg, &serve)
+    );
+    let (a, b) = (a.expect("first replica"), b.expect("second replica"));
+    let groups =
+        t.db.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS n FROM groups",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    let bundled = factline::domain::bundled::dataset().unwrap().groups.len();
+    assert_eq!(groups, i64::try_from(bundled).unwrap());
+    a.close().await.ok();
+    b.close().await.ok();
+}
