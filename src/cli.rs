@@ -37,6 +37,17 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Print the OpenAPI document (as served at /openapi.json).
+    Openapi,
+    /// Write every record out, streamed (constant memory), with a progress bar on a terminal.
+    Export {
+        /// ndjson: one record per line; json: the dataset file format; stix: a STIX 2.1 bundle.
+        #[arg(long, value_enum, default_value_t = crate::domain::export::Format::Ndjson)]
+        format: crate::domain::export::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Exit 0 when /readyz answers 200 within the timeout (for a container HEALTHCHECK).
     Healthcheck {
         /// The readiness URL; by default /readyz on FACTLINE_BIND (0.0.0.0 means 127.0.0.1).
@@ -132,6 +143,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 });
                 Ok(healthcheck(&url, timeout_ms).await)
             }
+            Command::Openapi => {
+                let doc = crate::rest::openapi::document();
+                println!(
+                    "{}",
+                    doc.to_pretty_json()
+                        .context("cannot render the OpenAPI document")?
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Export { format, output } => run_export(&cli.db, format, output).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
@@ -229,7 +250,7 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
             };
             (
                 p.display().to_string(),
-                Dataset::from_json(&text).map_err(|e| refusal(&p.display().to_string(), e))?,
+                Dataset::parse(&text).map_err(|e| refusal(&p.display().to_string(), e))?,
             )
         }
     };
@@ -241,16 +262,7 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
         .await
         .context("cannot migrate the database")?;
 
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} importing {pos}/{len} records [{bar:30}] {per_sec}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = progress_bar("{spinner} importing {pos}/{len} records [{bar:30}] {per_sec}");
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
@@ -280,4 +292,60 @@ fn refusal(name: &str, e: Error) -> anyhow::Error {
         }
         other => anyhow::Error::new(other),
     }
+}
+
+async fn run_export(
+    cfg: &DbConfig,
+    format: crate::domain::export::Format,
+    output: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    use crate::domain::export::{self, Message};
+    use std::io::Write;
+    let url = cfg.url();
+    let conn = db::connect(&url, cfg)
+        .await
+        .with_context(|| format!("cannot open the database at {}", startup::redact(&url)))?;
+    let mut out: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let bar = progress_bar("{spinner} exporting {pos}/{len} records [{bar:30}] {per_sec} {eta}");
+    let mut rx = export::spawn(conn.clone(), format);
+    let mut records = 0;
+    while let Some(m) = rx.recv().await {
+        match m {
+            Message::Counts(c) => bar.set_length(c.total()),
+            Message::Chunk(bytes, n) => {
+                out.write_all(&bytes).context("cannot write the export")?;
+                records += n;
+                bar.inc(n);
+            }
+            Message::Failed(e) => {
+                bar.abandon();
+                return Err(anyhow::Error::new(e).context("export failed"));
+            }
+        }
+    }
+    out.flush().context("cannot write the export")?;
+    bar.finish_and_clear();
+    conn.close().await.ok();
+    if let Some(p) = output {
+        eprintln!("exported {records} records to {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on standard error, drawn only on a terminal (standard
+/// output stays clean for pipes).
+fn progress_bar(template: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }

@@ -51,6 +51,16 @@ impl Default for Dataset {
 }
 
 impl Dataset {
+    /// Parses a dataset document or an NDJSON export (told apart by the first
+    /// line, see [`super::export::is_ndjson`]).
+    pub fn parse(text: &str) -> crate::error::Result<Self> {
+        if super::export::is_ndjson(text) {
+            super::export::dataset_from_ndjson(text)
+        } else {
+            Self::from_json(text)
+        }
+    }
+
     /// Parses a dataset file; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
         if text.contains("\\u0000") {

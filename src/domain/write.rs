@@ -471,7 +471,7 @@ pub async fn import_file(
     actor.require(Role::Admin, "importing files")?;
     check_reason(reason)?;
     let text = std::str::from_utf8(body).map_err(|_| Error::invalid("body", "not UTF-8"))?;
-    let ds = Dataset::from_json(text)?;
+    let ds = Dataset::parse(text)?;
     let txn = db.begin().await?;
     let report = apply(
         &txn,

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod csv;
+pub mod export;
 pub mod health;
 pub mod openapi;
 pub mod params;
@@ -40,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/timeline", get(v1::timeline))
         .route("/v1/stats", get(v1::stats))
         .layer(middleware::from_fn(cache::etag));
+    // Streamed, so outside the ETag layer (which hashes whole bodies).
+    let exports = Router::new().route("/v1/export", get(export::export));
     let mut writes = Router::new();
     for c in crate::domain::write::Collection::ALL {
         writes = writes.merge(writes::routes(c));
@@ -51,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_IMPORT_BODY));
     Router::new()
         .merge(reads)
+        .merge(exports)
         .merge(writes)
         .merge(import)
         .merge(openapi::routes())

@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{problem, v1, views, writes};
+use super::{export, problem, v1, views, writes};
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::startup::AppState;
         v1::list_legal_outcomes, v1::get_legal_outcome,
         v1::list_sources, v1::get_source,
         v1::search, v1::timeline, v1::stats,
+        export::export,
         writes::docs::create_group, writes::docs::update_group, writes::docs::delete_group, writes::docs::group_history,
         writes::docs::create_operation, writes::docs::update_operation, writes::docs::delete_operation, writes::docs::operation_history,
         writes::docs::create_target, writes::docs::update_target, writes::docs::delete_target, writes::docs::target_history,
@@ -45,6 +46,7 @@ use crate::startup::AppState;
         (name = "search", description = "Ranked search across every kind of record"),
         (name = "timeline", description = "Operations and legal outcomes in date order"),
         (name = "stats", description = "Counts for charts"),
+        (name = "export", description = "The whole database as NDJSON, dataset JSON or a STIX 2.1 bundle, streamed"),
         (name = "import", description = "Whole dataset files, for admins"),
     )
 )]

@@ -280,3 +280,37 @@ async fn json_logs_carry_the_request_id_of_each_request() {
         "request and response lines carry the id: {text}"
     );
 }
+
+#[test]
+fn export_writes_a_file_that_import_reads_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = factline()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    run(&["import"]);
+    for format in ["ndjson", "json", "stix"] {
+        let file = format!("out.{format}");
+        run(&["export", "--format", format, "--output", &file]);
+        assert!(dir.path().join(&file).metadata().unwrap().len() > 10_000);
+    }
+    // Standard output by default, identical to the file.
+    let out = run(&["export", "--format", "ndjson"]);
+    assert_eq!(
+        out.stdout,
+        std::fs::read(dir.path().join("out.ndjson")).unwrap()
+    );
+    for file in ["out.ndjson", "out.json"] {
+        let out = run(&["import", file]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("0 created, 0 updated, 254 unchanged"),
+            "{text}"
+        );
+    }
+}

@@ -9,6 +9,7 @@
 mod helpers;
 
 mod cli;
+mod exports;
 mod faults;
 mod graphql;
 mod http;

@@ -1,0 +1,606 @@
+//! Whole-database exports that stream: records are read a batch at a time in
+//! a fixed order (sources, groups, targets, operations, legal outcomes; slug
+//! order within each), so memory stays flat however large the database is.
+//! The encoders turn batches into bytes: the dataset JSON `factline import`
+//! reads, NDJSON (one record per line, also importable), and STIX 2.1.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use super::Conn;
+use super::dataset::{
+    self, Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
+};
+use super::snapshot;
+use crate::db::entities::{group, legal_outcome, operation, source, target};
+use crate::error::{Error, Result};
+
+/// Rows read per query: large enough that round trips do not dominate, small
+/// enough that a batch and its relations stay a few megabytes.
+pub const BATCH: u64 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The dataset file format (data/factline.json); `factline import` reads it.
+    Json,
+    /// One JSON record per line, a header line first; `factline import` reads it.
+    Ndjson,
+    /// A STIX 2.1 bundle for threat-intelligence platforms.
+    Stix,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "json" => Some(Format::Json),
+            "ndjson" => Some(Format::Ndjson),
+            "stix" => Some(Format::Stix),
+            _ => None,
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Ndjson => "application/x-ndjson",
+            Format::Stix => "application/stix+json;version=2.1",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Stix => "stix.json",
+        }
+    }
+}
+
+/// How many records each collection holds (for progress and the bundle id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sources: u64,
+    pub groups: u64,
+    pub targets: u64,
+    pub operations: u64,
+    pub legal_outcomes: u64,
+    /// The latest change to any record (with the counts, it keys the bundle id).
+    pub latest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.sources + self.groups + self.targets + self.operations + self.legal_outcomes
+    }
+}
+
+macro_rules! latest {
+    ($db:expr, $m:ident) => {
+        $m::Entity::find()
+            .order_by_desc($m::Column::UpdatedAt)
+            .one($db)
+            .await?
+            .map(|r| r.updated_at)
+    };
+}
+
+pub async fn counts<C: Conn>(db: &C) -> Result<Counts> {
+    let latest = [
+        latest!(db, source),
+        latest!(db, group),
+        latest!(db, target),
+        latest!(db, operation),
+        latest!(db, legal_outcome),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    Ok(Counts {
+        sources: source::Entity::find().count(db).await?,
+        groups: group::Entity::find().count(db).await?,
+        targets: target::Entity::find().count(db).await?,
+        operations: operation::Entity::find().count(db).await?,
+        legal_outcomes: legal_outcome::Entity::find().count(db).await?,
+        latest,
+    })
+}
+
+/// When a record was created and last changed (STIX needs both).
+#[derive(Debug, Clone, Copy)]
+pub struct Stamps {
+    pub created: chrono::DateTime<chrono::Utc>,
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
+/// One batch of records of one collection, each with its time stamps, and
+/// the sources the batch cites (for encoders that spell citations out).
+pub enum Batch {
+    Sources(Vec<(Stamps, SourceRecord)>),
+    Groups(Vec<(Stamps, GroupRecord)>),
+    Targets(Vec<(Stamps, TargetRecord)>),
+    Operations(Vec<(Stamps, OperationRecord)>),
+    LegalOutcomes(Vec<(Stamps, LegalOutcomeRecord)>),
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Sources(v) => v.len(),
+            Batch::Groups(v) => v.len(),
+            Batch::Targets(v) => v.len(),
+            Batch::Operations(v) => v.len(),
+            Batch::LegalOutcomes(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every source slug the batch's records (and their links) cite.
+    pub fn cited_sources(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |cs: &[dataset::CitationRecord]| {
+            out.extend(cs.iter().map(|c| c.source.clone()));
+        };
+        match self {
+            Batch::Sources(_) => {}
+            Batch::Groups(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
+            Batch::Targets(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
+            Batch::Operations(v) => v.iter().for_each(|(_, r)| {
+                add(&r.citations);
+                r.groups.iter().for_each(|l| add(&l.citations));
+                r.targets.iter().for_each(|l| add(&l.citations));
+            }),
+            Batch::LegalOutcomes(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Sources,
+    Groups,
+    Targets,
+    Operations,
+    LegalOutcomes,
+    Done,
+}
+
+/// Reads the database batch by batch, by slug keyset within each collection.
+pub struct Walker {
+    stage: Stage,
+    after: Option<String>,
+    batch: u64,
+}
+
+impl Default for Walker {
+    fn default() -> Self {
+        Walker {
+            stage: Stage::Sources,
+            after: None,
+            batch: BATCH,
+        }
+    }
+}
+
+macro_rules! page {
+    ($db:expr, $m:ident, $after:expr, $limit:expr) => {{
+        let mut q = $m::Entity::find().order_by_asc($m::Column::Slug);
+        if let Some(a) = $after {
+            q = q.filter($m::Column::Slug.gt(a.as_str()));
+        }
+        q.limit($limit).all($db).await?
+    }};
+}
+
+fn stamped<M, R>(rows: &[M], records: Vec<R>, stamps: impl Fn(&M) -> Stamps) -> Vec<(Stamps, R)> {
+    rows.iter().map(stamps).zip(records).collect()
+}
+
+impl Walker {
+    /// A walker reading `batch` rows per query.
+    pub fn with_batch(batch: u64) -> Self {
+        Walker {
+            batch: batch.max(1),
+            ..Walker::default()
+        }
+    }
+
+    /// The next batch, or `None` when every collection has been read.
+    pub async fn next<C: Conn>(&mut self, db: &C) -> Result<Option<Batch>> {
+        loop {
+            let after = self.after.as_ref();
+            let limit = self.batch;
+            let (batch, last) = match self.stage {
+                Stage::Done => return Ok(None),
+                Stage::Sources => {
+                    let rows = page!(db, source, after, limit);
+                    let last = rows.last().map(|r| r.slug.clone());
+                    let recs = rows.iter().map(snapshot::source_record).collect();
+                    let b = stamped(&rows, recs, |r| Stamps {
+                        created: r.created_at,
+                        modified: r.updated_at,
+                    });
+                    (Batch::Sources(b), last)
+                }
+                Stage::Groups => {
+                    let rows = page!(db, group, after, limit);
+                    let last = rows.last().map(|r| r.slug.clone());
+                    let recs = snapshot::group_records(db, &rows).await?;
+                    let b = stamped(&rows, recs, |r| Stamps {
+                        created: r.created_at,
+                        modified: r.updated_at,
+                    });
+                    (Batch::Groups(b), last)
+                }
+                Stage::Targets => {
+                    let rows = page!(db, target, after, limit);
+                    let last = rows.last().map(|r| r.slug.clone());
+                    let recs = snapshot::target_records(db, &rows).await?;
+                    let b = stamped(&rows, recs, |r| Stamps {
+                        created: r.created_at,
+                        modified: r.updated_at,
+                    });
+                    (Batch::Targets(b), last)
+                }
+                Stage::Operations => {
+                    let rows = page!(db, operation, after, limit);
+                    let last = rows.last().map(|r| r.slug.clone());
+                    let recs = snapshot::operation_records(db, &rows).await?;
+                    let b = stamped(&rows, recs, |r| Stamps {
+                        created: r.created_at,
+                        modified: r.updated_at,
+                    });
+                    (Batch::Operations(b), last)
+                }
+                Stage::LegalOutcomes => {
+                    let rows = page!(db, legal_outcome, after, limit);
+                    let last = rows.last().map(|r| r.slug.clone());
+                    let recs = snapshot::legal_outcome_records(db, &rows).await?;
+                    let b = stamped(&rows, recs, |r| Stamps {
+                        created: r.created_at,
+                        modified: r.updated_at,
+                    });
+                    (Batch::LegalOutcomes(b), last)
+                }
+            };
+            if batch.is_empty() {
+                self.stage = match self.stage {
+                    Stage::Sources => Stage::Groups,
+                    Stage::Groups => Stage::Targets,
+                    Stage::Targets => Stage::Operations,
+                    Stage::Operations => Stage::LegalOutcomes,
+                    Stage::LegalOutcomes | Stage::Done => Stage::Done,
+                };
+                self.after = None;
+                continue;
+            }
+            self.after = last;
+            return Ok(Some(batch));
+        }
+    }
+}
+
+/// The sources a batch cites, by slug (one query per batch).
+pub async fn cited_sources<C: Conn>(
+    db: &C,
+    batch: &Batch,
+) -> Result<HashMap<String, SourceRecord>> {
+    let slugs = batch.cited_sources();
+    let mut out = HashMap::with_capacity(slugs.len());
+    // Bounded chunks keep the statement's parameter count in range.
+    for chunk in slugs.chunks(1000) {
+        let rows = source::Entity::find()
+            .filter(source::Column::Slug.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        for r in rows {
+            out.insert(r.slug.clone(), snapshot::source_record(&r));
+        }
+    }
+    Ok(out)
+}
+
+/// One line of an NDJSON export: a header, then one record per line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Line {
+    /// The first line: which format and version the lines follow.
+    Header {
+        format: String,
+        version: u32,
+    },
+    Source(SourceRecord),
+    Group(GroupRecord),
+    Target(TargetRecord),
+    Operation(OperationRecord),
+    LegalOutcome(LegalOutcomeRecord),
+}
+
+/// Does this text look like NDJSON (a first line that is a whole object with
+/// a `type`) rather than a dataset document?
+pub fn is_ndjson(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(first)
+        .is_ok_and(|m| m.contains_key("type"))
+}
+
+/// Reads an NDJSON export back into a dataset; errors name the line.
+pub fn dataset_from_ndjson(text: &str) -> Result<Dataset> {
+    let mut ds = Dataset::default();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.contains("\\u0000") {
+            errors.push(crate::error::FieldError::new(
+                format!("line {}", i + 1),
+                "must not contain NUL characters (\\u0000)",
+            ));
+            continue;
+        }
+        match serde_json::from_str::<Line>(line) {
+            Ok(Line::Header { format, version }) => {
+                ds.format = format;
+                ds.version = version;
+            }
+            Ok(Line::Source(r)) => ds.sources.push(r),
+            Ok(Line::Group(r)) => ds.groups.push(r),
+            Ok(Line::Target(r)) => ds.targets.push(r),
+            Ok(Line::Operation(r)) => ds.operations.push(r),
+            Ok(Line::LegalOutcome(r)) => ds.legal_outcomes.push(r),
+            Err(e) => errors.push(crate::error::FieldError::new(
+                format!("line {}", i + 1),
+                format!("column {}: {e}", e.column()),
+            )),
+        }
+        if errors.len() >= 50 {
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(ds)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// Turns batches into bytes, in order: `begin`, each batch, `end`.
+pub trait Encoder: Send {
+    fn begin(&mut self) -> Vec<u8>;
+    fn batch(&mut self, batch: &Batch, cited: &HashMap<String, SourceRecord>) -> Vec<u8>;
+    fn end(&mut self) -> Vec<u8>;
+    /// Whether `batch` needs the cited sources looked up.
+    fn needs_sources(&self) -> bool {
+        false
+    }
+}
+
+/// The encoder for a format. `counts` makes the STIX bundle id depend on the
+/// data, so two exports of the same data are byte-identical.
+pub fn encoder(format: Format, counts: Counts) -> Box<dyn Encoder> {
+    match format {
+        Format::Ndjson => Box::new(Ndjson),
+        Format::Json => Box::new(Json::default()),
+        Format::Stix => Box::new(super::stix::Stix::new(counts)),
+    }
+}
+
+fn json_line<T: Serialize>(out: &mut Vec<u8>, v: &T) {
+    // Records are plain data: serializing them cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+    out.push(b'\n');
+}
+
+struct Ndjson;
+
+impl Encoder for Ndjson {
+    fn begin(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        json_line(
+            &mut out,
+            &Line::Header {
+                format: dataset::FORMAT.to_owned(),
+                version: dataset::FORMAT_VERSION,
+            },
+        );
+        out
+    }
+
+    fn batch(&mut self, batch: &Batch, _: &HashMap<String, SourceRecord>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(batch.len() * 512);
+        match batch {
+            Batch::Sources(v) => v
+                .iter()
+                .for_each(|(_, r)| json_line(&mut out, &Line::Source(r.clone()))),
+            Batch::Groups(v) => v
+                .iter()
+                .for_each(|(_, r)| json_line(&mut out, &Line::Group(r.clone()))),
+            Batch::Targets(v) => v
+                .iter()
+                .for_each(|(_, r)| json_line(&mut out, &Line::Target(r.clone()))),
+            Batch::Operations(v) => v
+                .iter()
+                .for_each(|(_, r)| json_line(&mut out, &Line::Operation(r.clone()))),
+            Batch::LegalOutcomes(v) => v
+                .iter()
+                .for_each(|(_, r)| json_line(&mut out, &Line::LegalOutcome(r.clone()))),
+        }
+        out
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+}
+
+/// The dataset document, written piece by piece: each collection's array is
+/// opened when its first batch arrives (collections come in file order).
+#[derive(Default)]
+struct Json {
+    open: Option<&'static str>,
+    first: bool,
+}
+
+impl Json {
+    fn enter(&mut self, out: &mut Vec<u8>, key: &'static str) {
+        if self.open == Some(key) {
+            return;
+        }
+        if self.open.is_some() {
+            out.extend_from_slice(b"\n  ],");
+        }
+        out.extend_from_slice(format!("\n  \"{key}\": [").as_bytes());
+        self.open = Some(key);
+        self.first = true;
+    }
+
+    fn item<T: Serialize>(&mut self, out: &mut Vec<u8>, v: &T) {
+        out.extend_from_slice(if self.first { b"\n    " } else { b",\n    " });
+        self.first = false;
+        let _ = serde_json::to_writer(&mut *out, v);
+    }
+}
+
+impl Encoder for Json {
+    fn begin(&mut self) -> Vec<u8> {
+        format!(
+            "{{\n  \"format\": \"{}\",\n  \"version\": {},",
+            dataset::FORMAT,
+            dataset::FORMAT_VERSION
+        )
+        .into_bytes()
+    }
+
+    fn batch(&mut self, batch: &Batch, _: &HashMap<String, SourceRecord>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(batch.len() * 512);
+        match batch {
+            Batch::Sources(v) => {
+                self.enter(&mut out, "sources");
+                v.iter().for_each(|(_, r)| self.item(&mut out, r));
+            }
+            Batch::Groups(v) => {
+                self.enter(&mut out, "groups");
+                v.iter().for_each(|(_, r)| self.item(&mut out, r));
+            }
+            Batch::Targets(v) => {
+                self.enter(&mut out, "targets");
+                v.iter().for_each(|(_, r)| self.item(&mut out, r));
+            }
+            Batch::Operations(v) => {
+                self.enter(&mut out, "operations");
+                v.iter().for_each(|(_, r)| self.item(&mut out, r));
+            }
+            Batch::LegalOutcomes(v) => {
+                self.enter(&mut out, "legal_outcomes");
+                v.iter().for_each(|(_, r)| self.item(&mut out, r));
+            }
+        }
+        out
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.open.is_some() {
+            out.extend_from_slice(b"\n  ]");
+        } else {
+            // Nothing was written: drop the trailing comma of the header.
+            out.extend_from_slice(b"\n  \"sources\": []");
+        }
+        out.extend_from_slice(b"\n}\n");
+        out
+    }
+}
+
+/// What an export task sends: the counts first, then chunks of output.
+pub enum Message {
+    Counts(Counts),
+    /// Encoded bytes and how many records they hold.
+    Chunk(Vec<u8>, u64),
+    Failed(Error),
+}
+
+/// How many chunks may wait in the channel: memory stays at a few batches
+/// however slow the reader is.
+const CHANNEL: usize = 4;
+
+/// Runs an export on its own task and returns the receiving end. On Postgres
+/// the whole export reads one snapshot (a repeatable-read, read-only
+/// transaction), so records written meanwhile never half-appear.
+pub fn spawn(
+    db: sea_orm::DatabaseConnection,
+    format: Format,
+) -> tokio::sync::mpsc::Receiver<Message> {
+    let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
+    tokio::spawn(async move {
+        if let Err(e) = produce(&db, format, &tx).await {
+            let _ = tx.send(Message::Failed(e)).await;
+        }
+    });
+    rx
+}
+
+async fn produce(
+    db: &sea_orm::DatabaseConnection,
+    format: Format,
+    tx: &tokio::sync::mpsc::Sender<Message>,
+) -> Result<()> {
+    use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db
+            .begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?;
+        let r = produce_on(&txn, format, tx).await;
+        txn.rollback().await?;
+        r
+    } else {
+        // SQLite has one connection for the whole service: holding it in a
+        // transaction for a long export would stall every other request.
+        produce_on(db, format, tx).await
+    }
+}
+
+async fn produce_on<C: Conn>(
+    db: &C,
+    format: Format,
+    tx: &tokio::sync::mpsc::Sender<Message>,
+) -> Result<()> {
+    let counts = counts(db).await?;
+    if tx.send(Message::Counts(counts)).await.is_err() {
+        return Ok(());
+    }
+    let mut enc = encoder(format, counts);
+    if tx.send(Message::Chunk(enc.begin(), 0)).await.is_err() {
+        return Ok(());
+    }
+    let mut walker = Walker::default();
+    let none = HashMap::new();
+    while let Some(batch) = walker.next(db).await? {
+        let cited = if enc.needs_sources() {
+            cited_sources(db, &batch).await?
+        } else {
+            HashMap::new()
+        };
+        let bytes = enc.batch(&batch, if cited.is_empty() { &none } else { &cited });
+        // The reader went away (client disconnected): stop reading the database.
+        if tx
+            .send(Message::Chunk(bytes, batch.len() as u64))
+            .await
+            .is_err()
+        {
+            return Ok(());
+        }
+    }
+    let _ = tx.send(Message::Chunk(enc.end(), 0)).await;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `GET /v1/export`: the whole database as one streamed download.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+
+use super::params::Params;
+use crate::domain::export::{self, Format, Message};
+use crate::error::{Error, Result};
+use crate::startup::ReadDb;
+
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ExportParams {
+    /// `ndjson` (default): a header line, then one record per line with its
+    /// relations and citations, in a stable order; `json`: the dataset file
+    /// format; `stix`: a STIX 2.1 bundle. `ndjson` and `json` are what
+    /// `factline import` and `POST /v1/import` read back.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/export", tag = "export",
+    params(ExportParams),
+    responses(
+        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
+            content((String = "application/x-ndjson"), (String = "application/json"), (String = "application/stix+json;version=2.1"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = super::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(s: ReadDb, p: Params) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let format = match p.choice("format", &["ndjson", "json", "stix"])? {
+        None => Format::Ndjson,
+        Some(f) => Format::parse(&f).ok_or_else(|| Error::invalid("format", "unknown format"))?,
+    };
+    let mut rx = export::spawn(s.db, format);
+    // The first message says whether the export could start at all; after
+    // it, a failure can only cut the stream short (it is logged).
+    let first = match rx.recv().await {
+        Some(Message::Failed(e)) => return Err(e),
+        Some(Message::Counts(_)) | None => None,
+        Some(Message::Chunk(b, _)) => Some(b),
+    };
+    let rest = futures::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await? {
+                Message::Chunk(b, _) => return Some((Ok::<_, std::io::Error>(b), rx)),
+                Message::Counts(_) => {}
+                Message::Failed(e) => {
+                    tracing::error!(error = %e, "export failed mid-stream");
+                    return Some((Err(std::io::Error::other("export failed")), rx));
+                }
+            }
+        }
+    });
+    let body = futures::stream::iter(first.map(Ok)).chain(rest);
+    let mut res = Body::from_stream(body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    let disposition = format!("attachment; filename=\"factline.{}\"", format.extension());
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

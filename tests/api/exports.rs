@@ -1,0 +1,238 @@
+//! Data out: NDJSON and dataset JSON that import back to the same database,
+//! and a STIX 2.1 bundle whose every reference resolves.
+
+use std::collections::{HashMap, HashSet};
+
+use factline::domain::dataset::Dataset;
+use factline::domain::stix::stix_id;
+use factline::domain::{import, snapshot};
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{TestApp, TestDb};
+
+async fn export(app: &TestApp, format: &str) -> (reqwest::header::HeaderMap, String) {
+    let res = app.get(&format!("/v1/export?format={format}")).await;
+    assert_eq!(res.status(), 200, "{format}");
+    let headers = res.headers().clone();
+    (headers, res.text().await.unwrap())
+}
+
+both_backends!(
+    ndjson_and_json_exports_import_back_to_an_identical_database,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let (headers, ndjson) = export(&app, "ndjson").await;
+        assert_eq!(headers["content-type"], "application/x-ndjson");
+        assert!(
+            headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("factline.ndjson")
+        );
+        let lines: Vec<Value> = ndjson
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["type"], "header");
+        let original = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let records = original.sources.len()
+            + original.groups.len()
+            + original.targets.len()
+            + original.operations.len()
+            + original.legal_outcomes.len();
+        assert_eq!(lines.len(), records + 1, "a header, then a line per record");
+        // Relations and citations travel inside each record.
+        let payback = lines
+            .iter()
+            .find(|l| l["type"] == "operation" && l["slug"] == "op-payback")
+            .unwrap();
+        assert!(
+            !payback["groups"][0]["citations"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!payback["citations"].as_array().unwrap().is_empty());
+
+        // Into an empty database, through the import path.
+        let copy = TestDb::new(backend).await.unwrap();
+        let report = import::import(&copy.db, Dataset::parse(&ndjson).unwrap(), None, &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(report.created, records);
+        let copied = snapshot::dataset(&copy.db).await.unwrap();
+        assert_eq!(copied, original, "the NDJSON round trip loses nothing");
+        // And exporting the copy gives the same bytes.
+        let copy_app = TestApp::spawn(copy).await;
+        assert_eq!(export(&copy_app, "ndjson").await.1, ndjson);
+
+        let (_, json) = export(&app, "json").await;
+        let mut parsed = Dataset::parse(&json).unwrap();
+        parsed.normalize();
+        let mut expected = original.clone();
+        expected.normalize();
+        assert_eq!(parsed.operations, expected.operations);
+        assert_eq!(parsed.sources, expected.sources);
+        assert_eq!(parsed.legal_outcomes, expected.legal_outcomes);
+    }
+);
+
+both_backends!(
+    stix_bundle_is_deterministic_and_every_reference_resolves,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let (headers, first) = export(&app, "stix").await;
+        assert_eq!(headers["content-type"], "application/stix+json;version=2.1");
+        let (_, second) = export(&app, "stix").await;
+        assert_eq!(first, second, "two exports of the same data are identical");
+        let bundle: Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(bundle["type"], "bundle");
+        let objects = bundle["objects"].as_array().unwrap();
+        let by_id: HashMap<&str, &Value> = objects
+            .iter()
+            .map(|o| (o["id"].as_str().unwrap(), o))
+            .collect();
+        assert_eq!(by_id.len(), objects.len(), "ids are unique");
+        let ds = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let count = |kind: &str| objects.iter().filter(|o| o["type"] == kind).count();
+        assert_eq!(count("intrusion-set"), ds.groups.len());
+        assert_eq!(count("campaign"), ds.operations.len());
+        assert_eq!(count("note"), ds.legal_outcomes.len());
+        // Targets, plus factline itself as the producing identity.
+        assert_eq!(count("identity"), ds.targets.len() + 1);
+
+        // Deterministic ids from slugs.
+        let anon = by_id[stix_id("intrusion-set", "anonymous").as_str()];
+        assert_eq!(anon["name"], "Anonymous");
+        assert!(
+            anon["first_seen"]
+                .as_str()
+                .unwrap()
+                .starts_with("2003-01-01")
+        );
+        let ext = anon["extensions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        assert_eq!(ext["founded"], "2003", "the EDTF date keeps its precision");
+
+        // attributed-to and targets for every link, each with its citations.
+        let links: usize = ds.operations.iter().map(|o| o.groups.len()).sum();
+        let attributed: Vec<&Value> = objects
+            .iter()
+            .filter(|o| o["relationship_type"] == "attributed-to")
+            .collect();
+        assert_eq!(attributed.len(), links);
+        let targeted: usize = ds.operations.iter().map(|o| o.targets.len()).sum();
+        assert_eq!(
+            objects
+                .iter()
+                .filter(|o| o["relationship_type"] == "targets")
+                .count(),
+            targeted
+        );
+        // Every reference points at an object in the bundle.
+        for o in objects {
+            for key in ["source_ref", "target_ref", "created_by_ref"] {
+                if let Some(r) = o[key].as_str() {
+                    assert!(by_id.contains_key(r), "{key} {r} of {}", o["id"]);
+                }
+            }
+            for r in o["object_refs"].as_array().into_iter().flatten() {
+                assert!(by_id.contains_key(r.as_str().unwrap()));
+            }
+        }
+        // Every citation of a record is an external reference on its object.
+        let payback = by_id[stix_id("campaign", "op-payback").as_str()];
+        let cited: HashSet<&str> = payback["external_references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["external_id"].as_str())
+            .collect();
+        let op = ds
+            .operations
+            .iter()
+            .find(|o| o.slug == "op-payback")
+            .unwrap();
+        for c in &op.citations {
+            assert!(cited.contains(c.source.as_str()), "{} missing", c.source);
+        }
+        // Legal outcomes are notes on what they concern, money kept exactly.
+        let lo = ds
+            .legal_outcomes
+            .iter()
+            .find(|l| l.money.is_some() && l.operation.is_some())
+            .unwrap();
+        let note = by_id[stix_id("note", &lo.slug).as_str()];
+        let refs: Vec<&str> = note["object_refs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(refs.contains(&stix_id("campaign", lo.operation.as_ref().unwrap()).as_str()));
+        let ext = note["extensions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        assert_eq!(ext["money"]["amount"], lo.money.as_ref().unwrap().amount);
+    }
+);
+
+both_backends!(an_unknown_export_format_is_a_400_naming_format, |backend| {
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let app = TestApp::spawn(t).await;
+    let (status, body) = app.get_json("/v1/export?format=xml").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "format");
+    let (status, body) = app.get_json("/v1/export?limit=3").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "limit");
+});
+
+both_backends!(small_batches_walk_every_record_once_in_order, |backend| {
+    use factline::domain::export::{Batch, Walker};
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let mut walker = Walker::with_batch(7);
+    let mut slugs: Vec<String> = Vec::new();
+    let mut batches = 0;
+    while let Some(b) = walker.next(&t.db).await.unwrap() {
+        assert!(b.len() <= 7);
+        batches += 1;
+        match b {
+            Batch::Sources(v) => slugs.extend(v.into_iter().map(|(_, r)| r.slug)),
+            Batch::Groups(v) => slugs.extend(v.into_iter().map(|(_, r)| r.slug)),
+            Batch::Targets(v) => slugs.extend(v.into_iter().map(|(_, r)| r.slug)),
+            Batch::Operations(v) => slugs.extend(v.into_iter().map(|(_, r)| r.slug)),
+            Batch::LegalOutcomes(v) => slugs.extend(v.into_iter().map(|(_, r)| r.slug)),
+        }
+    }
+    let ds = snapshot::dataset(&t.db).await.unwrap();
+    let expected: Vec<String> = ds
+        .sources
+        .iter()
+        .map(|r| r.slug.clone())
+        .chain(ds.groups.iter().map(|r| r.slug.clone()))
+        .chain(ds.targets.iter().map(|r| r.slug.clone()))
+        .chain(ds.operations.iter().map(|r| r.slug.clone()))
+        .chain(ds.legal_outcomes.iter().map(|r| r.slug.clone()))
+        .collect();
+    assert_eq!(slugs, expected);
+    assert!(batches > 30, "{batches} batches");
+});
