@@ -89,6 +89,26 @@ pub fn legal_outcome_label(l: &legal_outcome::Model) -> String {
     format!("{} ({})", l.kind, l.date_edtf)
 }
 
+/// A readable title for a legal outcome: kind, person or count, jurisdiction.
+pub fn legal_outcome_title(l: &legal_outcome::Model) -> String {
+    let who = match (&l.person, l.people_count) {
+        (Some(p), _) => format!(" of {p}"),
+        (None, Some(n)) if n > 1 => format!(" of {n} people"),
+        _ => String::new(),
+    };
+    let place = l
+        .jurisdiction
+        .as_deref()
+        .map(|j| format!(" ({j})"))
+        .unwrap_or_default();
+    let kind = l.kind.replace('_', " ");
+    let mut t = format!("{kind}{who}{place}");
+    if let Some(first) = t.get(..1) {
+        t = first.to_uppercase() + &t[1..];
+    }
+    t
+}
+
 /// What a name, text or citation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {

@@ -188,3 +188,18 @@ reads!(
     sources_by_ids,
     list_sources
 );
+
+/// Sources by slug, in the order the slugs are given (unknown ones skipped).
+pub async fn sources_by_slugs<C: Conn>(db: &C, slugs: &[String]) -> Result<Vec<source::Model>> {
+    let mut found = std::collections::HashMap::with_capacity(slugs.len());
+    for chunk in slugs.chunks(1000) {
+        for row in source::Entity::find()
+            .filter(source::Column::Slug.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?
+        {
+            found.insert(row.slug.clone(), row);
+        }
+    }
+    Ok(slugs.iter().filter_map(|s| found.remove(s)).collect())
+}

@@ -189,3 +189,57 @@ pub async fn timeline<C: Conn>(
         total,
     })
 }
+
+/// One record as the timeline chart draws it.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub operation: bool,
+    pub slug: String,
+    pub title: String,
+    pub edtf: String,
+    pub precision: String,
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+/// The first `cap` timeline records as spans, and how many match in all.
+pub async fn spans<C: Conn>(db: &C, f: &TimelineFilter, cap: u64) -> Result<(Vec<Span>, u64)> {
+    let mut out = Vec::new();
+    let mut page = PageRequest {
+        limit: MAX_LIMIT.min(cap.max(1)),
+        cursor: None,
+    };
+    loop {
+        let p = timeline(db, f, &page).await?;
+        let total = p.total;
+        out.extend(p.items.into_iter().map(|e| match e {
+            Entry::Operation(o) => Span {
+                operation: true,
+                edtf: match &o.end_edtf {
+                    Some(end) => format!("{} – {end}", o.start_edtf),
+                    None => o.start_edtf.clone(),
+                },
+                precision: o.start_precision,
+                earliest: o.earliest,
+                latest: o.latest,
+                title: o.name,
+                slug: o.slug,
+            },
+            Entry::LegalOutcome(l) => Span {
+                operation: false,
+                title: super::model::legal_outcome_title(&l),
+                edtf: l.date_edtf,
+                precision: l.date_precision,
+                earliest: l.earliest,
+                latest: l.latest,
+                slug: l.slug,
+            },
+        }));
+        match p.next_cursor {
+            Some(c) if (out.len() as u64) < cap => {
+                page.cursor = Some(Cursor::decode(&c)?);
+            }
+            _ => return Ok((out, total)),
+        }
+    }
+}

@@ -24,7 +24,8 @@ pub trait CsvRecord {
     fn row(&self) -> Vec<String>;
 }
 
-const JOIN: &str = " | ";
+/// What joins the values of a multi-valued cell.
+pub const JOIN: &str = " | ";
 
 fn join<I: IntoIterator<Item = S>, S: AsRef<str>>(values: I) -> String {
     values

@@ -1,9 +1,13 @@
 //! The REST adapter: axum handlers that parse, call the domain, render.
 
 pub mod cache;
+pub mod chart;
+pub mod cite;
 pub mod csv;
+pub mod dictionary;
 pub mod export;
 pub mod health;
+pub mod landing;
 pub mod openapi;
 pub mod params;
 pub mod problem;
@@ -40,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .route("/v1/search", get(v1::search))
         .route("/v1/timeline", get(v1::timeline))
         .route("/v1/stats", get(v1::stats))
+        .route("/v1/timeline.svg", get(landing::timeline_svg))
+        .route("/", get(landing::landing))
+        .merge(dictionary::routes())
         .layer(middleware::from_fn(cache::etag));
     // Streamed, so outside the ETag layer (which hashes whole bodies).
     let exports = Router::new().route("/v1/export", get(export::export));

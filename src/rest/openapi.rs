@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{export, problem, v1, views, writes};
+use super::{export, landing, problem, v1, views, writes};
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::startup::AppState;
         v1::list_legal_outcomes, v1::get_legal_outcome,
         v1::list_sources, v1::get_source,
         v1::search, v1::timeline, v1::stats,
+        landing::timeline_svg,
         export::export,
         writes::docs::create_group, writes::docs::update_group, writes::docs::delete_group, writes::docs::group_history,
         writes::docs::create_operation, writes::docs::update_operation, writes::docs::delete_operation, writes::docs::operation_history,
@@ -85,7 +86,12 @@ pub fn document() -> Document {
         if let Some(op) = doc.paths.paths.get_mut(path).and_then(|p| p.get.as_mut())
             && let Some(utoipa::openapi::RefOr::T(res)) = op.responses.responses.get_mut("200")
         {
-            res.description = format!("{}\n\n{text}", res.description);
+            res.description = format!(
+                "{}\n\n{text}\nThe same CSV is at `{path}.csv`; its data dictionary (a Frictionless \
+                 Tabular Data Resource: each column's type and meaning, and the flattening rules) \
+                 is at `{path}/schema`.",
+                res.description
+            );
         }
     }
     doc

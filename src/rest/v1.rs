@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::cite::{self, CiteFormat};
 use super::csv::{self, CsvRecord};
 use super::params::{Errors, PAGE_PARAMS, Params};
 use super::problem::Problem;
@@ -274,15 +275,40 @@ pub async fn list_groups(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> 
 }
 
 #[utoipa::path(get, path = "/v1/groups/{slug}", tag = "groups",
-    params(("slug" = String, Path, description = "The group's slug, e.g. `anonymous`")),
+    params(("slug" = String, Path, description = "The group's slug, e.g. `anonymous`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The group with its relations and citations", body = GroupView),
+        (status = 200, description = "The group with its relations and citations", content((GroupView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_group(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<GroupView>> {
-    p.only(&[])?;
+pub async fn get_group(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
     let g = read::group_by_slug(&s.db, &slug).await?;
-    one(views::groups(&s.db, vec![g]).await?)
+    let Json(v) = one(views::groups(&s.db, vec![g]).await?)?;
+    let c = v.citations.iter().collect();
+    record(&s.db, cite, &v, c).await
+}
+
+/// A record as JSON or, with `format=csl-json|bibtex`, the sources it cites
+/// (its own citations, then its links'), each once, ready to cite.
+async fn record<T: Serialize>(
+    db: &sea_orm::DatabaseConnection,
+    cite: Option<CiteFormat>,
+    view: T,
+    citations: Vec<&views::CitationView>,
+) -> Result<Response> {
+    let Some(format) = cite else {
+        return Ok(Json(view).into_response());
+    };
+    let mut slugs: Vec<String> = Vec::new();
+    for c in citations {
+        if !slugs.contains(&c.source.slug) {
+            slugs.push(c.source.slug.clone());
+        }
+    }
+    let rows = read::sources_by_slugs(db, &slugs).await?;
+    Ok(cite::render(format, &views::sources(rows)))
 }
 
 fn one<T>(mut v: Vec<T>) -> Result<Json<T>> {
@@ -331,15 +357,24 @@ pub async fn list_operations(
 }
 
 #[utoipa::path(get, path = "/v1/operations/{slug}", tag = "operations",
-    params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`")),
+    params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", body = OperationView),
+        (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", content((OperationView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such operation", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_operation(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<OperationView>> {
-    p.only(&[])?;
+pub async fn get_operation(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
     let o = read::operation_by_slug(&s.db, &slug).await?;
-    one(views::operations(&s.db, vec![o]).await?)
+    let Json(v) = one(views::operations(&s.db, vec![o]).await?)?;
+    let c = v
+        .citations
+        .iter()
+        .chain(v.groups.iter().flat_map(|g| &g.citations))
+        .chain(v.targets.iter().flat_map(|t| &t.citations))
+        .collect();
+    record(&s.db, cite, &v, c).await
 }
 
 // --- targets ---
@@ -371,15 +406,19 @@ pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
 }
 
 #[utoipa::path(get, path = "/v1/targets/{slug}", tag = "targets",
-    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`")),
+    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The target with its operations and citations", body = TargetView),
+        (status = 200, description = "The target with its operations and citations", content((TargetView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_target(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<TargetView>> {
-    p.only(&[])?;
+pub async fn get_target(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
     let t = read::target_by_slug(&s.db, &slug).await?;
-    one(views::targets(&s.db, vec![t]).await?)
+    let Json(v) = one(views::targets(&s.db, vec![t]).await?)?;
+    let c = v.citations.iter().collect();
+    record(&s.db, cite, &v, c).await
 }
 
 // --- legal outcomes ---
@@ -432,19 +471,19 @@ pub async fn list_legal_outcomes(
 }
 
 #[utoipa::path(get, path = "/v1/legal-outcomes/{slug}", tag = "legal outcomes",
-    params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`")),
+    params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The legal outcome with its operation, group, money and citations", body = LegalOutcomeView),
+        (status = 200, description = "The legal outcome with its operation, group, money and citations", content((LegalOutcomeView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such legal outcome", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_legal_outcome(
-    s: ReadDb,
-    p: Params,
-    Slug(slug): Slug,
-) -> Result<Json<LegalOutcomeView>> {
-    p.only(&[])?;
+pub async fn get_legal_outcome(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
     let l = read::legal_outcome_by_slug(&s.db, &slug).await?;
-    one(views::legal_outcomes(&s.db, vec![l]).await?)
+    let Json(v) = one(views::legal_outcomes(&s.db, vec![l]).await?)?;
+    let c = v.citations.iter().collect();
+    record(&s.db, cite, &v, c).await
 }
 
 // --- sources ---
@@ -452,7 +491,7 @@ pub async fn get_legal_outcome(
 #[utoipa::path(get, path = "/v1/sources", tag = "sources",
     params(SourceParams, DateParams, ListParams),
     responses(
-        (status = 200, description = "A page of sources; sort: slug (default), title", content((ListView<SourceView> = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "A page of sources; sort: slug (default), title. `format=csl-json` (CSL-JSON for Zotero, Pandoc, citeproc) or `format=bibtex` (biblatex) gives the sources as citations; like CSV, the whole filtered list unless `limit` is given", content((ListView<SourceView> = "application/json"), (String = "text/csv"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
@@ -465,23 +504,41 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
     };
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
-    let format = e.take(Format::of(&p, &headers))?;
+    let cite = match p.text("format").ok().flatten().as_deref() {
+        Some("csl-json") => Some(CiteFormat::CslJson),
+        Some("bibtex") => Some(CiteFormat::Bibtex),
+        _ => None,
+    };
+    let format = match cite {
+        // Citation lists are whole lists unless `limit` is given, as CSV is.
+        Some(_) => Format::Csv,
+        None => e.take(Format::of(&p, &headers))?,
+    };
     e.finish()?;
     let page = whole_csv(format, &p, page);
     let (items, info) = strip(read::list_sources(&s.db, &filter, sort.as_deref(), &page).await?);
+    if let Some(c) = cite {
+        return Ok(cite::render(c, &views::sources(items)));
+    }
     render_list(format, &uri, info, page.limit, views::sources(items))
 }
 
 #[utoipa::path(get, path = "/v1/sources/{slug}", tag = "sources",
-    params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`")),
+    params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The source", body = SourceView),
+        (status = 200, description = "The source", content((SourceView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_source(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Json<SourceView>> {
-    p.only(&[])?;
+pub async fn get_source(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
     let src = read::source_by_slug(&s.db, &slug).await?;
-    one(views::sources(vec![src]))
+    let Json(v) = one(views::sources(vec![src]))?;
+    Ok(match cite {
+        Some(f) => cite::render(f, std::slice::from_ref(&v)),
+        None => Json(v).into_response(),
+    })
 }
 
 // --- search ---
@@ -652,7 +709,7 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
                 kind: "legal_outcome".into(),
                 date: DateView::of(Some(&l.date_edtf)),
                 end: None,
-                title: outcome_title(&l),
+                title: crate::domain::model::legal_outcome_title(&l),
                 outcome_kind: Some(l.kind.clone()),
                 sources: sources(lo_cites.get(&l.id)),
                 slug: l.slug,
@@ -673,26 +730,6 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
         res.headers_mut().insert(header::LINK, link);
     }
     Ok(res)
-}
-
-/// A readable title for a legal outcome: kind, person or count, jurisdiction.
-fn outcome_title(l: &crate::db::entities::legal_outcome::Model) -> String {
-    let who = match (&l.person, l.people_count) {
-        (Some(p), _) => format!(" of {p}"),
-        (None, Some(n)) if n > 1 => format!(" of {n} people"),
-        _ => String::new(),
-    };
-    let place = l
-        .jurisdiction
-        .as_deref()
-        .map(|j| format!(" ({j})"))
-        .unwrap_or_default();
-    let kind = l.kind.replace('_', " ");
-    let mut t = format!("{kind}{who}{place}");
-    if let Some(first) = t.get(..1) {
-        t = first.to_uppercase() + &t[1..];
-    }
-    t
 }
 
 // --- stats ---

@@ -236,3 +236,224 @@ both_backends!(small_batches_walk_every_record_once_in_order, |backend| {
     assert_eq!(slugs, expected);
     assert!(batches > 30, "{batches} batches");
 });
+
+both_backends!(
+    data_dictionary_describes_every_csv_column_with_its_type,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        for c in [
+            "groups",
+            "operations",
+            "targets",
+            "legal-outcomes",
+            "sources",
+        ] {
+            let (status, schema) = app.get_json(&format!("/v1/{c}/schema")).await;
+            assert_eq!(status, 200, "{c}");
+            assert_eq!(schema["profile"], "tabular-data-resource");
+            assert_eq!(schema["path"], format!("/v1/{c}.csv"));
+            let res = app.get(&format!("/v1/{c}.csv")).await;
+            assert_eq!(res.status(), 200);
+            assert!(
+                res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/csv")
+            );
+            let text = res.text().await.unwrap();
+            let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+            let fields: Vec<String> = schema["schema"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(
+                header, fields,
+                "{c}: the dictionary lists the CSV's columns in order"
+            );
+            // Typed cells parse as their declared type.
+            for row in reader.records() {
+                let row = row.unwrap();
+                for (cell, f) in row
+                    .iter()
+                    .zip(schema["schema"]["fields"].as_array().unwrap())
+                {
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    match f["type"].as_str().unwrap() {
+                        "date" => {
+                            chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").unwrap();
+                        }
+                        "integer" => {
+                            cell.parse::<i64>().unwrap();
+                        }
+                        "boolean" => assert!(cell == "true" || cell == "false"),
+                        "number" => {
+                            cell.parse::<rust_decimal::Decimal>().unwrap();
+                        }
+                        _ => {}
+                    }
+                    if let Some(allowed) = f["constraints"]["enum"].as_array() {
+                        assert!(allowed.iter().any(|a| a == cell), "{cell} in {}", f["name"]);
+                    }
+                }
+            }
+        }
+        let (_, ops) = app.get_json("/v1/operations/schema").await;
+        let tactics = ops["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "tactics")
+            .unwrap();
+        assert_eq!(tactics["type"], "list");
+        assert_eq!(tactics["delimiter"], " | ");
+    }
+);
+
+both_backends!(
+    sources_come_as_csl_json_and_bibtex_for_lists_and_records,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let ds = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let res = app.get("/v1/sources?format=csl-json").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/vnd.citationstyles.csl+json"
+        );
+        let items: Vec<Value> = res.json().await.unwrap();
+        assert_eq!(
+            items.len(),
+            ds.sources.len(),
+            "the whole list without limit"
+        );
+        // Precision kept: a source published in a known month only has two parts.
+        for (item, src) in items.iter().zip(&ds.sources) {
+            assert_eq!(item["id"], src.slug.as_str());
+            if let Some(p) = &src.published {
+                let parts = item["issued"]["date-parts"][0].as_array().unwrap().len();
+                let dashes = p.split('/').next().unwrap().matches('-').count();
+                assert_eq!(parts, dashes + 1, "{p}");
+            }
+        }
+        let filtered: Vec<Value> = app
+            .get("/v1/sources?format=csl-json&kind=court_record&limit=2")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(filtered.len() <= 2);
+        assert!(filtered.iter().all(|i| i["type"] == "legal_case"));
+
+        // The sources behind one record: its citations and its links'.
+        let op = ds
+            .operations
+            .iter()
+            .find(|o| o.slug == "op-payback")
+            .unwrap();
+        let mut expected: Vec<&str> = op
+            .citations
+            .iter()
+            .chain(op.groups.iter().flat_map(|g| &g.citations))
+            .chain(op.targets.iter().flat_map(|t| &t.citations))
+            .map(|c| c.source.as_str())
+            .collect();
+        expected.sort();
+        expected.dedup();
+        let bib = app.get("/v1/operations/op-payback?format=bibtex").await;
+        assert_eq!(
+            bib.headers()["content-type"],
+            "application/x-bibtex; charset=utf-8"
+        );
+        let bib = bib.text().await.unwrap();
+        let mut keys: Vec<&str> = bib
+            .lines()
+            .filter(|l| l.starts_with('@'))
+            .map(|l| l.split_once('{').unwrap().1.trim_end_matches(','))
+            .collect();
+        keys.sort();
+        assert_eq!(keys, expected);
+        let (status, body) = app.get_json("/v1/groups/anonymous?format=ris").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["errors"][0]["field"], "format");
+    }
+);
+
+both_backends!(
+    timeline_svg_draws_every_record_with_its_precision,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let res = app.get("/v1/timeline.svg").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers()["content-type"],
+            "image/svg+xml; charset=utf-8"
+        );
+        let svg = res.text().await.unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        let ds = snapshot::dataset(&app.tdb.db).await.unwrap();
+        let marks = svg.matches("<a href=\"/v1/").count();
+        assert_eq!(marks, ds.operations.len() + ds.legal_outcomes.len());
+        // A year-only record is a hatched span, never a dot.
+        let year_only = ds
+            .legal_outcomes
+            .iter()
+            .find(|l| l.date.len() == 4)
+            .map(|l| l.slug.clone());
+        if let Some(slug) = year_only {
+            let at = svg.find(&format!("/v1/legal-outcomes/{slug}\"")).unwrap();
+            let mark = &svg[at..at + svg[at..].find("</a>").unwrap()];
+            assert!(mark.contains("url(#hatch-lo)"), "{mark}");
+        }
+        // Filters narrow it; bad ones are named.
+        let narrow = app
+            .get("/v1/timeline.svg?target=paypal")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(narrow.matches("<a href=").count() < marks);
+        let (status, body) = app.get_json("/v1/timeline.svg?from=2011-13").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["errors"][0]["field"], "from");
+
+        let home = app.get("/").await;
+        assert_eq!(home.status(), 200);
+        assert!(
+            home.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = home.text().await.unwrap();
+        assert!(html.contains(&format!("<b>{}</b> operations", ds.operations.len())));
+        assert!(html.contains("<svg"));
+        for link in [
+            "/graphql",
+            "/docs/",
+            "/v1/export?format=stix",
+            "/v1/sources?format=bibtex",
+        ] {
+            assert!(html.contains(&format!("href=\"{link}\"")), "{link}");
+        }
+        for outside in ["src=\"http", "href=\"http", "url(http", "@import"] {
+            assert!(
+                !html.contains(outside),
+                "no asset from elsewhere: {outside}"
+            );
+        }
+    }
+);

@@ -96,9 +96,25 @@ try {
   await page.locator(".swagger-ui .info .title").filter({ hasText: "factline" }).waitFor({ timeout: 20_000 });
   await page.locator(".opblock-summary-path").filter({ hasText: "/v1/operations" }).first().waitFor({ timeout: 20_000 });
   await page.screenshot({ path: screenshot.replace(/\.png$/, "-docs.png") });
+  // The landing page: counts, links, and the server-drawn timeline chart.
+  await page.setViewportSize({ width: 1100, height: 1300 });
+  await page.goto(`${base}/`, { waitUntil: "load" });
+  const counts = await page.locator(".counts").innerText();
+  for (const expected of ["groups", "operations", "legal outcomes", "sources"]) {
+    if (!counts.includes(expected)) throw new Error(`the landing page lacks the ${expected} count`);
+  }
+  const marks = await page.locator(".chart svg a").count();
+  if (marks < 50) throw new Error(`the timeline chart draws ${marks} records`);
+  const box = await page.locator(".chart svg").boundingBox();
+  if (!box || box.width < 900 || box.height < 200) throw new Error(`the chart renders at ${JSON.stringify(box)}`);
+  for (const href of ["/graphql", "/docs/", "/v1/export?format=stix", "/v1/operations/schema"]) {
+    if ((await page.locator(`a[href="${href}"]`).count()) === 0) throw new Error(`no link to ${href}`);
+  }
+  const landing = screenshot.replace(/\.png$/, "-landing.png");
+  await page.screenshot({ path: landing, fullPage: true });
   if (outside.length) throw new Error(`requests left localhost: ${outside.join(", ")}`);
   if (consoleErrors.length) throw new Error(`page errors: ${consoleErrors.join("; ")}`);
-  console.log(`playground ok: example query ran offline; /docs rendered offline; screenshots ${screenshot}, ${screenshot.replace(/\.png$/, "-docs.png")}`);
+  console.log(`playground ok: example query ran offline; /docs rendered offline; landing page with its chart; screenshots ${screenshot}, ${screenshot.replace(/\.png$/, "-docs.png")}, ${screenshot.replace(/\.png$/, "-landing.png")}`);
 } catch (e) {
   failed = true;
   try {

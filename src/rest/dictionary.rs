@@ -1,0 +1,132 @@
+//! The CSV data dictionary: `GET /v1/{collection}/schema` describes
+//! `/v1/{collection}.csv` (the same as `/v1/{collection}?format=csv`) as a
+//! Frictionless Tabular Data Resource: each column with its type, meaning,
+//! and how multi-valued fields are flattened. `frictionless validate` and
+//! R's and pandas' readers can use it as is.
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::csv::{Column, CsvRecord, JOIN};
+use super::params::Params;
+use super::v1;
+use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
+use crate::error::Result;
+use crate::startup::{AppState, ReadDb};
+
+/// One column as a Table Schema field. Types follow the column's naming
+/// rules, which the CSV writer keeps: dates' `_earliest`/`_latest` are ISO
+/// days, `_precision` is one of three words, lists are joined with ` | `.
+fn field(name: &str, description: &str) -> Value {
+    let mut f = json!({ "name": name, "description": description });
+    let multi = description.contains("joined with");
+    if name.ends_with("_earliest") || name.ends_with("_latest") {
+        f["type"] = "date".into();
+    } else if name.ends_with("_precision") {
+        f["type"] = "string".into();
+        f["constraints"] = json!({ "enum": ["year", "month", "day"] });
+    } else if name.ends_with("_edtf") {
+        f["type"] = "string".into();
+        f["format"] = "default".into();
+        f["rdfType"] = "https://www.loc.gov/standards/datetime/".into();
+    } else if multi {
+        f["type"] = "list".into();
+        f["delimiter"] = JOIN.into();
+        f["itemType"] = "string".into();
+    } else {
+        match name {
+            "version" | "people_count" => f["type"] = "integer".into(),
+            "disputed" => {
+                f["type"] = "boolean".into();
+                f["trueValues"] = json!(["true"]);
+                f["falseValues"] = json!(["false"]);
+            }
+            "amount" => {
+                // Exact decimals as written; never read them as floats.
+                f["type"] = "number".into();
+                f["decimalChar"] = ".".into();
+                f["groupChar"] = "".into();
+            }
+            "url" | "archived_url" => {
+                f["type"] = "string".into();
+                f["format"] = "uri".into();
+            }
+            _ => f["type"] = "string".into(),
+        }
+    }
+    if name == "slug" {
+        f["constraints"] = json!({ "required": true, "unique": true });
+    }
+    f
+}
+
+pub fn resource(collection: &str, title: &str, columns: &[Column]) -> Value {
+    json!({
+        "profile": "tabular-data-resource",
+        "name": collection,
+        "title": title,
+        "path": format!("/v1/{collection}.csv"),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": { "delimiter": ",", "quoteChar": "\"", "header": true, "lineTerminator": "\n" },
+        "description": format!(
+            "One row per record of /v1/{collection}, with the list's filters (`?format=csv` or \
+             `Accept: text/csv` on the list does the same). Multi-valued cells are joined with \
+             '{JOIN}'; a date becomes four columns: `_edtf` (the EDTF text as recorded), \
+             `_precision`, and the first and last day it can denote (`_earliest`, `_latest`). \
+             Empty cells are missing values."
+        ),
+        "schema": {
+            "fields": columns.iter().map(|(n, d)| field(n, d)).collect::<Vec<_>>(),
+            "primaryKey": ["slug"],
+            "missingValues": [""],
+        },
+    })
+}
+
+macro_rules! collection {
+    ($router:ident, $path:literal, $title:literal, $view:ty, $list:path) => {
+        $router = $router
+            .route(
+                concat!("/v1/", $path, "/schema"),
+                get(|| async { Json(resource($path, $title, <$view>::COLUMNS)) }),
+            )
+            .route(
+                concat!("/v1/", $path, ".csv"),
+                get(
+                    |s: ReadDb, uri: Uri, mut headers: HeaderMap, p: Params| async move {
+                        headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+                        let r: Result<Response> = $list(s, uri, headers, p).await;
+                        r
+                    },
+                ),
+            );
+    };
+}
+
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new();
+    collection!(r, "groups", "Hacktivist groups", GroupView, v1::list_groups);
+    collection!(
+        r,
+        "operations",
+        "Operations",
+        OperationView,
+        v1::list_operations
+    );
+    collection!(r, "targets", "Targets", TargetView, v1::list_targets);
+    collection!(
+        r,
+        "legal-outcomes",
+        "Legal outcomes",
+        LegalOutcomeView,
+        v1::list_legal_outcomes
+    );
+    collection!(r, "sources", "Sources", SourceView, v1::list_sources);
+    r
+}
