@@ -97,6 +97,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
+        // Operator jobs may rightly run long statements; only `serve` keeps
+        // the statement timeout, for requests.
+        let job_db = cli.db.without_statement_timeout();
         match cli.command {
             Command::Serve(serve) => {
                 let db = startup::prepare(&cli.db, &serve).await?;
@@ -110,16 +113,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .drain_timeout(std::time::Duration::from_millis(serve.drain_timeout_ms));
                 tracing::info!(addr = %server.local_addr()?, "factline listening");
                 server.run().await.context("server error")?;
-                db.close().await.ok();
-                if let Some(r) = replica {
-                    r.close().await.ok();
+                // Closing waits for connections still checked out (a request
+                // cut off at the drain deadline may hold one): bounded too.
+                let close = async {
+                    db.close().await.ok();
+                    if let Some(r) = replica {
+                        r.close().await.ok();
+                    }
+                };
+                if tokio::time::timeout(std::time::Duration::from_secs(2), close)
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("database connections still in use at exit: dropped");
                 }
                 tracing::info!("stopped");
                 Ok(ExitCode::SUCCESS)
             }
             Command::Migrate => {
-                let url = cli.db.url();
-                let conn = db::connect(&url, &cli.db).await.with_context(|| {
+                let url = job_db.url();
+                let conn = db::connect(&url, &job_db).await.with_context(|| {
                     format!("cannot open the database at {}", startup::redact(&url))
                 })?;
                 let lock = db::StartupLock::acquire(&conn)
@@ -131,8 +144,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("migrations applied");
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Import { file } => run_import(&cli.db, file).await,
-            Command::Apikey(cmd) => run_apikey(&cli.db, cmd).await,
+            Command::Import { file } => run_import(&job_db, file).await,
+            Command::Apikey(cmd) => run_apikey(&job_db, cmd).await,
             Command::Healthcheck {
                 url,
                 timeout_ms,
@@ -152,7 +165,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Export { format, output } => run_export(&cli.db, format, output).await,
+            Command::Export { format, output } => run_export(&job_db, format, output).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
@@ -312,10 +325,12 @@ async fn run_export(
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let bar = progress_bar("{spinner} exporting {pos}/{len} records [{bar:30}] {per_sec} {eta}");
-    let mut rx = export::spawn(conn.clone(), format);
+    let mut rx = export::spawn(conn.clone(), format, None);
     let mut records = 0;
+    let mut done = false;
     while let Some(m) = rx.recv().await {
         match m {
+            Message::Done => done = true,
             Message::Counts(c) => bar.set_length(c.total()),
             Message::Chunk(bytes, n) => {
                 out.write_all(&bytes).context("cannot write the export")?;
@@ -327,6 +342,10 @@ async fn run_export(
                 return Err(anyhow::Error::new(e).context("export failed"));
             }
         }
+    }
+    if !done {
+        bar.abandon();
+        anyhow::bail!("export cut short: the export task ended before finishing");
     }
     out.flush().context("cannot write the export")?;
     bar.finish_and_clear();

@@ -55,6 +55,17 @@ impl DbConfig {
             .unwrap_or_else(|| crate::db::DEFAULT_SQLITE_URL.to_owned())
     }
 
+    /// The same settings with no statement timeout: for operator jobs
+    /// (migrations, imports, the start-up lock) whose statements may rightly
+    /// run long.
+    #[must_use]
+    pub fn without_statement_timeout(&self) -> Self {
+        DbConfig {
+            statement_timeout_ms: 0,
+            ..self.clone()
+        }
+    }
+
     /// Settings for a given URL with every other value at its default.
     pub fn for_url(url: impl Into<String>) -> Self {
         DbConfig {

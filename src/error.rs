@@ -63,6 +63,9 @@ pub enum Error {
     /// 503: a statement ran past `FACTLINE_DB_STATEMENT_TIMEOUT_MS` and was cancelled.
     #[error("the query ran longer than the database's statement timeout")]
     TooSlow(#[source] sea_orm::DbErr),
+    /// 503: the service is at a limit it sets itself (e.g. concurrent exports).
+    #[error("{0}")]
+    Busy(String),
     /// 500: a fault of ours; logged, never shown to clients.
     #[error("database error: {0}")]
     Database(#[source] sea_orm::DbErr),
@@ -135,7 +138,9 @@ fn classify(e: &sea_orm::DbErr) -> DbFault {
             Some("57014") => DbFault::TimedOut,
             // admin/crash shutdown, cannot connect now, too many connections,
             // and class 08 (connection exception).
-            Some("57P01" | "57P02" | "57P03" | "53300") => DbFault::Unreachable,
+            // ... and serialization failure (a hot standby cancelling a long
+            // snapshot on a recovery conflict): retryable.
+            Some("57P01" | "57P02" | "57P03" | "53300" | "40001") => DbFault::Unreachable,
             Some(c) if c.starts_with("08") => DbFault::Unreachable,
             _ => DbFault::Other,
         },

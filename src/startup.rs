@@ -34,7 +34,14 @@ pub struct AppState {
     pub graphql: graphql::FactlineSchema,
     pub graphql_limits: Arc<graphql::Limits>,
     pub metrics: Arc<Metrics>,
+    /// Whole-database exports running at once; each holds a connection (and,
+    /// on Postgres, a snapshot) for as long as its client reads.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most exports that may run at once; more get a 503 with `Retry-After`, so
+/// slow downloads can never take the whole pool.
+pub const MAX_CONCURRENT_EXPORTS: usize = 2;
 
 impl AppState {
     pub fn new(db: DatabaseConnection, limits: graphql::Limits) -> Self {
@@ -44,6 +51,7 @@ impl AppState {
             db,
             replica: None,
             metrics: Arc::new(Metrics::default()),
+            exports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_EXPORTS)),
         }
     }
 
@@ -138,13 +146,29 @@ pub async fn prepare(db_cfg: &DbConfig, serve: &ServeConfig) -> anyhow::Result<D
     let db = db::connect(&url, db_cfg)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(&url)))?;
+    if serve.no_migrate && serve.no_seed {
+        return Ok(db);
+    }
+    // Migrating and seeding may rightly take longer than the statement
+    // timeout meant for requests, and so may waiting for the lock: on
+    // Postgres they get a pool of their own without one.
+    let setup = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db::connect(&url, &db_cfg.without_statement_timeout())
+            .await
+            .with_context(|| format!("cannot open the database at {}", redact(&url)))?
+    } else {
+        db.clone()
+    };
     // Replicas starting together take turns: one migrates and seeds, the
     // others then find the work done.
-    let lock = db::StartupLock::acquire(&db)
+    let lock = db::StartupLock::acquire(&setup)
         .await
         .context("cannot take the start-up lock")?;
-    let result = migrate_and_seed(&db, serve).await;
+    let result = migrate_and_seed(&setup, serve).await;
     lock.release().await;
+    if setup.get_database_backend() == sea_orm::DbBackend::Postgres {
+        setup.close().await.ok();
+    }
     result?;
     Ok(db)
 }

@@ -524,6 +524,8 @@ pub enum Message {
     Counts(Counts),
     /// Encoded bytes and how many records they hold.
     Chunk(Vec<u8>, u64),
+    /// Everything was sent; a channel that closes without it was cut short.
+    Done,
     Failed(Error),
 }
 
@@ -534,12 +536,15 @@ const CHANNEL: usize = 4;
 /// Runs an export on its own task and returns the receiving end. On Postgres
 /// the whole export reads one snapshot (a repeatable-read, read-only
 /// transaction), so records written meanwhile never half-appear.
+/// `permit`, if any, is held until the export ends.
 pub fn spawn(
     db: sea_orm::DatabaseConnection,
     format: Format,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> tokio::sync::mpsc::Receiver<Message> {
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     tokio::spawn(async move {
+        let _permit = permit;
         if let Err(e) = produce(&db, format, &tx).await {
             let _ = tx.send(Message::Failed(e)).await;
         }
@@ -601,6 +606,8 @@ async fn produce_on<C: Conn>(
             return Ok(());
         }
     }
-    let _ = tx.send(Message::Chunk(enc.end(), 0)).await;
+    if tx.send(Message::Chunk(enc.end(), 0)).await.is_ok() {
+        let _ = tx.send(Message::Done).await;
+    }
     Ok(())
 }

@@ -54,6 +54,9 @@ impl Cursor {
 pub struct PageRequest {
     pub limit: u64,
     pub cursor: Option<Cursor>,
+    /// Whether to count the rows the filters match (`Page::total`); a stream
+    /// reading page after page counts once, on its first page.
+    pub count: bool,
 }
 
 impl Default for PageRequest {
@@ -61,6 +64,7 @@ impl Default for PageRequest {
         PageRequest {
             limit: DEFAULT_LIMIT,
             cursor: None,
+            count: true,
         }
     }
 }
@@ -92,7 +96,11 @@ impl PageRequest {
             .filter(|c| !c.is_empty())
             .map(Cursor::decode)
             .transpose()?;
-        Ok(PageRequest { limit, cursor })
+        Ok(PageRequest {
+            limit,
+            cursor,
+            count: true,
+        })
     }
 
     /// Every row at once (exports, internal walks).
@@ -100,6 +108,7 @@ impl PageRequest {
         PageRequest {
             limit: u64::MAX,
             cursor: None,
+            count: true,
         }
     }
 }
@@ -193,7 +202,11 @@ where
     E::Model: Sync,
     C: Conn,
 {
-    let total = select.clone().count(db).await?;
+    let total = if page.count {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
     let col = sort.spec.column;
     let order = if sort.descending {
         Order::Desc

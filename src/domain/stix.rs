@@ -132,8 +132,11 @@ fn references(cites: &[CitationRecord], sources: &HashMap<String, SourceRecord>)
             if !desc.is_empty() {
                 r.insert("description".into(), desc.trim().into());
             }
-            if let Some(url) = s.and_then(|s| s.url.as_deref().or(s.archived_url.as_deref())) {
-                r.insert("url".into(), uri(url).into());
+            if let Some(url) = s
+                .and_then(|s| s.url.as_deref().or(s.archived_url.as_deref()))
+                .and_then(uri)
+            {
+                r.insert("url".into(), url.into());
             }
             r.insert("external_id".into(), c.source.clone().into());
             Value::Object(r)
@@ -142,9 +145,10 @@ fn references(cites: &[CitationRecord], sources: &HashMap<String, SourceRecord>)
 }
 
 /// STIX wants an RFC 3986 URI: non-ASCII paths (Arabic article titles, say)
-/// are percent-encoded; anything unparsable is kept as written.
-fn uri(url: &str) -> String {
-    url::Url::parse(url).map_or_else(|_| url.to_owned(), |u| u.to_string())
+/// are percent-encoded; a URL that does not parse is left out (the source's
+/// slug and title still identify it).
+fn uri(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|u| u.to_string())
 }
 
 fn factline_ref(collection: &str, slug: &str) -> Value {

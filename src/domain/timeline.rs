@@ -109,14 +109,18 @@ pub async fn timeline<C: Conn>(
         ..Default::default()
     }
     .condition()?;
-    let total = operation::Entity::find()
-        .filter(ops_cond.clone())
-        .count(db)
-        .await?
-        + legal_outcome::Entity::find()
-            .filter(los_cond.clone())
+    let total = if page.count {
+        operation::Entity::find()
+            .filter(ops_cond.clone())
             .count(db)
-            .await?;
+            .await?
+            + legal_outcome::Entity::find()
+                .filter(los_cond.clone())
+                .count(db)
+                .await?
+    } else {
+        0
+    };
 
     let at = page.cursor.as_ref().map(parse_cursor).transpose()?;
     let mut ops = operation::Entity::find().filter(ops_cond);
@@ -208,10 +212,15 @@ pub async fn spans<C: Conn>(db: &C, f: &TimelineFilter, cap: u64) -> Result<(Vec
     let mut page = PageRequest {
         limit: MAX_LIMIT.min(cap.max(1)),
         cursor: None,
+        count: true,
     };
+    let mut total = 0;
     loop {
         let p = timeline(db, f, &page).await?;
-        let total = p.total;
+        if page.count {
+            total = p.total;
+            page.count = false;
+        }
         out.extend(p.items.into_iter().map(|e| match e {
             Entry::Operation(o) => Span {
                 operation: true,

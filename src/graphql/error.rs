@@ -35,6 +35,7 @@ impl ErrorExtensions for Error {
                     code::UNAVAILABLE,
                 )
             }
+            Error::Busy(m) => (m.clone(), code::UNAVAILABLE),
             Error::TooSlow(e) => {
                 tracing::warn!(error = %e, "statement timeout");
                 (

@@ -46,6 +46,14 @@ pub async fn etag(req: Request, next: Next) -> Response {
     if res.status() != StatusCode::OK {
         return res;
     }
+    // A streamed body (an export, a whole CSV list) is never buffered to be
+    // hashed: that would hold it all in memory. It goes out untagged.
+    if axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_none()
+    {
+        return res;
+    }
     let (mut parts, body) = res.into_parts();
     let bytes = match to_bytes(body, MAX_TAGGED_BODY).await {
         Ok(b) => b,

@@ -59,12 +59,13 @@ fn fineness(precision: &str) -> Fine {
 struct Scale {
     years: i32,
     start: NaiveDate,
+    end: NaiveDate,
     days: f64,
 }
 
 impl Scale {
     fn x(&self, d: NaiveDate) -> f64 {
-        let off = (d - self.start).num_days() as f64;
+        let off = (d.clamp(self.start, self.end) - self.start).num_days() as f64;
         LEFT + off / self.days * (WIDTH - LEFT - RIGHT)
     }
 
@@ -84,29 +85,32 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
         );
         return s;
     }
-    let first = spans
+    // The axis covers the dates actually known: an open end (`2013/..`) is
+    // stored as the first or last representable day and is drawn to the edge.
+    let known = |d: &NaiveDate| {
+        *d != crate::domain::edtf::min_day() && *d != crate::domain::edtf::max_day()
+    };
+    let years: Vec<i32> = spans
         .iter()
-        .map(|r| r.earliest.year())
-        .min()
-        .unwrap_or(2000);
-    let last = spans
-        .iter()
-        .map(|r| r.latest.year())
-        .max()
-        .unwrap_or(first)
-        .max(first);
+        .flat_map(|r| [r.earliest, r.latest])
+        .filter(known)
+        .map(|d| d.year())
+        .collect();
+    let first = years.iter().copied().min().unwrap_or(2000);
+    let last = years.iter().copied().max().unwrap_or(first).max(first);
     let start = NaiveDate::from_ymd_opt(first, 1, 1).unwrap_or_default();
     let end = NaiveDate::from_ymd_opt(last + 1, 1, 1).unwrap_or(start);
     let scale = Scale {
         years: last - first + 1,
         start,
+        end,
         days: ((end - start).num_days() as f64).max(1.0),
     };
 
     // Counts per year (by the year a record's date begins), per precision.
     let mut counts = vec![[[0u32; 3]; 2]; scale.years as usize];
     for r in spans {
-        let y = (r.earliest.year() - first) as usize;
+        let y = (r.earliest.year() - first).clamp(0, scale.years - 1) as usize;
         let k = usize::from(!r.operation);
         let f = match fineness(&r.precision) {
             Fine::Day => 0,
@@ -373,6 +377,28 @@ mod tests {
         assert!(svg.contains("A &lt;b&gt; &amp; &quot;c&quot;"));
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("(3 records)"));
+    }
+
+    #[test]
+    fn open_ends_do_not_stretch_the_axis() {
+        let svg = timeline_svg(
+            &[
+                span(true, "2013/..", "year", "2013-01-01", "9999-12-31"),
+                span(false, "../2011", "year", "0001-01-01", "2011-12-31"),
+                span(false, "2012-05", "month", "2012-05-01", "2012-05-31"),
+            ],
+            3,
+        );
+        assert!(svg.contains(">2011</text>") && svg.contains(">2013</text>"));
+        assert!(
+            !svg.contains(">9999</text>")
+                && !svg.contains(">2010</text>")
+                && !svg.contains(">2014</text>")
+        );
+        assert!(
+            svg.matches("<line").count() < 20,
+            "a grid line per year, 2011-2013"
+        );
     }
 
     #[test]

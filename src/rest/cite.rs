@@ -111,7 +111,11 @@ fn tex(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
-            '{' | '}' | '%' | '&' | '$' | '#' | '_' => {
+            // BibTeX counts braces even when escaped: an unbalanced one in a
+            // title would swallow the rest of the file, so braces are words.
+            '{' => out.push_str("\\textbraceleft{}"),
+            '}' => out.push_str("\\textbraceright{}"),
+            '%' | '&' | '$' | '#' | '_' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -173,7 +177,7 @@ pub fn bibtex_entry(s: &SourceView) -> String {
         fields.push(("url", u.clone()));
     }
     if let Some(a) = &s.archived_url {
-        fields.push(("addendum", format!("Archived copy: \\url{{{a}}}")));
+        fields.push(("addendum", format!("Archived copy: {}", tex(a))));
     }
     fields.push(("langid", tex(&s.language)));
     fields.push(("keywords", format!("factline, {}", tex(&s.kind))));
@@ -259,10 +263,22 @@ mod tests {
         let b = bibtex_entry(&source(Some("2009-05-26")));
         assert!(b.starts_with("@article{heise-guzner,\n"), "{b}");
         assert!(
-            b.contains(r"title = {{Scientology-Hacker \{pleads\} 100\% guilty \& more\_}}"),
+            b.contains(
+                r"title = {{Scientology-Hacker \textbraceleft{}pleads\textbraceright{} 100\% guilty \& more\_}}"
+            ),
             "{b}"
         );
         assert!(b.contains("date = {2009-05-26}"));
         assert!(b.contains("journaltitle = {heise online}"));
+        // An unbalanced brace or a raw % in a URL cannot break the file.
+        let mut s = source(None);
+        s.title = "Anonymous {leak".into();
+        s.archived_url = Some("https://archive.org/a%20b#c".into());
+        let b = bibtex_entry(&s);
+        assert_eq!(b.matches('{').count(), b.matches('}').count(), "{b}");
+        assert!(
+            b.contains(r"Archived copy: https://archive.org/a\%20b\#c"),
+            "{b}"
+        );
     }
 }

@@ -8,7 +8,8 @@ use futures::StreamExt;
 use super::params::Params;
 use crate::domain::export::{self, Format, Message};
 use crate::error::{Error, Result};
-use crate::startup::ReadDb;
+use crate::startup::{AppState, ReadDb};
+use axum::extract::State;
 
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -27,29 +28,51 @@ pub struct ExportParams {
         (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
             content((String = "application/x-ndjson"), (String = "application/json"), (String = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = super::problem::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn export(s: ReadDb, p: Params) -> Result<Response> {
+pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Result<Response> {
     p.only(&[&["format"]])?;
     let format = match p.choice("format", &["ndjson", "json", "stix"])? {
         None => Format::Ndjson,
         Some(f) => Format::parse(&f).ok_or_else(|| Error::invalid("format", "unknown format"))?,
     };
-    let mut rx = export::spawn(s.db, format);
+    let permit = state.exports.clone().try_acquire_owned().map_err(|_| {
+        Error::Busy(format!(
+            "{} exports are already running; retry shortly",
+            crate::startup::MAX_CONCURRENT_EXPORTS
+        ))
+    })?;
+    let mut rx = export::spawn(s.db, format, Some(permit));
     // The first message says whether the export could start at all; after
     // it, a failure can only cut the stream short (it is logged).
     let first = match rx.recv().await {
         Some(Message::Failed(e)) => return Err(e),
-        Some(Message::Counts(_)) | None => None,
+        None => {
+            return Err(Error::Internal(
+                "the export task ended before starting".into(),
+            ));
+        }
+        Some(Message::Counts(_) | Message::Done) => None,
         Some(Message::Chunk(b, _)) => Some(b),
     };
-    let rest = futures::stream::unfold(rx, |mut rx| async move {
+    // An error ends the body without its final chunk, so the client sees a
+    // truncated transfer rather than a short file that looks complete.
+    let rest = futures::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
         loop {
-            match rx.recv().await? {
-                Message::Chunk(b, _) => return Some((Ok::<_, std::io::Error>(b), rx)),
-                Message::Counts(_) => {}
-                Message::Failed(e) => {
+            match rx.recv().await {
+                Some(Message::Chunk(b, _)) => {
+                    return Some((Ok::<_, std::io::Error>(b), Some(rx)));
+                }
+                Some(Message::Counts(_)) => {}
+                Some(Message::Done) => return None,
+                Some(Message::Failed(e)) => {
                     tracing::error!(error = %e, "export failed mid-stream");
-                    return Some((Err(std::io::Error::other("export failed")), rx));
+                    return Some((Err(std::io::Error::other("export failed")), None));
+                }
+                None => {
+                    tracing::error!("export task ended without finishing");
+                    return Some((Err(std::io::Error::other("export cut short")), None));
                 }
             }
         }

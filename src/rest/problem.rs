@@ -80,6 +80,7 @@ impl IntoResponse for Error {
                     vec![],
                 )
             }
+            Error::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, Some(m.clone()), vec![]),
             Error::TooSlow(e) => {
                 tracing::warn!(error = %e, "statement timeout");
                 (

@@ -115,16 +115,29 @@ fn render_list<T: Serialize + CsvRecord>(
 }
 
 /// A CSV list without `limit` is the whole filtered list, so
-/// `pandas.read_csv(url)` gets every record; with `limit` it pages like JSON.
-fn whole_csv(format: Format, p: &Params, page: PageRequest) -> PageRequest {
-    if format == Format::Csv && p.text("limit").ok().flatten().is_none() {
-        PageRequest {
-            limit: u64::MAX,
-            ..page
-        }
-    } else {
-        page
-    }
+/// `pandas.read_csv(url)` gets every record; it is streamed a page at a time
+/// (see [`csv::stream`]). With `limit` it pages like JSON.
+fn whole_csv(format: Format, p: &Params) -> bool {
+    format == Format::Csv && p.text("limit").ok().flatten().is_none()
+}
+
+/// Streams a whole list as CSV: `$read` lists a page, `$view` turns its rows
+/// into the list's views.
+macro_rules! stream_csv {
+    ($s:expr, $page:expr, $filter:expr, $sort:expr, $read:path, |$db:ident, $items:ident| $view:expr) => {{
+        let db = $s.db.clone();
+        let filter = $filter;
+        let sort = $sort;
+        return csv::stream($page, move |page| {
+            let ($db, filter, sort) = (db.clone(), filter.clone(), sort.clone());
+            async move {
+                let p = $read(&$db, &filter, sort.as_deref(), &page).await?;
+                let $items = p.items;
+                Ok(($view, p.next_cursor, p.total))
+            }
+        })
+        .await;
+    }};
 }
 
 fn strip<T>(p: Page<T>) -> (Vec<T>, Page<()>) {
@@ -268,7 +281,11 @@ pub async fn list_groups(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> 
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;
     e.finish()?;
-    let page = whole_csv(format, &p, page);
+    if whole_csv(format, &p) {
+        stream_csv!(s, page, filter, sort, read::list_groups, |db, items| {
+            views::groups(&db, items).await?
+        });
+    }
     let (items, info) = strip(read::list_groups(&s.db, &filter, sort.as_deref(), &page).await?);
     let data = views::groups(&s.db, items).await?;
     render_list(format, &uri, info, page.limit, data)
@@ -350,7 +367,11 @@ pub async fn list_operations(
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;
     e.finish()?;
-    let page = whole_csv(format, &p, page);
+    if whole_csv(format, &p) {
+        stream_csv!(s, page, filter, sort, read::list_operations, |db, items| {
+            views::operations(&db, items).await?
+        });
+    }
     let (items, info) = strip(read::list_operations(&s.db, &filter, sort.as_deref(), &page).await?);
     let data = views::operations(&s.db, items).await?;
     render_list(format, &uri, info, page.limit, data)
@@ -399,7 +420,11 @@ pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;
     e.finish()?;
-    let page = whole_csv(format, &p, page);
+    if whole_csv(format, &p) {
+        stream_csv!(s, page, filter, sort, read::list_targets, |db, items| {
+            views::targets(&db, items).await?
+        });
+    }
     let (items, info) = strip(read::list_targets(&s.db, &filter, sort.as_deref(), &page).await?);
     let data = views::targets(&s.db, items).await?;
     render_list(format, &uri, info, page.limit, data)
@@ -463,7 +488,16 @@ pub async fn list_legal_outcomes(
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;
     e.finish()?;
-    let page = whole_csv(format, &p, page);
+    if whole_csv(format, &p) {
+        stream_csv!(
+            s,
+            page,
+            filter,
+            sort,
+            read::list_legal_outcomes,
+            |db, items| { views::legal_outcomes(&db, items).await? }
+        );
+    }
     let (items, info) =
         strip(read::list_legal_outcomes(&s.db, &filter, sort.as_deref(), &page).await?);
     let data = views::legal_outcomes(&s.db, items).await?;
@@ -515,11 +549,24 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
         None => e.take(Format::of(&p, &headers))?,
     };
     e.finish()?;
-    let page = whole_csv(format, &p, page);
-    let (items, info) = strip(read::list_sources(&s.db, &filter, sort.as_deref(), &page).await?);
     if let Some(c) = cite {
+        let page = if whole_csv(format, &p) {
+            PageRequest {
+                limit: u64::MAX,
+                ..page
+            }
+        } else {
+            page
+        };
+        let (items, _) = strip(read::list_sources(&s.db, &filter, sort.as_deref(), &page).await?);
         return Ok(cite::render(c, &views::sources(items)));
     }
+    if whole_csv(format, &p) {
+        stream_csv!(s, page, filter, sort, read::list_sources, |db, items| {
+            views::sources(items)
+        });
+    }
+    let (items, info) = strip(read::list_sources(&s.db, &filter, sort.as_deref(), &page).await?);
     render_list(format, &uri, info, page.limit, views::sources(items))
 }
 

@@ -457,3 +457,92 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    a_whole_csv_list_streams_page_by_page_and_misses_nothing,
+    |backend| {
+        use factline::domain::dataset::SourceRecord;
+        let Some(t) = TestDb::new(backend).await else {
+            return;
+        };
+        // More rows than one streamed page holds (csv::STREAM_BATCH).
+        let n = 1_234;
+        let ds = Dataset {
+            sources: (0..n)
+                .map(|i| SourceRecord {
+                    slug: format!("gen-{i:05}"),
+                    title: format!("Generated source {i}, with a comma"),
+                    url: Some(format!("https://example.org/{i}")),
+                    archived_url: None,
+                    publisher: None,
+                    language: "en".into(),
+                    published: Some(format!("20{:02}", i % 20)),
+                    kind: "news".into(),
+                })
+                .collect(),
+            ..Dataset::default()
+        };
+        import::import(&t.db, ds, None, &|_, _| {}).await.unwrap();
+        let app = TestApp::spawn(t).await;
+        let res = app.get("/v1/sources.csv?sort=slug").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["x-total-count"], n.to_string().as_str());
+        assert!(
+            !res.headers().contains_key("etag"),
+            "a streamed body is not buffered to be hashed"
+        );
+        let text = res.text().await.unwrap();
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let slugs: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        let expected: Vec<String> = (0..n).map(|i| format!("gen-{i:05}")).collect();
+        assert_eq!(slugs, expected, "every row once, in order, across pages");
+        // Filters apply to the stream too; `limit` pages as JSON does.
+        let narrowed = app.get("/v1/sources?format=csv&from=2005&to=2005").await;
+        let rows = narrowed.text().await.unwrap().lines().count() - 1;
+        assert_eq!(rows, (0..n).filter(|i| i % 20 == 5).count());
+        let limited = app.get("/v1/sources?format=csv&limit=10").await;
+        assert!(limited.headers().contains_key("etag"));
+        assert_eq!(limited.text().await.unwrap().lines().count(), 11);
+        let (status, body) = app.get_json("/v1/sources.csv?sort=colour").await;
+        assert_eq!(status, 400, "a bad sort is still a 400 before streaming");
+        assert_eq!(body["errors"][0]["field"], "sort");
+    }
+);
+
+both_backends!(
+    exports_beyond_the_limit_get_503_with_retry_after,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let state = factline::startup::AppState::new(t.db.clone(), Default::default());
+        let exports = state.exports.clone();
+        let app = TestApp::spawn_state(t, state).await;
+        // As if MAX_CONCURRENT_EXPORTS slow downloads were holding their permits.
+        let held = exports
+            .clone()
+            .acquire_many_owned(factline::startup::MAX_CONCURRENT_EXPORTS as u32)
+            .await
+            .unwrap();
+        let res = app.get("/v1/export?format=ndjson").await;
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "5");
+        // Other requests are unaffected, and exports resume once one ends.
+        assert_eq!(app.get("/v1/groups/anonymous").await.status(), 200);
+        drop(held);
+        let res = app.get("/v1/export?format=ndjson").await;
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while exports.available_permits() < factline::startup::MAX_CONCURRENT_EXPORTS
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            exports.available_permits(),
+            factline::startup::MAX_CONCURRENT_EXPORTS,
+            "a finished export gives its permit back"
+        );
+    }
+);

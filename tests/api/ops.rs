@@ -34,6 +34,15 @@ both_backends!(
         }
         assert_eq!(app.get("/v1/groups/no-such-group").await.status(), 404);
         assert_eq!(app.get("/no/such/route").await.status(), 404);
+        // Made-up methods share one series too.
+        let odd = reqwest::Method::from_bytes(b"FROBNICATE").unwrap();
+        let res = app
+            .client
+            .request(odd, app.url("/v1/groups"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405);
         let gql: Value = app
             .client
             .post(app.url("/graphql"))
@@ -76,6 +85,15 @@ both_backends!(
             Some(1.0)
         );
         assert!(!text.contains("/no/such/route"));
+        assert!(!text.contains("FROBNICATE"));
+        assert_eq!(
+            sample(
+                &text,
+                &[by_slug[0], "method=\"other\"", "route=\"/v1/groups\""]
+            ),
+            Some(1.0),
+            "{text}"
+        );
         assert_eq!(
             sample(
                 &text,
@@ -262,7 +280,10 @@ async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_onc
     else {
         unreachable!("parsed as serve")
     };
-    let cfg = DbConfig::for_url(t.url());
+    let mut cfg = DbConfig::for_url(t.url());
+    // A statement timeout far below what migrating and seeding take: it is
+    // for requests, not for the start-up work or the wait for the lock.
+    cfg.statement_timeout_ms = 1;
     let (a, b) = tokio::join!(
         factline::startup::prepare(&cfg, &serve),
         factline::startup::prepare(&cfg, &serve)

@@ -699,7 +699,7 @@ both_backends!(reads_allow_any_origin_and_compress_on_request, |backend| {
 /// The contract: every route, its parameters and responses, in a compact
 /// form. When the API changes on purpose, copy the printed text here.
 const CONTRACT: &str = "\
-GET /v1/export ?format -> 200 400
+GET /v1/export ?format -> 200 400 503
 GET /v1/groups ?kind ?parent ?q ?from ?to ?limit ?cursor ?sort ?format -> 200 400
 POST /v1/groups ?X-Change-Reason -> 201 400 401 403 409 413 415 422
 DELETE /v1/groups/{slug} slug If-Match ?X-Change-Reason -> 204 401 403 404 409 412 428
