@@ -104,7 +104,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Serve(serve) => {
                 let db = startup::prepare(&cli.db, &serve).await?;
                 let replica = startup::connect_replica(&cli.db).await?;
-                let mut state = AppState::new(db.clone(), serve.graphql.clone());
+                let mut state =
+                    AppState::new(db.clone(), serve.graphql.clone()).with_limits(&serve.limits);
                 if let Some(r) = replica.clone() {
                     state = state.with_replica(r);
                 }

@@ -119,4 +119,6 @@ pub struct ServeConfig {
     pub drain_timeout_ms: u64,
     #[command(flatten)]
     pub graphql: crate::graphql::Limits,
+    #[command(flatten)]
+    pub limits: crate::limits::LimitConfig,
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod limits;
 pub mod metrics;
 pub mod rest;
 pub mod startup;

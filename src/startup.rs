@@ -37,6 +37,8 @@ pub struct AppState {
     /// Whole-database exports running at once; each holds a connection (and,
     /// on Postgres, a snapshot) for as long as its client reads.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Rate limits and the in-flight cap (none unless configured).
+    pub limiter: Arc<crate::limits::Limiter>,
 }
 
 /// Most exports that may run at once; more get a 503 with `Retry-After`, so
@@ -52,7 +54,15 @@ impl AppState {
             replica: None,
             metrics: Arc::new(Metrics::default()),
             exports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_EXPORTS)),
+            limiter: Arc::new(crate::limits::Limiter::new(&Default::default())),
         }
+    }
+
+    /// Applies rate limits and the in-flight cap.
+    #[must_use]
+    pub fn with_limits(mut self, cfg: &crate::limits::LimitConfig) -> Self {
+        self.limiter = Arc::new(crate::limits::Limiter::new(cfg));
+        self
     }
 
     /// Sends anonymous reads to `read` from now on.
@@ -98,6 +108,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let counters = state.metrics.clone();
+    let limiter = state.limiter.clone();
     let graphql_routes = Router::new()
         .route(
             "/graphql",
@@ -111,6 +122,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(metrics::handler))
         .with_state(state)
         .layer(middleware::from_fn(rest::problem::ensure_problem))
+        // Inside the metrics layer, so 429s and 503s from shedding are counted.
+        .layer(middleware::from_fn_with_state(
+            limiter,
+            crate::limits::enforce,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -264,7 +280,12 @@ impl Server {
                 std::future::pending::<()>().await;
             }
         };
-        let serve = axum::serve(self.listener, self.app).with_graceful_shutdown(signal);
+        // The peer address is what per-IP rate limits key on.
+        let serve = axum::serve(
+            self.listener,
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
         tokio::select! {
             r = serve.into_future() => r,
             () = deadline => {

@@ -304,3 +304,103 @@ async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_onc
     a.close().await.ok();
     b.close().await.ok();
 }
+
+fn limited(cfg: factline::limits::LimitConfig, db: &sea_orm::DatabaseConnection) -> AppState {
+    AppState::new(db.clone(), Default::default()).with_limits(&cfg)
+}
+
+both_backends!(
+    rate_limits_answer_429_with_retry_after_per_ip_and_per_key,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let (_, key) = auth::create_key(&t.db, Role::Editor, "editor")
+            .await
+            .unwrap();
+        let cfg = factline::limits::LimitConfig {
+            rate_limit_ip: 2,
+            rate_limit_key_writes: 1,
+            no_rate_limit: false,
+            max_in_flight: 0,
+            trust_forwarded_for: false,
+        };
+        let state = limited(cfg, &t.db);
+        let app = TestApp::spawn_state(t, state).await;
+        // A burst of twice the rate passes, then the IP is over its limit.
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            statuses.push(app.get("/v1/groups/anonymous").await.status().as_u16());
+        }
+        assert_eq!(&statuses[..4], &[200, 200, 200, 200], "{statuses:?}");
+        assert_eq!(statuses[5], 429, "{statuses:?}");
+        let res = app.get("/v1/groups").await;
+        assert_eq!(res.status(), 429);
+        assert!(
+            res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1
+        );
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        // Health checks are never limited; a made-up key is no way around the limit.
+        assert_eq!(app.get("/readyz").await.status(), 200);
+        let with_header = app
+            .client
+            .get(app.url("/v1/groups/anonymous"))
+            .bearer_auth("flk_made-up")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(with_header.status(), 429);
+        // Writes count per key: a burst of 2, then 429 (before any validation).
+        let mut writes = Vec::new();
+        for i in 0..4 {
+            let r = app
+                .client
+                .post(app.url("/v1/targets"))
+                .bearer_auth(&key)
+                .json(&json!({"slug": format!("rate-{i}")}))
+                .send()
+                .await
+                .unwrap();
+            writes.push(r.status().as_u16());
+        }
+        assert!(writes[..2].iter().all(|s| *s != 429), "{writes:?}");
+        assert_eq!(writes[3], 429, "{writes:?}");
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn above_the_in_flight_cap_new_requests_are_shed_with_503() {
+    use std::io::Write;
+    let Some(t) = TestDb::seeded(Backend::Sqlite).await else {
+        return;
+    };
+    let cfg = factline::limits::LimitConfig {
+        max_in_flight: 1,
+        ..Default::default()
+    };
+    let state = limited(cfg, &t.db);
+    let app = TestApp::spawn_state(t, state).await;
+    // One request in flight: its body never finishes arriving.
+    let mut slow = std::net::TcpStream::connect(app.addr).unwrap();
+    slow.write_all(
+        b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let res = app.get("/v1/groups/anonymous").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "1");
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "health is never shed"
+    );
+    drop(slow);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.get("/v1/groups/anonymous").await.status(), 200);
+}

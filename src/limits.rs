@@ -1,0 +1,180 @@
+//! Protection against overload and abuse: a rate limit per client IP for
+//! reads and per API key for writes (429 with `Retry-After`),
+//! and a cap on requests in flight above which new ones are shed (503 with
+//! `Retry-After`) instead of queueing until everything times out.
+//!
+//! The rate limits use `governor` (GCRA, keyed); the cap is a semaphore.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
+
+use crate::rest::problem::Problem;
+
+/// The limits, each a flag with an environment variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitConfig {
+    /// Requests per second each client IP may make, writes aside (bursts of twice that).
+    #[arg(long, env = "FACTLINE_RATE_LIMIT_IP", default_value_t = 50)]
+    pub rate_limit_ip: u32,
+    /// Writes per second each API key may make (bursts of twice that).
+    #[arg(long, env = "FACTLINE_RATE_LIMIT_KEY_WRITES", default_value_t = 10)]
+    pub rate_limit_key_writes: u32,
+    /// Turn the rate limits off (benchmarks, trusted networks).
+    #[arg(long, env = "FACTLINE_NO_RATE_LIMIT")]
+    pub no_rate_limit: bool,
+    /// Requests in flight above which new ones are answered 503 at once (0: no cap).
+    #[arg(long, env = "FACTLINE_MAX_IN_FLIGHT", default_value_t = 512)]
+    pub max_in_flight: usize,
+    /// Take the client IP from the first `X-Forwarded-For` address (only
+    /// behind a proxy that sets it; otherwise clients could pick their own).
+    #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LimitConfig {
+    /// No rate limits and no cap: what tests and embedders get unless they ask.
+    fn default() -> Self {
+        LimitConfig {
+            rate_limit_ip: 50,
+            rate_limit_key_writes: 10,
+            no_rate_limit: true,
+            max_in_flight: 0,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+pub struct Limiter {
+    by_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    by_key: Option<DefaultKeyedRateLimiter<[u8; 16]>>,
+    in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    trust_forwarded_for: bool,
+    checks: AtomicU64,
+}
+
+fn quota(per_second: u32) -> Option<Quota> {
+    let rate = NonZeroU32::new(per_second)?;
+    let burst = NonZeroU32::new(per_second.saturating_mul(2)).unwrap_or(rate);
+    Some(Quota::per_second(rate).allow_burst(burst))
+}
+
+impl Limiter {
+    pub fn new(cfg: &LimitConfig) -> Self {
+        let on = !cfg.no_rate_limit;
+        Limiter {
+            by_ip: on
+                .then(|| quota(cfg.rate_limit_ip).map(RateLimiter::keyed))
+                .flatten(),
+            by_key: on
+                .then(|| quota(cfg.rate_limit_key_writes).map(RateLimiter::keyed))
+                .flatten(),
+            in_flight: (cfg.max_in_flight > 0)
+                .then(|| Arc::new(tokio::sync::Semaphore::new(cfg.max_in_flight))),
+            trust_forwarded_for: cfg.trust_forwarded_for,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    fn client_ip(&self, req: &Request) -> Option<IpAddr> {
+        if self.trust_forwarded_for
+            && let Some(ip) = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok())
+        {
+            return Some(ip);
+        }
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+    }
+
+    /// `Some(seconds)` to wait when the request is over its limit.
+    fn over_limit(&self, req: &Request) -> Option<u64> {
+        // Forget idle clients now and then, so the maps stay small.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 10_000 == 9_999 {
+            if let Some(l) = &self.by_ip {
+                l.retain_recent();
+            }
+            if let Some(l) = &self.by_key {
+                l.retain_recent();
+            }
+        }
+        let now = DefaultClock::default().now();
+        let wait = |d: std::time::Duration| d.as_secs() + 1;
+        let auth = req.headers().get(header::AUTHORIZATION);
+        let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        match auth {
+            // Editors' writes count against their key (the key is hashed, never kept).
+            Some(a) if write => {
+                let limiter = self.by_key.as_ref()?;
+                let mut key = [0u8; 16];
+                key.copy_from_slice(&Sha256::digest(a.as_bytes())[..16]);
+                limiter
+                    .check_key(&key)
+                    .err()
+                    .map(|n| wait(n.wait_time_from(now)))
+            }
+            // Everything else counts against the client IP, whatever header
+            // it carries: a made-up key must not be a way around the limit.
+            _ => {
+                let limiter = self.by_ip.as_ref()?;
+                let ip = self.client_ip(req)?;
+                limiter
+                    .check_key(&ip)
+                    .err()
+                    .map(|n| wait(n.wait_time_from(now)))
+            }
+        }
+    }
+}
+
+fn refuse(status: StatusCode, detail: String, retry_after: u64) -> Response {
+    let mut res = Problem::new(status, Some(detail)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// The middleware: shed when too much is in flight, then rate-limit.
+pub async fn enforce(State(limiter): State<Arc<Limiter>>, req: Request, next: Next) -> Response {
+    // Health checks are never limited: a busy replica must not look dead.
+    let path = req.uri().path();
+    if path == "/healthz" || path == "/readyz" || path == "/metrics" {
+        return next.run(req).await;
+    }
+    let _permit = match &limiter.in_flight {
+        Some(s) => match s.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is at its limit of requests in flight; retry shortly".into(),
+                    1,
+                );
+            }
+        },
+        None => None,
+    };
+    if let Some(secs) = limiter.over_limit(&req) {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("rate limit exceeded; retry in {secs} s"),
+            secs,
+        );
+    }
+    next.run(req).await
+}
