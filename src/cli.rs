@@ -41,9 +41,13 @@ pub enum Command {
     Openapi,
     /// Write every record out, streamed (constant memory), with a progress bar on a terminal.
     Export {
-        /// ndjson: one record per line; json: the dataset file format; stix: a STIX 2.1 bundle.
+        /// ndjson: one record per line; json: the dataset file format; stix: a STIX 2.1 bundle;
+        /// csv: one collection (--collection) as its list's CSV.
         #[arg(long, value_enum, default_value_t = crate::domain::export::Format::Ndjson)]
         format: crate::domain::export::Format,
+        /// With --format csv: groups, operations, targets, legal-outcomes or sources.
+        #[arg(long, value_parser = ["groups", "operations", "targets", "legal-outcomes", "sources"])]
+        collection: Option<String>,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -166,7 +170,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Export { format, output } => run_export(&job_db, format, output).await,
+            Command::Export {
+                format,
+                output,
+                collection,
+            } => run_export(&job_db, format, collection, output).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
@@ -311,6 +319,7 @@ fn refusal(name: &str, e: Error) -> anyhow::Error {
 async fn run_export(
     cfg: &DbConfig,
     format: crate::domain::export::Format,
+    collection: Option<String>,
     output: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     use crate::domain::export::{self, Message};
@@ -326,6 +335,36 @@ async fn run_export(
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let bar = progress_bar("{spinner} exporting {pos}/{len} records [{bar:30}] {per_sec} {eta}");
+    if format == export::Format::Csv {
+        let Some(name) = collection else {
+            anyhow::bail!(
+                "--format csv exports one collection: add --collection, e.g. --collection operations"
+            );
+        };
+        let c = crate::domain::write::Collection::ALL
+            .into_iter()
+            .find(|c| c.path() == name)
+            .context("unknown collection")?;
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let rows = crate::rest::csv::write_collection(&conn, c, &mut *out, &progress)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("export failed"))?;
+        out.flush().context("cannot write the export")?;
+        bar.finish_and_clear();
+        conn.close().await.ok();
+        if let Some(p) = output {
+            eprintln!("exported {rows} {name} to {}", p.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if collection.is_some() {
+        anyhow::bail!(
+            "--collection goes with --format csv; the other formats export every collection"
+        );
+    }
     let mut rx = export::spawn(conn.clone(), format, None);
     let mut records = 0;
     let mut done = false;

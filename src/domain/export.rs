@@ -29,6 +29,8 @@ pub enum Format {
     Ndjson,
     /// A STIX 2.1 bundle for threat-intelligence platforms.
     Stix,
+    /// One collection's CSV, as its list gives it (`--collection`; CLI only).
+    Csv,
 }
 
 impl Format {
@@ -46,6 +48,7 @@ impl Format {
             Format::Json => "application/json",
             Format::Ndjson => "application/x-ndjson",
             Format::Stix => "application/stix+json;version=2.1",
+            Format::Csv => "text/csv; charset=utf-8",
         }
     }
 
@@ -54,6 +57,7 @@ impl Format {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Stix => "stix.json",
+            Format::Csv => "csv",
         }
     }
 }
@@ -387,7 +391,9 @@ pub trait Encoder: Send {
 /// data, so two exports of the same data are byte-identical.
 pub fn encoder(format: Format, counts: Counts) -> Box<dyn Encoder> {
     match format {
-        Format::Ndjson => Box::new(Ndjson),
+        // CSV is written per collection by the REST layer's CSV writer; as a
+        // whole-database format it is the NDJSON stream.
+        Format::Ndjson | Format::Csv => Box::new(Ndjson),
         Format::Json => Box::new(Json::default()),
         Format::Stix => Box::new(super::stix::Stix::new(counts)),
     }

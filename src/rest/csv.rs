@@ -472,6 +472,73 @@ where
     Ok(res)
 }
 
+/// Writes a whole collection as CSV (the same columns as its list), a page at
+/// a time: `factline export --format csv --collection …`. `progress` gets the
+/// rows written so far and the total.
+pub async fn write_collection(
+    db: &sea_orm::DatabaseConnection,
+    collection: crate::domain::write::Collection,
+    out: &mut dyn std::io::Write,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<u64> {
+    use crate::domain::page::{Cursor, PageRequest};
+    use crate::domain::read;
+    use crate::domain::write::Collection;
+    let mut page = PageRequest {
+        limit: STREAM_BATCH,
+        cursor: None,
+        count: true,
+    };
+    let mut written = 0u64;
+    let mut total = 0u64;
+    let io = |e: std::io::Error| Error::Internal(format!("cannot write the export: {e}"));
+    loop {
+        macro_rules! fetch {
+            ($list:path, |$items:ident| $view:expr) => {{
+                let p = $list(db, &Default::default(), None, &page).await?;
+                let $items = p.items;
+                let rows = $view;
+                let bytes = encode_rows(&rows, page.cursor.is_none())
+                    .map_err(|e| Error::Internal(format!("csv: {e}")))?;
+                (bytes, rows.len() as u64, p.next_cursor, p.total)
+            }};
+        }
+        let (bytes, n, next, t) = match collection {
+            Collection::Groups => fetch!(read::list_groups, |items| {
+                super::views::groups(db, items).await?
+            }),
+            Collection::Operations => fetch!(read::list_operations, |items| {
+                super::views::operations(db, items).await?
+            }),
+            Collection::Targets => fetch!(read::list_targets, |items| {
+                super::views::targets(db, items).await?
+            }),
+            Collection::LegalOutcomes => fetch!(read::list_legal_outcomes, |items| {
+                super::views::legal_outcomes(db, items).await?
+            }),
+            Collection::Sources => {
+                fetch!(read::list_sources, |items| super::views::sources(items))
+            }
+        };
+        if page.count {
+            total = t;
+        }
+        out.write_all(&bytes).map_err(io)?;
+        written += n;
+        progress(written, total);
+        match next {
+            Some(c) => {
+                page = PageRequest {
+                    limit: STREAM_BATCH,
+                    cursor: Some(Cursor::decode(&c)?),
+                    count: false,
+                };
+            }
+            None => return Ok(written),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

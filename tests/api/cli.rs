@@ -305,6 +305,27 @@ fn export_writes_a_file_that_import_reads_back_unchanged() {
         out.stdout,
         std::fs::read(dir.path().join("out.ndjson")).unwrap()
     );
+    // CSV: one collection, the same columns as its list.
+    run(&[
+        "export",
+        "--format",
+        "csv",
+        "--collection",
+        "operations",
+        "--output",
+        "ops.csv",
+    ]);
+    let text = std::fs::read_to_string(dir.path().join("ops.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[0], "slug");
+    assert_eq!(reader.records().count(), 13);
+    let out = factline()
+        .current_dir(dir.path())
+        .args(["export", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(last_line(&out).contains("--collection"), "{}", stderr(&out));
     for file in ["out.ndjson", "out.json"] {
         let out = run(&["import", file]);
         let text = String::from_utf8_lossy(&out.stdout);
