@@ -413,8 +413,13 @@ async fn above_the_in_flight_cap_new_requests_are_shed_with_503() {
         b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
     )
     .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let res = app.get("/v1/groups/anonymous").await;
+    // Polled: the slow request takes the only slot once the server reads it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut res = app.get("/v1/groups/anonymous").await;
+    while res.status() == 200 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        res = app.get("/v1/groups/anonymous").await;
+    }
     assert_eq!(res.status(), 503);
     assert_eq!(res.headers()["retry-after"], "1");
     assert_eq!(
