@@ -461,7 +461,12 @@ where
             }
         }
     });
-    let body = futures::StreamExt::chain(futures::stream::once(async { Ok(head) }), rest);
+    // Fused: the compression layer polls the body once more after its end,
+    // and `unfold` panics when polled past its end.
+    let body = futures::StreamExt::fuse(futures::StreamExt::chain(
+        futures::stream::once(async { Ok(head) }),
+        rest,
+    ));
     let mut res = axum::body::Body::from_stream(body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

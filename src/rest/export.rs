@@ -77,7 +77,9 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
             }
         }
     });
-    let body = futures::stream::iter(first.map(Ok)).chain(rest);
+    // Fused: the compression layer polls the body once more after its end,
+    // and `unfold` panics when polled past its end.
+    let body = futures::stream::iter(first.map(Ok)).chain(rest).fuse();
     let mut res = Body::from_stream(body).into_response();
     let h = res.headers_mut();
     h.insert(
