@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::bounds;
 use super::edtf::Edtf;
 use super::vocab;
 use crate::error::FieldError;
@@ -14,7 +15,7 @@ use crate::error::FieldError;
 pub const FORMAT: &str = "factline-dataset";
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     #[serde(default = "format_name")]
@@ -106,7 +107,7 @@ fn format_version() -> u32 {
     FORMAT_VERSION
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameRecord {
     pub lang: String,
@@ -115,7 +116,7 @@ pub struct NameRecord {
 }
 
 /// A per-language text of a record: a description, motive or summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextRecord {
     pub field: String,
@@ -123,7 +124,7 @@ pub struct TextRecord {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CitationRecord {
     /// Slug of the source.
@@ -137,7 +138,7 @@ pub struct CitationRecord {
     pub field: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRecord {
     pub slug: String,
@@ -154,7 +155,7 @@ pub struct SourceRecord {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalIds {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,7 +166,7 @@ pub struct ExternalIds {
     pub attack: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupRecord {
     pub slug: String,
@@ -184,7 +185,7 @@ pub struct GroupRecord {
     pub citations: Vec<CitationRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetRecord {
     pub slug: String,
@@ -197,7 +198,7 @@ pub struct TargetRecord {
     pub citations: Vec<CitationRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupLinkRecord {
     pub group: String,
@@ -205,14 +206,14 @@ pub struct GroupLinkRecord {
     pub citations: Vec<CitationRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetLinkRecord {
     pub target: String,
     pub citations: Vec<CitationRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperationRecord {
     pub slug: String,
@@ -237,7 +238,7 @@ pub struct OperationRecord {
     pub citations: Vec<CitationRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyRecord {
     /// Exact decimal as a string (`"5600.00"`), never a float.
@@ -247,7 +248,7 @@ pub struct MoneyRecord {
     pub scope: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalOutcomeRecord {
     pub slug: String,
@@ -332,11 +333,39 @@ impl Checker<'_> {
         }
     }
 
+    /// Free text that may run over several lines (tabs and line breaks
+    /// allowed, no other control characters).
     fn text(&mut self, field: &str, value: &str, max: usize) {
+        self.bounded(field, value, max, |c| {
+            c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+        });
+    }
+
+    /// A one-line value: a name, title, label or URL.
+    fn line(&mut self, field: &str, value: &str, max: usize) {
+        self.bounded(field, value, max, char::is_control);
+    }
+
+    fn optional_line(&mut self, field: &str, value: &Option<String>, max: usize) {
+        if let Some(v) = value {
+            self.line(field, v, max);
+        }
+    }
+
+    fn bounded(&mut self, field: &str, value: &str, max: usize, bad: fn(char) -> bool) {
         if value.trim().is_empty() {
-            self.fail(field, "must not be empty");
+            self.fail(field, "must not be empty (leave the field out instead)");
         } else if value.chars().count() > max {
             self.fail(field, format!("longer than {max} characters"));
+        } else if value.chars().any(bad) {
+            self.fail(field, "must not contain control characters");
+        }
+    }
+
+    /// A list of at most `max` items.
+    fn at_most(&mut self, field: &str, len: usize, max: usize) {
+        if len > max {
+            self.fail(field, format!("more than {max} items"));
         }
     }
 
@@ -347,6 +376,7 @@ impl Checker<'_> {
     }
 
     fn names(&mut self, names: &[NameRecord]) {
+        self.at_most("names", names.len(), bounds::NAMES);
         if !names.iter().any(|n| n.kind == "primary") {
             self.fail("names", "at least one primary name is required");
         }
@@ -360,7 +390,7 @@ impl Checker<'_> {
                     format!("{:?} is not a BCP 47 language tag", n.lang),
                 );
             }
-            self.text(&format!("{f}.text"), &n.text, 500);
+            self.line(&format!("{f}.text"), &n.text, bounds::NAME);
             if n.kind == "primary" && !primary_langs.insert(n.lang.as_str()) {
                 self.fail(
                     &f,
@@ -371,6 +401,7 @@ impl Checker<'_> {
     }
 
     fn texts(&mut self, texts: &[TextRecord], fields: &[&str]) {
+        self.at_most("texts", texts.len(), bounds::TEXTS);
         let mut seen = HashSet::new();
         for (i, t) in texts.iter().enumerate() {
             let f = format!("texts[{i}]");
@@ -381,7 +412,7 @@ impl Checker<'_> {
                     format!("{:?} is not a BCP 47 language tag", t.lang),
                 );
             }
-            self.text(&format!("{f}.text"), &t.text, 20_000);
+            self.text(&format!("{f}.text"), &t.text, bounds::TEXT);
             if !seen.insert((t.field.as_str(), t.lang.as_str())) {
                 self.fail(&f, format!("a second {} in language {:?}", t.field, t.lang));
             }
@@ -395,24 +426,28 @@ impl Checker<'_> {
                 "at least one citation is required (no fact without a source)",
             );
         }
+        self.at_most(field, citations.len(), bounds::CITATIONS);
         for (i, c) in citations.iter().enumerate() {
             let f = format!("{field}[{i}]");
             self.reference(&format!("{f}.source"), &c.source, "source", sources);
             if let Some(q) = &c.quote {
-                self.text(&format!("{f}.quote"), q, 5_000);
+                self.text(&format!("{f}.quote"), q, bounds::QUOTE);
             }
             if let Some(l) = &c.locator {
-                self.text(&format!("{f}.locator"), l, 500);
+                self.line(&format!("{f}.locator"), l, bounds::LOCATOR);
             }
-            if let Some(fd) = &c.field
-                && (fd.is_empty() || fd.len() > 64)
-            {
-                self.fail(&format!("{f}.field"), "between 1 and 64 characters");
+            if let Some(fd) = &c.field {
+                self.line(&format!("{f}.field"), fd, bounds::CITATION_FIELD);
             }
         }
     }
 
     fn dispute(&mut self, disputed: bool, note: &Option<String>) {
+        if let Some(n) = note
+            && !n.trim().is_empty()
+        {
+            self.text("dispute_note", n, bounds::NOTE);
+        }
         if disputed && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
             self.fail(
                 "dispute_note",
@@ -433,6 +468,14 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "version",
             format!("expected {FORMAT_VERSION}"),
+        ));
+    }
+    if let Some(d) = &ds.description
+        && d.chars().count() > bounds::NOTE
+    {
+        errors.push(FieldError::new(
+            "description",
+            format!("longer than {} characters", bounds::NOTE),
         ));
     }
 
@@ -486,7 +529,8 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             errors: &mut errors,
             at: format!("sources[{}]", r.slug),
         };
-        c.text("title", &r.title, 1_000);
+        c.line("title", &r.title, bounds::TITLE);
+        c.optional_line("publisher", &r.publisher, bounds::LABEL);
         c.one_of("kind", &r.kind, vocab::SOURCE_KINDS);
         if !vocab::is_language_tag(&r.language) {
             c.fail(
@@ -495,10 +539,12 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             );
         }
         for (field, url) in [("url", &r.url), ("archived_url", &r.archived_url)] {
-            if let Some(u) = url
-                && !(u.starts_with("https://") || u.starts_with("http://"))
-            {
-                c.fail(field, "must be an http(s) URL");
+            if let Some(u) = url {
+                if !(u.starts_with("https://") || u.starts_with("http://")) {
+                    c.fail(field, "must be an http(s) URL");
+                } else {
+                    c.line(field, u, bounds::URL);
+                }
             }
         }
         c.date("published", r.published.as_deref());
@@ -566,6 +612,7 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
                 format!("{cc:?} is not an ISO 3166-1 alpha-2 code"),
             );
         }
+        c.optional_line("sector", &r.sector, bounds::LABEL);
         c.citations("citations", &r.citations, &sources);
     }
 
@@ -589,6 +636,9 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
                 c.fail("part_of", "an operation cannot be part of itself");
             }
         }
+        c.at_most("tactics", r.tactics.len(), bounds::TACTICS);
+        c.at_most("groups", r.groups.len(), bounds::LINKS);
+        c.at_most("targets", r.targets.len(), bounds::LINKS);
         let mut seen = HashSet::new();
         for (i, t) in r.tactics.iter().enumerate() {
             c.one_of(&format!("tactics[{i}]"), t, vocab::TACTICS);
@@ -665,10 +715,15 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             );
         }
         if let Some(n) = r.people_count
-            && n < 0
+            && !(0..=bounds::PEOPLE).contains(&n)
         {
-            c.fail("people_count", "must not be negative");
+            c.fail(
+                "people_count",
+                format!("must be between 0 and {}", bounds::PEOPLE),
+            );
         }
+        c.optional_line("court", &r.court, bounds::LABEL);
+        c.optional_line("person", &r.person, bounds::LABEL);
         if let Some(m) = &r.money {
             if parse_amount(&m.amount).is_none() {
                 c.fail(

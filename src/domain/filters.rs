@@ -292,6 +292,8 @@ impl TargetFilter {
                 vocab::is_country,
                 "an ISO 3166-1 alpha-2 code",
             )
+            .text("group", &self.group)
+            .text("operation", &self.operation)
             .done()?;
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
@@ -515,5 +517,121 @@ impl SourceFilter {
                 .condition(source::Column::Earliest, source::Column::Latest),
         );
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Any text a client may put in a filter, NUL and all.
+    fn value() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("(\\PC|\\x00|[a-z-]){0,12}")
+    }
+
+    fn check(r: Result<Condition>, fields: &[&str]) -> Result<(), TestCaseError> {
+        match r {
+            Ok(_) => Ok(()),
+            Err(Error::Invalid(errors)) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(fields.contains(&e.field.as_str()), "{:?}", e.field);
+                }
+                Ok(())
+            }
+            Err(e) => Err(TestCaseError::fail(format!("not a 400: {e}"))),
+        }
+    }
+
+    /// A value that got past the checks carries no NUL into SQL.
+    fn no_nul(values: &[&Option<String>]) -> bool {
+        values
+            .iter()
+            .all(|v| v.as_ref().is_none_or(|s| !s.contains('\0')))
+    }
+
+    proptest! {
+        #[test]
+        fn date_ranges_parse_or_name_the_bad_end(
+            from in "([0-9X?~%./-]|\\PC){0,12}",
+            to in "([0-9X?~%./-]|\\PC){0,12}",
+        ) {
+            match DateRange::parse(Some(&from), Some(&to)) {
+                Ok(r) => {
+                    if let (Some(f), Some(t)) = (r.from, r.to) {
+                        prop_assert!(f.span().0 <= t.span().1);
+                    }
+                }
+                Err(Error::Invalid(errors)) => {
+                    for e in errors {
+                        prop_assert!(e.field == "from" || e.field == "to");
+                    }
+                }
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+
+        #[test]
+        fn group_filters_build_or_name_their_fault(
+            kind in value(), parent in value(), q in value(),
+        ) {
+            let f = GroupFilter { kind, parent, q, dates: DateRange::default() };
+            let r = f.condition();
+            if r.is_ok() {
+                prop_assert!(no_nul(&[&f.kind, &f.parent, &f.q]));
+            }
+            check(r, &["kind", "parent", "q"])?;
+        }
+
+        #[test]
+        fn target_filters_build_or_name_their_fault(
+            kind in value(), country in value(), group in value(), operation in value(), q in value(),
+        ) {
+            let f = TargetFilter { kind, country, group, operation, q };
+            let r = f.condition();
+            if r.is_ok() {
+                prop_assert!(no_nul(&[&f.kind, &f.country, &f.group, &f.operation, &f.q]));
+            }
+            check(r, &["kind", "country", "group", "operation", "q"])?;
+        }
+
+        #[test]
+        fn operation_filters_build_or_name_their_fault(
+            group in value(), target in value(), tactic in value(), part_of in value(), q in value(),
+        ) {
+            let f = OperationFilter { group, target, tactic, part_of, q, ..Default::default() };
+            let r = f.condition();
+            if r.is_ok() {
+                prop_assert!(no_nul(&[&f.group, &f.target, &f.tactic, &f.part_of, &f.q]));
+            }
+            check(r, &["group", "target", "tactic", "part_of", "q"])?;
+        }
+
+        #[test]
+        fn legal_outcome_filters_build_or_name_their_fault(
+            kind in value(), jurisdiction in value(), group in value(), operation in value(),
+            target in value(), q in value(),
+        ) {
+            let f = LegalOutcomeFilter {
+                kind, jurisdiction, group, operation, target, q, ..Default::default()
+            };
+            let r = f.condition();
+            if r.is_ok() {
+                prop_assert!(no_nul(&[&f.kind, &f.jurisdiction, &f.group, &f.operation, &f.target, &f.q]));
+            }
+            check(r, &["kind", "jurisdiction", "group", "operation", "target", "q"])?;
+        }
+
+        #[test]
+        fn source_filters_build_or_name_their_fault(kind in value(), language in value()) {
+            let f = SourceFilter { kind, language, ..Default::default() };
+            let r = f.condition();
+            if r.is_ok() {
+                prop_assert!(no_nul(&[&f.kind, &f.language]));
+            }
+            check(r, &["kind", "language"])?;
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! async functions over a connection and only translate the results.
 
 pub mod auth;
+pub mod bounds;
 pub mod bundled;
 pub mod dataset;
 pub mod edtf;

@@ -100,7 +100,7 @@ pub fn is_language_tag(tag: &str) -> bool {
 /// starting with a letter or digit.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 200
+        && s.len() <= super::bounds::SLUG
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')

@@ -37,7 +37,8 @@ use crate::startup::AppState;
         writes::docs::import,
     ),
     modifiers(&BearerAuth),
-    components(schemas(problem::Problem, crate::error::FieldError, views::DateView)),
+    components(schemas(problem::Problem, crate::error::FieldError, views::DateView,
+        crate::domain::dataset::Dataset)),
     tags(
         (name = "groups", description = "Hacktivist groups, with names per language, parents and children"),
         (name = "operations", description = "Operations with their groups (and roles), targets, tactics and dates"),
@@ -94,7 +95,194 @@ pub fn document() -> Document {
             );
         }
     }
+    bound_parameters(&mut doc);
+    let missed = state_bounds(&mut doc);
+    debug_assert!(
+        missed.is_empty(),
+        "bounds for missing properties: {missed:?}"
+    );
     doc
+}
+
+/// States the length bounds `Params` enforces on every text parameter, so
+/// the document and the parser cannot drift apart.
+fn bound_parameters(doc: &mut Document) {
+    use super::params::{MAX_CURSOR, MAX_TEXT};
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{RefOr, Type};
+
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ];
+        for op in operations.into_iter().flatten() {
+            for param in op.parameters.iter_mut().flatten() {
+                let max = match (&param.parameter_in, param.name.as_str()) {
+                    (ParameterIn::Path, "slug") => crate::domain::bounds::SLUG,
+                    (ParameterIn::Query, "q") => crate::domain::filters::MAX_QUERY_CHARS,
+                    (ParameterIn::Query, "cursor") => MAX_CURSOR,
+                    (ParameterIn::Query, _) => MAX_TEXT,
+                    (ParameterIn::Header, "X-Change-Reason") => crate::domain::write::MAX_REASON,
+                    _ => continue,
+                };
+                if let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut()
+                    && o.schema_type == Type::String.into()
+                    && o.max_length.is_none()
+                {
+                    o.max_length = Some(max);
+                }
+            }
+        }
+    }
+}
+
+/// What the domain enforces on one property of a record schema.
+enum Rule {
+    MaxLength(usize),
+    MinItems(usize),
+    MaxItems(usize),
+    Range(i64, i64),
+    OneOf(&'static [&'static str]),
+    ItemsOneOf(&'static [&'static str]),
+}
+
+/// States the domain's bounds and vocabularies on the record schemas, from
+/// the same constants the validator uses (utoipa's attributes take only
+/// literals, so they are applied here rather than written twice). Returns
+/// the rules whose property was not found, for the test that keeps this
+/// table in step with the records.
+fn state_bounds(doc: &mut Document) -> Vec<String> {
+    use crate::domain::{bounds as b, vocab as v};
+    use Rule::*;
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    use utoipa::openapi::{RefOr, Type};
+
+    let rules: &[(&str, &str, Rule)] = &[
+        ("Dataset", "description", MaxLength(b::NOTE)),
+        ("NameRecord", "text", MaxLength(b::NAME)),
+        ("NameRecord", "lang", MaxLength(35)),
+        ("NameRecord", "kind", OneOf(v::NAME_KINDS)),
+        ("TextRecord", "text", MaxLength(b::TEXT)),
+        ("TextRecord", "lang", MaxLength(35)),
+        ("CitationRecord", "source", MaxLength(b::SLUG)),
+        ("CitationRecord", "quote", MaxLength(b::QUOTE)),
+        ("CitationRecord", "locator", MaxLength(b::LOCATOR)),
+        ("CitationRecord", "field", MaxLength(b::CITATION_FIELD)),
+        ("SourceRecord", "slug", MaxLength(b::SLUG)),
+        ("SourceRecord", "title", MaxLength(b::TITLE)),
+        ("SourceRecord", "url", MaxLength(b::URL)),
+        ("SourceRecord", "archived_url", MaxLength(b::URL)),
+        ("SourceRecord", "publisher", MaxLength(b::LABEL)),
+        ("SourceRecord", "language", MaxLength(35)),
+        ("SourceRecord", "kind", OneOf(v::SOURCE_KINDS)),
+        ("GroupRecord", "slug", MaxLength(b::SLUG)),
+        ("GroupRecord", "kind", OneOf(v::GROUP_KINDS)),
+        ("GroupRecord", "names", MinItems(1)),
+        ("GroupRecord", "names", MaxItems(b::NAMES)),
+        ("GroupRecord", "parent", MaxLength(b::SLUG)),
+        ("GroupRecord", "texts", MaxItems(b::TEXTS)),
+        ("GroupRecord", "citations", MinItems(1)),
+        ("GroupRecord", "citations", MaxItems(b::CITATIONS)),
+        ("TargetRecord", "slug", MaxLength(b::SLUG)),
+        ("TargetRecord", "kind", OneOf(v::TARGET_KINDS)),
+        ("TargetRecord", "names", MinItems(1)),
+        ("TargetRecord", "names", MaxItems(b::NAMES)),
+        ("TargetRecord", "sector", MaxLength(b::LABEL)),
+        ("TargetRecord", "citations", MinItems(1)),
+        ("TargetRecord", "citations", MaxItems(b::CITATIONS)),
+        ("GroupLinkRecord", "group", MaxLength(b::SLUG)),
+        ("GroupLinkRecord", "role", OneOf(v::GROUP_ROLES)),
+        ("GroupLinkRecord", "citations", MinItems(1)),
+        ("GroupLinkRecord", "citations", MaxItems(b::CITATIONS)),
+        ("TargetLinkRecord", "target", MaxLength(b::SLUG)),
+        ("TargetLinkRecord", "citations", MinItems(1)),
+        ("TargetLinkRecord", "citations", MaxItems(b::CITATIONS)),
+        ("OperationRecord", "slug", MaxLength(b::SLUG)),
+        ("OperationRecord", "names", MinItems(1)),
+        ("OperationRecord", "names", MaxItems(b::NAMES)),
+        ("OperationRecord", "part_of", MaxLength(b::SLUG)),
+        ("OperationRecord", "tactics", MaxItems(b::TACTICS)),
+        ("OperationRecord", "tactics", ItemsOneOf(v::TACTICS)),
+        ("OperationRecord", "texts", MaxItems(b::TEXTS)),
+        ("OperationRecord", "dispute_note", MaxLength(b::NOTE)),
+        ("OperationRecord", "groups", MaxItems(b::LINKS)),
+        ("OperationRecord", "targets", MaxItems(b::LINKS)),
+        ("OperationRecord", "citations", MinItems(1)),
+        ("OperationRecord", "citations", MaxItems(b::CITATIONS)),
+        ("MoneyRecord", "amount", MaxLength(32)),
+        ("MoneyRecord", "currency", MaxLength(3)),
+        ("MoneyRecord", "kind", OneOf(v::AMOUNT_KINDS)),
+        ("MoneyRecord", "scope", OneOf(v::AMOUNT_SCOPES)),
+        ("LegalOutcomeRecord", "slug", MaxLength(b::SLUG)),
+        ("LegalOutcomeRecord", "kind", OneOf(v::LEGAL_OUTCOME_KINDS)),
+        ("LegalOutcomeRecord", "court", MaxLength(b::LABEL)),
+        ("LegalOutcomeRecord", "operation", MaxLength(b::SLUG)),
+        ("LegalOutcomeRecord", "group", MaxLength(b::SLUG)),
+        (
+            "LegalOutcomeRecord",
+            "people_count",
+            Range(0, b::PEOPLE as i64),
+        ),
+        ("LegalOutcomeRecord", "person", MaxLength(b::LABEL)),
+        ("LegalOutcomeRecord", "texts", MaxItems(b::TEXTS)),
+        ("LegalOutcomeRecord", "dispute_note", MaxLength(b::NOTE)),
+        ("LegalOutcomeRecord", "citations", MinItems(1)),
+        ("LegalOutcomeRecord", "citations", MaxItems(b::CITATIONS)),
+    ];
+
+    let mut missed = Vec::new();
+    let Some(components) = doc.components.as_mut() else {
+        return vec!["components".to_owned()];
+    };
+    for (schema, property, rule) in rules {
+        let target = match components.schemas.get_mut(*schema) {
+            Some(RefOr::T(Schema::Object(o))) => o.properties.get_mut(*property),
+            _ => None,
+        };
+        let applied = match (target, rule) {
+            (Some(RefOr::T(Schema::Object(o))), MaxLength(n)) => {
+                o.max_length = Some(*n);
+                true
+            }
+            (Some(RefOr::T(Schema::Object(o))), Range(lo, hi)) => {
+                o.minimum = Some((*lo as f64).into());
+                o.maximum = Some((*hi as f64).into());
+                true
+            }
+            (Some(RefOr::T(Schema::Object(o))), OneOf(values)) => {
+                o.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+                true
+            }
+            (Some(RefOr::T(Schema::Array(a))), MinItems(n)) => {
+                a.min_items = Some(*n);
+                true
+            }
+            (Some(RefOr::T(Schema::Array(a))), MaxItems(n)) => {
+                a.max_items = Some(*n);
+                true
+            }
+            (Some(RefOr::T(Schema::Array(a))), ItemsOneOf(values)) => match &mut a.items {
+                ArrayItems::RefOrSchema(item) => match item.as_mut() {
+                    RefOr::T(Schema::Object(o)) if o.schema_type == Type::String.into() => {
+                        o.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+                        true
+                    }
+                    _ => false,
+                },
+                ArrayItems::False => false,
+            },
+            _ => false,
+        };
+        if !applied {
+            missed.push(format!("{schema}.{property}"));
+        }
+    }
+    missed
 }
 
 static DOCUMENT: LazyLock<Document> = LazyLock::new(document);
@@ -102,4 +290,15 @@ static DOCUMENT: LazyLock<Document> = LazyLock::new(document);
 /// `/openapi.json` and `/docs`.
 pub fn routes() -> Router<AppState> {
     Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", DOCUMENT.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bound_names_a_real_property() {
+        let mut doc = ApiDoc::openapi();
+        assert_eq!(state_bounds(&mut doc), Vec::<String>::new());
+    }
 }

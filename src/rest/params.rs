@@ -22,15 +22,30 @@ pub struct Params {
     values: HashMap<String, Vec<String>>,
 }
 
+/// The longest query string, in bytes.
+pub const MAX_QUERY: usize = 8192;
+
+/// The longest text parameter, in characters.
+pub const MAX_TEXT: usize = 500;
+
+/// The longest `cursor`, in characters.
+pub const MAX_CURSOR: usize = crate::domain::page::MAX_CURSOR;
+
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let raw = parts.uri.query().unwrap_or("");
-        if raw.len() > 4096 {
+        Params::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
+impl Params {
+    /// Decodes a raw query string (without the `?`).
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        if raw.len() > MAX_QUERY {
             return Err(Error::invalid(
                 "query",
-                "the query string is longer than 4096 bytes",
+                format!("the query string is longer than {MAX_QUERY} bytes"),
             ));
         }
         let mut values: HashMap<String, Vec<String>> = HashMap::new();
@@ -71,16 +86,24 @@ impl Params {
         ))
     }
 
-    /// A single-valued text parameter; empty counts as absent.
+    /// A single-valued text parameter of at most `MAX_TEXT` characters;
+    /// empty counts as absent.
     pub fn text(&self, name: &str) -> Result<Option<String>, Error> {
+        self.text_within(name, MAX_TEXT)
+    }
+
+    fn text_within(&self, name: &str, max: usize) -> Result<Option<String>, Error> {
         match self.values.get(name).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
             Some([v]) if v.is_empty() => Ok(None),
             Some([v]) => {
                 if v.contains('\0') {
                     Err(Error::invalid(name, "must not contain NUL characters"))
-                } else if v.chars().count() > 500 {
-                    Err(Error::invalid(name, "longer than 500 characters"))
+                } else if v.chars().count() > max {
+                    Err(Error::invalid(
+                        name,
+                        format!("longer than {max} characters"),
+                    ))
                 } else {
                     Ok(Some(v.clone()))
                 }
@@ -122,9 +145,13 @@ impl Params {
             .transpose()
     }
 
-    /// `limit` and `cursor`.
+    /// `limit` and `cursor` (a cursor holds a sort key, which can be longer
+    /// than other parameters).
     pub fn page(&self) -> Result<PageRequest, Error> {
-        PageRequest::new(self.int("limit")?, self.text("cursor")?.as_deref())
+        PageRequest::new(
+            self.int("limit")?,
+            self.text_within("cursor", MAX_CURSOR)?.as_deref(),
+        )
     }
 
     /// `from` and `to` as EDTF.
@@ -156,6 +183,96 @@ impl Errors {
             Ok(())
         } else {
             Err(Error::Invalid(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::page::Cursor;
+
+    /// Every parameter error names a parameter the client sent (or the
+    /// query as a whole), so a 400 always says what to fix.
+    fn names_a_sent_field(p: &Params, r: Result<(), Error>) -> Result<(), TestCaseError> {
+        match r {
+            Ok(()) => Ok(()),
+            Err(Error::Invalid(errors)) => {
+                for e in errors {
+                    prop_assert!(
+                        p.values.contains_key(&e.field),
+                        "{} names {:?}, not among {:?}",
+                        e.message,
+                        e.field,
+                        p.values.keys().collect::<Vec<_>>()
+                    );
+                }
+                Ok(())
+            }
+            Err(e) => Err(TestCaseError::fail(format!("not a 400: {e}"))),
+        }
+    }
+
+    fn parse_all(p: &Params) -> Result<(), Error> {
+        let mut errors = Errors::default();
+        errors.take(p.page().map(|_| ()))?;
+        errors.take(p.dates().map(|_| ()))?;
+        errors.take(p.int("year").map(|_| ()))?;
+        errors.take(p.bool("disputed").map(|_| ()))?;
+        errors.take(p.choice("format", &["json", "csv"]).map(|_| ()))?;
+        errors.take(p.text("q").map(|_| ()))?;
+        errors.take(p.only(&[PAGE_PARAMS, &["from", "to", "year", "disputed", "q"]]))?;
+        errors.finish()
+    }
+
+    proptest! {
+        #[test]
+        fn any_query_string_parses_or_names_its_fault(
+            raw in "([a-z%=&+0-9]|\\PC){0,300}",
+        ) {
+            if let Ok(p) = Params::parse(&raw) {
+                names_a_sent_field(&p, parse_all(&p))?;
+            }
+        }
+
+        #[test]
+        fn known_parameters_with_any_values_parse_or_name_their_fault(
+            limit in "\\PC{0,8}",
+            from in "([0-9X?~%./-]|\\PC){0,12}",
+            to in "([0-9X?~%./-]|\\PC){0,12}",
+            year in "-?[0-9]{0,22}",
+            disputed in "\\PC{0,6}",
+        ) {
+            let raw = form_urlencoded::Serializer::new(String::new())
+                .append_pair("limit", &limit)
+                .append_pair("from", &from)
+                .append_pair("to", &to)
+                .append_pair("year", &year)
+                .append_pair("disputed", &disputed)
+                .finish();
+            let p = Params::parse(&raw).expect("short query");
+            names_a_sent_field(&p, parse_all(&p))?;
+            if let Ok(range) = p.dates()
+                && let (Some(f), Some(t)) = (range.from, range.to)
+            {
+                prop_assert!(f.span().0 <= t.span().1);
+            }
+        }
+
+        /// The longest cursor a page can hand out passes the query-string
+        /// parser: a page ending on a long name can always be followed.
+        #[test]
+        fn issued_cursors_pass_the_query_parser(key in "\\PC{400,500}") {
+            let c = Cursor { sort: "-name".into(), key, id: uuid::Uuid::nil() };
+            let raw = form_urlencoded::Serializer::new(String::new())
+                .append_pair("limit", "100")
+                .append_pair("cursor", &c.encode())
+                .append_pair("sort", "-name")
+                .finish();
+            let p = Params::parse(&raw).expect("within the query bound");
+            prop_assert_eq!(p.page().expect("a cursor we issued").cursor, Some(c));
         }
     }
 }

@@ -65,8 +65,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Slug {
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
                 .map_err(|e| Error::invalid("slug", e.body_text()))?;
-        if slug.len() > 200 {
-            return Err(Error::invalid("slug", "longer than 200 characters"));
+        let max = crate::domain::bounds::SLUG;
+        if slug.chars().count() > max {
+            return Err(Error::invalid(
+                "slug",
+                format!("longer than {max} characters"),
+            ));
         }
         Ok(Slug(slug))
     }

@@ -204,11 +204,19 @@ pub async fn update(
 ) -> WriteResult {
     let actor = actor(&s, &headers).await?;
     actor.require(auth::Role::Editor, "writing records")?;
+    // A body that is not JSON is refused before the version is looked at:
+    // it could never apply, whatever the version.
+    let patch = json_body(&headers, &body).map_err(not_json)?;
+    if !patch.is_object() {
+        return Err(WriteError::Request(Error::invalid(
+            "body",
+            "a merge patch of a record is a JSON object",
+        )));
+    }
     let version = match precondition(&s, &headers, c, &slug).await {
         Ok(v) => v,
         Err(res) => return Ok(res),
     };
-    let patch = json_body(&headers, &body).map_err(not_json)?;
     write::update(
         &s.db,
         &actor,
@@ -272,10 +280,10 @@ pub struct RevisionView {
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
     /// The record before the write, in the dataset format (null on create).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
     /// The record after the write (null on delete).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
 }
 
@@ -334,15 +342,18 @@ pub fn routes(c: Collection) -> axum::Router<AppState> {
 /// built per collection by `routes`; these functions only carry the docs.
 pub mod docs {
     use super::{ImportReportView, RevisionView};
+    use crate::domain::dataset::{
+        Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
+    };
     use crate::rest::problem::Problem;
 
     macro_rules! collection_docs {
-        ($tag:literal, $list:literal, $detail:literal, $history:literal, $what:literal,
+        ($tag:literal, $list:literal, $detail:literal, $history:literal, $what:literal, $body:ty,
          $create:ident, $update:ident, $delete:ident, $hist:ident) => {
             #[utoipa::path(post, path = $list, tag = $tag,
                 security(("bearer" = [])),
                 params(("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in the revision (at most 1,000 characters)")),
-                request_body(content = Object, content_type = "application/json",
+                request_body(content = $body, content_type = "application/json",
                     description = concat!("The new ", $what, " in the dataset format (data/README.md): `slug`, its fields, and `citations: [{source, quote?, locator?, field?}]` naming sources by slug. Every record and link needs a citation. At most 256 KiB.")),
                 responses(
                     (status = 201, description = "Created; the body is the record as GET shows it, with its ETag and Location"),
@@ -368,7 +379,7 @@ pub mod docs {
                     description = "A JSON merge patch (RFC 7386) of the record in the dataset format: fields given replace, `null` removes; lists (names, citations, links) are replaced whole. The slug cannot change."),
                 responses(
                     (status = 200, description = "Updated; the body is the record as GET shows it, with its new ETag"),
-                    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    (status = 400, description = "The body is not a JSON object, or the slug is too long", body = Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
@@ -389,6 +400,7 @@ pub mod docs {
                 ),
                 responses(
                     (status = 204, description = "Deleted; its history stays"),
+                    (status = 400, description = "The slug is too long", body = Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
@@ -403,6 +415,7 @@ pub mod docs {
                 params(("slug" = String, Path, description = "The record's slug, also of a deleted record")),
                 responses(
                     (status = 200, description = "Every write to the record, oldest first: who (key id), when, before and after, why", body = Vec<RevisionView>),
+                    (status = 400, description = "The slug is too long", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No record ever had this slug", body = Problem, content_type = "application/problem+json"),
                 ))]
             #[allow(dead_code)]
@@ -416,6 +429,7 @@ pub mod docs {
         "/v1/groups/{slug}",
         "/v1/groups/{slug}/history",
         "group",
+        GroupRecord,
         create_group,
         update_group,
         delete_group,
@@ -427,6 +441,7 @@ pub mod docs {
         "/v1/operations/{slug}",
         "/v1/operations/{slug}/history",
         "operation (with `groups: [{group, role, citations}]` and `targets: [{target, citations}]` links)",
+        OperationRecord,
         create_operation,
         update_operation,
         delete_operation,
@@ -438,6 +453,7 @@ pub mod docs {
         "/v1/targets/{slug}",
         "/v1/targets/{slug}/history",
         "target",
+        TargetRecord,
         create_target,
         update_target,
         delete_target,
@@ -449,6 +465,7 @@ pub mod docs {
         "/v1/legal-outcomes/{slug}",
         "/v1/legal-outcomes/{slug}/history",
         "legal outcome",
+        LegalOutcomeRecord,
         create_legal_outcome,
         update_legal_outcome,
         delete_legal_outcome,
@@ -460,6 +477,7 @@ pub mod docs {
         "/v1/sources/{slug}",
         "/v1/sources/{slug}/history",
         "source",
+        SourceRecord,
         create_source,
         update_source,
         delete_source,
@@ -469,7 +487,7 @@ pub mod docs {
     #[utoipa::path(post, path = "/v1/import", tag = "import",
         security(("bearer" = [])),
         params(("X-Change-Reason" = Option<String>, Header, description = "Why, recorded in each revision (default `import`)")),
-        request_body(content = Object, content_type = "application/json",
+        request_body(content = Dataset, content_type = "application/json",
             description = "A dataset file in the format of `factline import` (data/README.md), at most 64 MiB. Validated whole; written in one transaction or not at all."),
         responses(
             (status = 200, description = "Imported", body = ImportReportView),

@@ -769,3 +769,81 @@ both_backends!(
         assert_eq!(code(&g), "BAD_USER_INPUT");
     }
 );
+
+both_backends!(
+    record_bounds_are_enforced_by_name_and_stated_in_the_openapi_document,
+    |backend| {
+        use factline::domain::bounds;
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let post = |body: Value| {
+            let (app, key) = (&app, k.editor.clone());
+            async move {
+                app.send(
+                    reqwest::Method::POST,
+                    "/v1/targets",
+                    Some(&key),
+                    None,
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        // One past each bound: refused, each field named, nothing written.
+        let mut over = target_body("over-the-bounds");
+        over["names"] = json!(
+            (0..=bounds::NAMES)
+                .map(|i| json!({"lang": "en", "text": format!("name {i}"),
+                                "kind": if i == 0 { "primary" } else { "alias" }}))
+                .collect::<Vec<_>>()
+        );
+        over["sector"] = json!("s".repeat(bounds::LABEL + 1));
+        over["citations"][0]["locator"] = json!("p.\u{7}12");
+        let res = post(over).await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        for f in ["names", "sector", "citations[0].locator"] {
+            assert!(fields.contains(&f), "{f} not named: {p}");
+        }
+        assert_eq!(
+            app.get("/v1/targets/over-the-bounds").await.status(),
+            404,
+            "nothing written"
+        );
+        // At each bound (counted in characters, not bytes): accepted.
+        let mut at = target_body("at-the-bounds");
+        at["names"][0]["text"] = json!("é".repeat(bounds::NAME));
+        at["sector"] = json!("s".repeat(bounds::LABEL));
+        let res = post(at).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        // The document states the same bounds.
+        let (_, doc) = app.get_json("/openapi.json").await;
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["TargetRecord"]["properties"]["sector"]["maxLength"],
+            bounds::LABEL
+        );
+        assert_eq!(
+            schemas["TargetRecord"]["properties"]["names"]["maxItems"],
+            bounds::NAMES
+        );
+        assert_eq!(
+            schemas["NameRecord"]["properties"]["text"]["maxLength"],
+            bounds::NAME
+        );
+        assert_eq!(
+            doc["paths"]["/v1/targets"]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/TargetRecord"
+        );
+    }
+);
