@@ -108,10 +108,10 @@ pub struct ServeConfig {
     #[arg(long, env = "FACTLINE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
     /// Do not load the bundled dataset into an empty database.
-    #[arg(long, env = "FACTLINE_NO_SEED")]
+    #[arg(long, env = "FACTLINE_NO_SEED", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_seed: bool,
     /// Do not apply pending migrations at start (run `factline migrate` separately).
-    #[arg(long, env = "FACTLINE_NO_MIGRATE")]
+    #[arg(long, env = "FACTLINE_NO_MIGRATE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_migrate: bool,
     /// After SIGTERM or SIGINT, how long in-flight requests may take to
     /// finish before the server exits anyway, in ms.

@@ -30,14 +30,14 @@ pub struct LimitConfig {
     #[arg(long, env = "FACTLINE_RATE_LIMIT_KEY_WRITES", default_value_t = 10)]
     pub rate_limit_key_writes: u32,
     /// Turn the rate limits off (benchmarks, trusted networks).
-    #[arg(long, env = "FACTLINE_NO_RATE_LIMIT")]
+    #[arg(long, env = "FACTLINE_NO_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_rate_limit: bool,
     /// Requests in flight above which new ones are answered 503 at once (0: no cap).
     #[arg(long, env = "FACTLINE_MAX_IN_FLIGHT", default_value_t = 512)]
     pub max_in_flight: usize,
     /// Take the client IP from the first `X-Forwarded-For` address (only
     /// behind a proxy that sets it; otherwise clients could pick their own).
-    #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR")]
+    #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
     pub trust_forwarded_for: bool,
 }
 
