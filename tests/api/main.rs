@@ -7,6 +7,7 @@
 )]
 
 mod helpers;
+mod pg;
 
 mod cli;
 mod exports;
@@ -18,4 +19,5 @@ mod migrations;
 mod ops;
 mod reads;
 mod rest;
+mod soak;
 mod writes;

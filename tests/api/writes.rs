@@ -841,8 +841,8 @@ both_backends!(
             bounds::NAME
         );
         assert_eq!(
-            doc["paths"]["/v1/targets"]["post"]["requestBody"]["content"]["application/json"]
-                ["schema"]["$ref"],
+            doc["paths"]["/v1/targets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+                ["$ref"],
             "#/components/schemas/TargetRecord"
         );
     }
