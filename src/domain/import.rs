@@ -35,8 +35,16 @@ pub fn record_id(kind: &str, slug: &str) -> Uuid {
     Uuid::new_v5(&ID_NAMESPACE, format!("{kind}/{slug}").as_bytes())
 }
 
-/// Rows per multi-row INSERT: far below both backends' parameter limits.
-const INSERT_CHUNK: usize = 500;
+/// Most rows per multi-row INSERT. Each statement costs a round trip (and,
+/// over TCP with sqlx 0.9, which leaves Nagle's algorithm on, often a
+/// delayed-ACK stall), so fewer, larger statements import several times
+/// faster: 500 rows per statement took 25 s for the benchmark's tier S,
+/// 2,000 take 10 s.
+const INSERT_CHUNK: usize = 2000;
+
+/// Bind parameters one statement may carry on both backends (SQLite's
+/// default limit; Postgres allows 65,535).
+const MAX_PARAMS: usize = 32_766;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ImportReport {
@@ -183,9 +191,12 @@ where
     A: sea_orm::ActiveModelTrait + Send,
     C: Conn,
 {
+    use sea_orm::{EntityTrait, Iterable};
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = INSERT_CHUNK.min(MAX_PARAMS / columns);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
         A::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
