@@ -439,6 +439,16 @@ async fn soak_with_a_postgres_restart_and_a_sigterm_loses_nothing() {
         exited,
     );
     eprintln!("SOAK statuses {:?}", tally.by_phase);
+    // The RSS curve, a sample per tenth of the run, to tell a plateau from growth.
+    let tenths: Vec<u64> = (0..10)
+        .filter_map(|t| {
+            let at = soak_start + duration * t / 10;
+            rss.iter()
+                .find(|(when, _)| *when >= at)
+                .map(|(_, k)| *k / 1024)
+        })
+        .collect();
+    eprintln!("SOAK rss_mib_by_tenth {tenths:?}");
     for sample in &tally.samples {
         eprintln!("SOAK 5xx {sample}");
     }
