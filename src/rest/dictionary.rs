@@ -130,3 +130,44 @@ pub fn routes() -> Router<AppState> {
     collection!(r, "sources", "Sources", SourceView, v1::list_sources);
     r
 }
+
+/// OpenAPI descriptions of the dictionary and CSV routes, which `routes`
+/// builds per collection; these functions only carry the docs.
+pub mod docs {
+    use crate::rest::problem::Problem;
+
+    /// A collection's path segment.
+    #[derive(utoipa::ToSchema)]
+    #[schema(rename_all = "kebab-case")]
+    #[allow(dead_code)]
+    pub enum CollectionName {
+        Groups,
+        Operations,
+        Targets,
+        LegalOutcomes,
+        Sources,
+    }
+
+    #[utoipa::path(get, path = "/v1/{collection}/schema", tag = "data dictionary",
+        params(("collection" = CollectionName, Path, description = "Which collection's CSV")),
+        responses(
+            (status = 200, description = "A Frictionless Tabular Data Resource describing `/v1/{collection}.csv`: each column's name, type and meaning, and how lists and dates are flattened", body = Object),
+            (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
+        ))]
+    #[allow(dead_code)]
+    pub fn collection_schema() {}
+
+    #[utoipa::path(get, path = "/v1/{collection}.csv", tag = "data dictionary",
+        params(
+            ("collection" = CollectionName, Path, description = "Which collection"),
+            ("limit" = Option<i64>, Query, description = "Page size; without it, every matching record", minimum = 1, maximum = 100),
+            ("cursor" = Option<String>, Query, description = "Opaque cursor from a previous page's `Link: rel=\"next\"` header"),
+        ),
+        responses(
+            (status = 200, description = "The collection as CSV, exactly as `/v1/{collection}?format=csv`; the list's filters apply", content_type = "text/csv", body = String),
+            (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
+        ))]
+    #[allow(dead_code)]
+    pub fn collection_csv() {}
+}

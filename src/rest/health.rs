@@ -10,11 +10,18 @@ use super::problem::Problem;
 use crate::startup::AppState;
 
 /// The process is up and serving HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// 200 when the database (and the read replica, if any) answers; a 503 problem with `Retry-After` when not.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\"}`: the database answers", body = Object),
+        (status = 503, description = "The database does not answer; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let replica_ok = match &state.replica {
         Some(r) => crate::db::ping(r).await,

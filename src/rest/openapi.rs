@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{export, landing, problem, v1, views, writes};
+use super::{dictionary, export, health, landing, problem, v1, views, writes};
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
@@ -35,10 +35,12 @@ use crate::startup::AppState;
         writes::docs::create_legal_outcome, writes::docs::update_legal_outcome, writes::docs::delete_legal_outcome, writes::docs::legal_outcome_history,
         writes::docs::create_source, writes::docs::update_source, writes::docs::delete_source, writes::docs::source_history,
         writes::docs::import,
+        dictionary::docs::collection_schema, dictionary::docs::collection_csv,
+        health::healthz, health::readyz,
     ),
     modifiers(&BearerAuth),
     components(schemas(problem::Problem, crate::error::FieldError, views::DateView,
-        crate::domain::dataset::Dataset)),
+        crate::domain::dataset::Dataset, dictionary::docs::CollectionName)),
     tags(
         (name = "groups", description = "Hacktivist groups, with names per language, parents and children"),
         (name = "operations", description = "Operations with their groups (and roles), targets, tactics and dates"),
@@ -50,6 +52,8 @@ use crate::startup::AppState;
         (name = "stats", description = "Counts for charts"),
         (name = "export", description = "The whole database as NDJSON, dataset JSON or a STIX 2.1 bundle, streamed"),
         (name = "import", description = "Whole dataset files, for admins"),
+        (name = "data dictionary", description = "Each collection as CSV, with a Frictionless description of its columns"),
+        (name = "health", description = "Liveness and readiness, for load balancers and container health checks"),
     )
 )]
 struct ApiDoc;
@@ -300,5 +304,30 @@ mod tests {
     fn every_bound_names_a_real_property() {
         let mut doc = ApiDoc::openapi();
         assert_eq!(state_bounds(&mut doc), Vec::<String>::new());
+    }
+
+    /// Every `$ref` points at a component the document holds (a type used
+    /// only in a path parameter must still be registered).
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &serde_json::Value, schemas: &serde_json::Value, bad: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        let name = r.trim_start_matches("#/components/schemas/");
+                        if schemas.get(name).is_none() {
+                            bad.push(r.to_owned());
+                        }
+                    }
+                    m.values().for_each(|x| walk(x, schemas, bad));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, schemas, bad)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut bad = Vec::new();
+        walk(&doc, &doc["components"]["schemas"], &mut bad);
+        assert_eq!(bad, Vec::<String>::new());
     }
 }

@@ -699,6 +699,8 @@ both_backends!(reads_allow_any_origin_and_compress_on_request, |backend| {
 /// The contract: every route, its parameters and responses, in a compact
 /// form. When the API changes on purpose, copy the printed text here.
 const CONTRACT: &str = "\
+GET /healthz -> 200
+GET /readyz -> 200 503
 GET /v1/export ?format -> 200 400 503
 GET /v1/groups ?kind ?parent ?q ?from ?to ?limit ?cursor ?sort ?format -> 200 400
 POST /v1/groups ?X-Change-Reason -> 201 400 401 403 409 413 415 422
@@ -735,6 +737,8 @@ PATCH /v1/targets/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 4
 GET /v1/targets/{slug}/history slug -> 200 400 404
 GET /v1/timeline ?group ?target ?limit ?cursor ?from ?to -> 200 400
 GET /v1/timeline.svg ?group ?target ?from ?to -> 200 400
+GET /v1/{collection}.csv collection ?limit ?cursor -> 200 400 404
+GET /v1/{collection}/schema collection -> 200 404
 ";
 
 fn contract(doc: &Value) -> String {
