@@ -1,13 +1,18 @@
 //! How much a client may send, in one place. The dataset validator enforces
 //! these for every door (REST writes, GraphQL mutations, `factline import`),
-//! and the OpenAPI document states them on the record schemas; a test keeps
-//! the document equal to these constants (utoipa's attributes take only
-//! literals, so the numbers are written twice and checked once).
+//! and `rest::openapi` states them on the record schemas from these same
+//! constants (utoipa's attributes take only literals, so the document is
+//! amended after it is generated; a test fails if a bound names a property
+//! the records no longer have).
 //!
 //! Lengths count characters (Unicode scalar values), not bytes.
 
 /// A slug: lower-case letters, digits and single hyphens.
 pub const SLUG: usize = 200;
+/// An EDTF date or interval.
+pub const DATE: usize = 64;
+/// A BCP 47 language tag (RFC 5646 caps a well-formed tag near this).
+pub const LANGUAGE_TAG: usize = 35;
 /// A name of a group, target or operation, in one language.
 pub const NAME: usize = 500;
 /// A description, motive or summary, in one language.

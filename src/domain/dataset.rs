@@ -444,7 +444,7 @@ impl Checker<'_> {
 
     fn dispute(&mut self, disputed: bool, note: &Option<String>) {
         if let Some(n) = note
-            && !n.trim().is_empty()
+            && !(disputed && n.trim().is_empty())
         {
             self.text("dispute_note", n, bounds::NOTE);
         }

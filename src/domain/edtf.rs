@@ -167,7 +167,7 @@ impl Edtf {
             input: input.to_owned(),
             reason,
         };
-        if input.len() > 64 {
+        if input.len() > super::bounds::DATE {
             return Err(err("longer than 64 characters"));
         }
         match input.split_once('/') {

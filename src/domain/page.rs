@@ -19,8 +19,9 @@ pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;
 
 /// The longest cursor accepted, in bytes: room for the longest sort key (a
-/// 500-character name of 4-byte characters) once JSON- and base64-encoded.
-pub const MAX_CURSOR: usize = 4096;
+/// source title of `bounds::TITLE` 4-byte characters) once JSON- and
+/// base64-encoded.
+pub const MAX_CURSOR: usize = 8192;
 
 /// Where a walk through a list stands: the sort it belongs to and the last
 /// row's key and id.
@@ -314,7 +315,7 @@ mod tests {
         #[test]
         fn every_issued_cursor_decodes_to_itself(
             sort in "-?[a-z_]{1,20}",
-            key in "\\PC{0,500}",
+            key in "\\PC{0,1000}",
             id in any::<u128>(),
         ) {
             let c = Cursor { sort, key, id: Uuid::from_u128(id) };

@@ -92,7 +92,7 @@ pub fn is_currency(code: &str) -> bool {
 /// A well-formed BCP 47 language tag.
 pub fn is_language_tag(tag: &str) -> bool {
     !tag.is_empty()
-        && tag.len() <= 35
+        && tag.len() <= super::bounds::LANGUAGE_TAG
         && language_tags::LanguageTag::parse(tag).is_ok_and(|t| t.validate().is_ok())
 }
 

@@ -82,11 +82,19 @@ fn parse<T: DeserializeOwned>(value: Value) -> Result<T> {
     })
 }
 
-fn check_reason(reason: Option<&str>) -> Result<()> {
+pub fn check_reason(reason: Option<&str>) -> Result<()> {
     match reason {
         Some(r) if r.chars().count() > MAX_REASON => Err(Error::invalid(
             "reason",
             format!("longer than {MAX_REASON} characters"),
+        )),
+        Some(r) if r.trim().is_empty() => Err(Error::invalid(
+            "reason",
+            "must not be blank (leave it out instead)",
+        )),
+        Some(r) if r.chars().any(char::is_control) => Err(Error::invalid(
+            "reason",
+            "must not contain control characters",
         )),
         _ => Ok(()),
     }
@@ -198,7 +206,17 @@ fn taken(e: Error, c: Collection, slug: &str) -> Error {
 
 /// The stored record's id, version and dataset form, locked for the
 /// transaction on Postgres so concurrent writers queue instead of racing.
+/// No stored slug is longer than the bound or holds a NUL (which Postgres
+/// refuses in a query), so such a slug names nothing.
+fn storable_slug(c: Collection, slug: &str) -> Result<()> {
+    if slug.len() > super::bounds::SLUG || slug.contains('\0') {
+        return Err(Error::not_found(c.kind(), slug));
+    }
+    Ok(())
+}
+
 async fn current<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Uuid, i32, Value)> {
+    storable_slug(c, slug)?;
     let pg = db.get_database_backend() == DbBackend::Postgres;
     macro_rules! load {
         ($m:ident) => {{
@@ -487,6 +505,7 @@ pub async fn import_file(
 
 /// Every revision of a record, oldest first; a deleted record keeps its history.
 pub async fn history<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<Vec<revision::Model>> {
+    storable_slug(c, slug)?;
     let revs = revision::Entity::find()
         .filter(revision::Column::EntityKind.eq(c.kind()))
         .filter(revision::Column::EntitySlug.eq(slug))

@@ -23,7 +23,7 @@ pub struct Params {
 }
 
 /// The longest query string, in bytes.
-pub const MAX_QUERY: usize = 8192;
+pub const MAX_QUERY: usize = 16_384;
 
 /// The longest text parameter, in characters.
 pub const MAX_TEXT: usize = 500;
@@ -264,7 +264,7 @@ mod tests {
         /// The longest cursor a page can hand out passes the query-string
         /// parser: a page ending on a long name can always be followed.
         #[test]
-        fn issued_cursors_pass_the_query_parser(key in "\\PC{400,500}") {
+        fn issued_cursors_pass_the_query_parser(key in "\\PC{900,1000}") {
             let c = Cursor { sort: "-name".into(), key, id: uuid::Uuid::nil() };
             let raw = form_urlencoded::Serializer::new(String::new())
                 .append_pair("limit", "100")

@@ -69,11 +69,15 @@ async fn actor(s: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
 }
 
 /// `X-Change-Reason`, recorded in the revision.
-fn reason(headers: &HeaderMap) -> Option<String> {
-    headers
+/// `X-Change-Reason`, refused (400, as a bad header) when the domain would
+/// refuse it, before anything else is looked at.
+fn reason(headers: &HeaderMap) -> Result<Option<String>, WriteError> {
+    let r = headers
         .get("x-change-reason")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+        .map(str::to_owned);
+    write::check_reason(r.as_deref()).map_err(WriteError::Request)?;
+    Ok(r)
 }
 
 fn require_json(headers: &HeaderMap) -> Result<(), Error> {
@@ -190,7 +194,7 @@ pub async fn create(c: Collection, s: AppState, headers: HeaderMap, body: Bytes)
     let actor = actor(&s, &headers).await?;
     actor.require(auth::Role::Editor, "writing records")?;
     let value = json_body(&headers, &body).map_err(not_json)?;
-    let slug = write::create(&s.db, &actor, c, value, reason(&headers).as_deref()).await?;
+    let slug = write::create(&s.db, &actor, c, value, reason(&headers)?.as_deref()).await?;
     let (bytes, tag, _) = rendered(&s.db, c, &slug).await?;
     Ok(record_response(StatusCode::CREATED, c, &slug, bytes, &tag))
 }
@@ -224,7 +228,7 @@ pub async fn update(
         &slug,
         version,
         patch,
-        reason(&headers).as_deref(),
+        reason(&headers)?.as_deref(),
     )
     .await?;
     let (bytes, tag, _) = rendered(&s.db, c, &slug).await?;
@@ -244,7 +248,7 @@ pub async fn delete(c: Collection, s: AppState, headers: HeaderMap, slug: String
         c,
         &slug,
         version,
-        reason(&headers).as_deref(),
+        reason(&headers)?.as_deref(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -261,7 +265,7 @@ pub async fn import(State(s): State<AppState>, headers: HeaderMap, body: Bytes) 
     let actor = actor(&s, &headers).await?;
     actor.require(auth::Role::Admin, "importing files")?;
     require_json(&headers)?;
-    let r = write::import_file(&s.db, &actor, &body, reason(&headers).as_deref()).await?;
+    let r = write::import_file(&s.db, &actor, &body, reason(&headers)?.as_deref()).await?;
     Ok(Json(ImportReportView {
         created: r.created,
         updated: r.updated,
@@ -357,7 +361,7 @@ pub mod docs {
                     description = concat!("The new ", $what, " in the dataset format (data/README.md): `slug`, its fields, and `citations: [{source, quote?, locator?, field?}]` naming sources by slug. Every record and link needs a citation. At most 256 KiB.")),
                 responses(
                     (status = 201, description = "Created; the body is the record as GET shows it, with its ETag and Location"),
-                    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    (status = 400, description = "The body is not JSON, or `X-Change-Reason` is too long or holds control characters", body = Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
                     (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
@@ -384,6 +388,7 @@ pub mod docs {
                     (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
                     (status = 412, description = "If-Match is not the current ETag: someone else wrote first", body = Problem, content_type = "application/problem+json"),
+                    (status = 413, description = "The body is larger than 256 KiB", body = Problem, content_type = "application/problem+json"),
                     (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
                     (status = 422, description = "The result would be invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
                     (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
@@ -400,7 +405,7 @@ pub mod docs {
                 ),
                 responses(
                     (status = 204, description = "Deleted; its history stays"),
-                    (status = 400, description = "The slug is too long", body = Problem, content_type = "application/problem+json"),
+                    (status = 400, description = "The slug is too long, or `X-Change-Reason` is too long or holds control characters", body = Problem, content_type = "application/problem+json"),
                     (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
                     (status = 403, description = "The key's role may not write", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
@@ -491,6 +496,7 @@ pub mod docs {
             description = "A dataset file in the format of `factline import` (data/README.md), at most 64 MiB. Validated whole; written in one transaction or not at all."),
         responses(
             (status = 200, description = "Imported", body = ImportReportView),
+            (status = 400, description = "`X-Change-Reason` is too long or holds control characters", body = Problem, content_type = "application/problem+json"),
             (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = "Only admin keys may import", body = Problem, content_type = "application/problem+json"),
             (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),

@@ -847,3 +847,51 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    nul_and_control_characters_in_slugs_and_reasons_are_refused_not_errors,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        // A NUL in a path slug names nothing (as on reads), never a database error.
+        let res = app.get("/v1/groups/an%00on/history").await;
+        assert_eq!(res.status(), 404);
+        // The same through GraphQL: not found, not INTERNAL.
+        for query in [
+            r#"{ history(kind: "group", slug: "an\u0000on") { version } }"#,
+            r#"mutation { deleteGroup(slug: "an\u0000on", expectedVersion: 1) { slug } }"#,
+        ] {
+            let g = app.gql_as(Some(&k.editor), query, json!({})).await;
+            assert_eq!(code(&g), "NOT_FOUND", "{query}: {g}");
+        }
+        // A reason holding a NUL or other control character, or blank.
+        for reason in ["why\u{0}not", "line\u{7}bell", "   "] {
+            let g = app
+                .gql_as(
+                    Some(&k.editor),
+                    "mutation($i: JSON!, $r: String) { createTarget(input: $i, reason: $r) { slug } }",
+                    json!({"i": target_body("reason-check"), "r": reason}),
+                )
+                .await;
+            assert_eq!(code(&g), "BAD_USER_INPUT", "{reason:?}: {g}");
+        }
+        let res = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&k.editor)
+            .header("x-change-reason", "x".repeat(1_001))
+            .json(&target_body("reason-check"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "a bad header is a bad request");
+        assert_eq!(
+            app.get("/v1/targets/reason-check").await.status(),
+            404,
+            "nothing was written"
+        );
+    }
+);
