@@ -21,23 +21,32 @@ fi
 
 admin=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 db="factline_fuzz_$$"
-psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${admin%/*}/$db"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 case "$base" in http://127.0.0.1:*) ;; *) echo "refusing to fuzz $base" >&2; exit 1 ;; esac
 work=$(mktemp -d)
+server=""
+cleanup() {
+  local rc=$?
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ] && [ -s "$work/serve.log" ]; then
+    echo "-- the server's log ends:" >&2
+    tail -n 40 "$work/serve.log" >&2
+  fi
+  if [ -n "${FUZZ_KEEP_LOG:-}" ] && [ -f "$work/serve.log" ]; then cp "$work/serve.log" /tmp/fuzz-serve.log; fi
+  psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
+psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
+export DATABASE_URL="${admin%/*}/$db"
 FACTLINE_BIND="127.0.0.1:$port" FACTLINE_NO_RATE_LIMIT=1 FACTLINE_LOG_FORMAT=json \
   "$bin" --log warn serve > "$work/serve.log" 2>&1 &
 server=$!
-cleanup() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
-  [ -n "${FUZZ_KEEP_LOG:-}" ] && cp "$work/serve.log" /tmp/fuzz-serve.log; rm -rf "$work"
-}
-trap cleanup EXIT
 
 for _ in $(seq 1 150); do
   curl -fsS "$base/readyz" >/dev/null 2>&1 && break
@@ -58,7 +67,8 @@ status=0
 fuzz() {
   local report=$1 location=$2 auth=$3
   shift 3
-  "$venv/bin/schemathesis" --config-file "$root/tests/fuzz/schemathesis.toml" run "$location" \
+  # A hard ceiling on top of the example count, so a stuck run cannot hold CI.
+  timeout 600 "$venv/bin/schemathesis" --config-file "$root/tests/fuzz/schemathesis.toml" run "$location" \
     --header "Authorization: Bearer $auth" \
     --max-examples "$examples" \
     --request-timeout 20 \
