@@ -170,7 +170,11 @@ fn operation(slug: &str) -> serde_json::Value {
         "start": "2011-02",
         "tactics": ["ddos"],
         "texts": [{"field": "summary", "lang": "en", "text": "Written by the soak test."}],
-        "groups": [{"group": "anonymous", "role": "claimed", "citations": [{"source": "seed-article"}]}],
+        // Linked to a group and a target the readers do not fetch, so the
+        // answers they read stay the same size and RSS measures the server,
+        // not the data: a record lists its operations, so a read of the
+        // linked group would grow with every write.
+        "groups": [{"group": "lulzsec", "role": "claimed", "citations": [{"source": "seed-article"}]}],
         "targets": [{"target": "habbo", "citations": [{"source": "seed-article"}]}],
         "citations": [{"source": "seed-article", "quote": "soak"}],
     })
@@ -235,7 +239,7 @@ async fn soak_with_a_postgres_restart_and_a_sigterm_loses_nothing() {
         "/v1/search?q=anonymous",
         "/v1/timeline?limit=50",
         "/v1/stats",
-        "/v1/targets?format=csv",
+        "/v1/targets?format=csv&kind=government",
     ];
     let graphql = json!({"query": "{ operations(first: 20) { nodes { slug groups { group { slug } } targets { target { slug } } legalOutcomes { kind citations { source { slug } } } } } }"});
 
@@ -531,7 +535,7 @@ async fn soak_with_a_postgres_restart_and_a_sigterm_loses_nothing() {
     // already in flight finish; none of them may be a 5xx.
     assert_eq!(count(Phase::Shutdown, &|s| s >= 500), 0);
     assert!(
-        last <= settled + settled / 2 + 8 * 1024,
+        last <= settled + settled / 5 + 4 * 1024,
         "RSS kept growing: {settled} KiB in the second quarter, {last} KiB in the last"
     );
 
