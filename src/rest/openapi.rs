@@ -125,6 +125,24 @@ fn bound_parameters(doc: &mut Document) {
             &mut item.put,
         ];
         for op in operations.into_iter().flatten() {
+            // The HTTP layer (hyper) refuses a request line over 64 KiB with
+            // an empty 414 before any handler runs; a query near its bounds
+            // can get there once percent-encoded.
+            let has_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            if has_query {
+                op.responses.responses.insert(
+                    "414".to_owned(),
+                    utoipa::openapi::RefOr::T(
+                        utoipa::openapi::ResponseBuilder::new()
+                            .description("The request line is longer than 64 KiB (no body)")
+                            .build(),
+                    ),
+                );
+            }
             for param in op.parameters.iter_mut().flatten() {
                 let max = match (&param.parameter_in, param.name.as_str()) {
                     (ParameterIn::Path, "slug") => crate::domain::bounds::SLUG,

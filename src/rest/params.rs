@@ -126,7 +126,20 @@ impl Params {
         }
     }
 
+    /// Text filters treat an empty value as absent; a number or a flag
+    /// given empty is a mistake, named as such.
+    fn not_empty(&self, name: &str, what: &str) -> Result<(), Error> {
+        match self.values.get(name).map(Vec::as_slice) {
+            Some([v]) if v.is_empty() => Err(Error::invalid(
+                name,
+                format!("empty; give {what} or leave the parameter out"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn int(&self, name: &str) -> Result<Option<i64>, Error> {
+        self.not_empty(name, "an integer")?;
         self.text(name)?
             .map(|v| {
                 v.parse::<i64>()
@@ -136,6 +149,7 @@ impl Params {
     }
 
     pub fn bool(&self, name: &str) -> Result<Option<bool>, Error> {
+        self.not_empty(name, "true or false")?;
         self.text(name)?
             .map(|v| match v.as_str() {
                 "true" | "1" => Ok(true),

@@ -755,6 +755,9 @@ both_backends!(
             .await;
         assert_eq!(code(&g), "BAD_USER_INPUT");
         // An empty filter value means no filter, on both doors.
+        // A number or a flag given empty is a mistake, not a missing filter.
+        assert_eq!(app.get("/v1/groups?limit=").await.status(), 400);
+        assert_eq!(app.get("/v1/operations?disputed=").await.status(), 400);
         let (_, r) = app.get_json("/v1/groups?kind=&q=").await;
         let g = app
             .gql(
