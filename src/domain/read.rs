@@ -110,8 +110,7 @@ macro_rules! reads {
      $get:ident, $by_ids:ident, $list:ident) => {
         #[doc = concat!("One ", $kind, " by slug; `NotFound` when there is none.")]
         pub async fn $get<C: Conn>(db: &C, slug: &str) -> Result<$module::Model> {
-            // No stored slug is this long or holds a NUL (which Postgres refuses).
-            if slug.len() > 200 || slug.contains('\0') {
+            if !super::vocab::could_be_stored(slug) {
                 return Err(Error::not_found($kind, slug));
             }
             $module::Entity::find()

@@ -96,6 +96,13 @@ pub fn is_language_tag(tag: &str) -> bool {
         && language_tags::LanguageTag::parse(tag).is_ok_and(|t| t.validate().is_ok())
 }
 
+/// Whether a slug could be stored at all: no stored slug is longer than the
+/// bound or holds a NUL (which Postgres refuses even in a query), so a slug
+/// that fails this names nothing and need not reach the database.
+pub fn could_be_stored(slug: &str) -> bool {
+    slug.len() <= super::bounds::SLUG && !slug.contains('\0')
+}
+
 /// Slugs: lower-case ASCII letters, digits and single hyphens, 1 to 200 long,
 /// starting with a letter or digit.
 pub fn is_slug(s: &str) -> bool {

@@ -206,10 +206,9 @@ fn taken(e: Error, c: Collection, slug: &str) -> Error {
 
 /// The stored record's id, version and dataset form, locked for the
 /// transaction on Postgres so concurrent writers queue instead of racing.
-/// No stored slug is longer than the bound or holds a NUL (which Postgres
-/// refuses in a query), so such a slug names nothing.
+/// A slug that could not be stored names nothing (`vocab::could_be_stored`).
 fn storable_slug(c: Collection, slug: &str) -> Result<()> {
-    if slug.len() > super::bounds::SLUG || slug.contains('\0') {
+    if !super::vocab::could_be_stored(slug) {
         return Err(Error::not_found(c.kind(), slug));
     }
     Ok(())
