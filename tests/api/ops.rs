@@ -407,17 +407,30 @@ async fn above_the_in_flight_cap_new_requests_are_shed_with_503() {
     };
     let state = limited(cfg, &t.db);
     let app = TestApp::spawn_state(t, state).await;
-    // One request in flight: its body never finishes arriving.
-    let mut slow = std::net::TcpStream::connect(app.addr).unwrap();
-    slow.write_all(
-        b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
-    )
-    .unwrap();
-    // Polled: the slow request takes the only slot once the server reads it.
+    // One request in flight: its body never finishes arriving. If it reaches
+    // the server while a probe below holds the only slot, it is itself shed
+    // (answered 503 at once), so it is sent again until one stays in flight.
+    let hold = || {
+        let mut s = std::net::TcpStream::connect(app.addr).unwrap();
+        s.write_all(
+            b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .unwrap();
+        s.set_nonblocking(true).unwrap();
+        s
+    };
+    let answered = |s: &std::net::TcpStream| {
+        let mut buf = [0u8; 1];
+        !matches!(s.peek(&mut buf), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    };
+    let mut slow = hold();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let mut res = app.get("/v1/groups/anonymous").await;
     while res.status() == 200 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
+        if answered(&slow) {
+            slow = hold();
+        }
         res = app.get("/v1/groups/anonymous").await;
     }
     assert_eq!(res.status(), 503);
