@@ -8,8 +8,8 @@ Tiers (records per kind; citations over records and links):
     M   10 x S (the reference)
     L   100 x S
 
-Skewed like the real data: operation counts per group follow a Zipf law, so a
-few groups have thousands of operations and most have a handful. Names are
+Skewed like the real data: operation counts per group and per target follow
+a Zipf law, so a few have thousands of operations and most have a handful. Names are
 made of a small vocabulary, so searches match many records.
 
     bench/generate.py --tier S [--seed 1] > dataset.json
@@ -106,8 +106,11 @@ def generate(tier, seed):
         "citations": cite(),
     } for i in range(n["targets"])]
 
-    # Zipf-skewed: group rank r gets weight 1/r.
+    # Zipf-skewed: group and target rank r get weight 1/r, so a few groups
+    # claim thousands of operations and a few targets (a PayPal) are hit by
+    # many, as in the real data.
     group_weights = [1 / (r + 1) for r in range(len(groups))]
+    target_weights = [1 / (r + 1) for r in range(len(targets))]
     operations = []
     for i in range(n["operations"]):
         p = precision(rng)
@@ -123,7 +126,7 @@ def generate(tier, seed):
         }
         for g in sorted({g["slug"] for g in rng.choices(groups, weights=group_weights, k=rng.randint(1, 2))}):
             op["groups"].append({"group": g, "role": rng.choice(ROLES), "citations": cite()})
-        for t in sorted({t["slug"] for t in rng.choices(targets, k=rng.randint(1, 3))}):
+        for t in sorted({t["slug"] for t in rng.choices(targets, weights=target_weights, k=rng.randint(1, 3))}):
             op["targets"].append({"target": t, "citations": cite()})
         operations.append(op)
 
