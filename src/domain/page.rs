@@ -227,14 +227,23 @@ where
             ));
         }
         let v = key_value(sort.spec.kind, &c.key)?;
+        // `col >= v AND (col > v OR (col = v AND id > c))`: the first term
+        // is redundant for the result but is what lets the planner start
+        // the index scan at the cursor. Without it the OR is only a filter
+        // and every page scans the whole index up to the cursor (bench/run,
+        // tier M: 85 ms for a page of 500 deep in 100k operations, 7 ms with it).
         let after: Condition = if sort.descending {
-            Condition::any()
-                .add(col.lt(v.clone()))
-                .add(Condition::all().add(col.eq(v)).add(id.lt(c.id)))
+            Condition::all().add(col.lte(v.clone())).add(
+                Condition::any()
+                    .add(col.lt(v.clone()))
+                    .add(Condition::all().add(col.eq(v)).add(id.lt(c.id))),
+            )
         } else {
-            Condition::any()
-                .add(col.gt(v.clone()))
-                .add(Condition::all().add(col.eq(v)).add(id.gt(c.id)))
+            Condition::all().add(col.gte(v.clone())).add(
+                Condition::any()
+                    .add(col.gt(v.clone()))
+                    .add(Condition::all().add(col.eq(v)).add(id.gt(c.id))),
+            )
         };
         q = q.filter(after.into_condition());
     }
