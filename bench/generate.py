@@ -16,6 +16,7 @@ made of a small vocabulary, so searches match many records.
 """
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -109,8 +110,9 @@ def generate(tier, seed):
     # Zipf-skewed: group and target rank r get weight 1/r, so a few groups
     # claim thousands of operations and a few targets (a PayPal) are hit by
     # many, as in the real data.
-    group_weights = [1 / (r + 1) for r in range(len(groups))]
-    target_weights = [1 / (r + 1) for r in range(len(targets))]
+    # Cumulated once: `choices` would otherwise sum the weights on every call.
+    group_weights = list(itertools.accumulate(1 / (r + 1) for r in range(len(groups))))
+    target_weights = list(itertools.accumulate(1 / (r + 1) for r in range(len(targets))))
     operations = []
     for i in range(n["operations"]):
         p = precision(rng)
@@ -124,9 +126,9 @@ def generate(tier, seed):
             "targets": [],
             "citations": cite(),
         }
-        for g in sorted({g["slug"] for g in rng.choices(groups, weights=group_weights, k=rng.randint(1, 2))}):
+        for g in sorted({g["slug"] for g in rng.choices(groups, cum_weights=group_weights, k=rng.randint(1, 2))}):
             op["groups"].append({"group": g, "role": rng.choice(ROLES), "citations": cite()})
-        for t in sorted({t["slug"] for t in rng.choices(targets, weights=target_weights, k=rng.randint(1, 3))}):
+        for t in sorted({t["slug"] for t in rng.choices(targets, cum_weights=target_weights, k=rng.randint(1, 3))}):
             op["targets"].append({"target": t, "citations": cite()})
         operations.append(op)
 
