@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Conn;
 use super::filters::{
-    GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
+    Filter, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
 };
 use super::page::{KeyKind, Page, PageRequest, Sort, SortSpec, paginate};
 use super::relations::by_id;
@@ -136,7 +136,7 @@ macro_rules! reads {
             page: &PageRequest,
         ) -> Result<Page<$module::Model>> {
             let sort = Sort::parse(&$sorts, sort)?;
-            let select = $module::Entity::find().filter(filter.condition()?);
+            let select = $module::Entity::find().filter(filter.resolve(db).await?);
             paginate(db, select, $module::Column::Id, &sort, page).await
         }
     };

@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Conn;
-use super::filters::{DateRange, LegalOutcomeFilter, OperationFilter};
+use super::filters::{DateRange, Filter, LegalOutcomeFilter, OperationFilter};
 use super::page::{Cursor, Page, PageRequest};
 use crate::db::entities::{legal_outcome, operation};
 use crate::error::{Error, Result};
@@ -101,14 +101,16 @@ pub async fn timeline<C: Conn>(
         dates: f.dates.clone(),
         ..Default::default()
     }
-    .condition()?;
+    .resolve(db)
+    .await?;
     let los_cond = LegalOutcomeFilter {
         group: f.group.clone(),
         target: f.target.clone(),
         dates: f.dates.clone(),
         ..Default::default()
     }
-    .condition()?;
+    .resolve(db)
+    .await?;
     let total = if page.count {
         operation::Entity::find()
             .filter(ops_cond.clone())
