@@ -513,7 +513,7 @@ pub async fn write_collection(
                 super::views::groups(db, items).await?
             }),
             Collection::Operations => fetch!(read::list_operations, |items| {
-                super::views::operations(db, items).await?
+                super::views::operation_rows(db, items).await?
             }),
             Collection::Targets => fetch!(read::list_targets, |items| {
                 super::views::targets(db, items).await?

@@ -373,7 +373,7 @@ pub async fn list_operations(
     e.finish()?;
     if whole_csv(format, &p) {
         stream_csv!(s, page, filter, sort, read::list_operations, |db, items| {
-            views::operations(&db, items).await?
+            views::operation_rows(&db, items).await?
         });
     }
     let (items, info) = strip(read::list_operations(&s.db, &filter, sort.as_deref(), &page).await?);
