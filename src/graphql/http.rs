@@ -266,6 +266,9 @@ async fn run(
     }
     // Mutations, and whatever an editor reads, go to the primary.
     let db = if mutation { &s.db } else { s.reader(headers) };
+    // The document parsed for the checks above is the one executed: parsed once.
+    let mut request = request;
+    request.set_parsed_query(doc);
     let response = execute_batched(&s.graphql, db, request).await;
     s.metrics
         .graphql_operation(mutation, response.errors.is_empty());
