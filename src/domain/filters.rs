@@ -2,7 +2,8 @@
 //! GraphQL `filter` inputs) one to one, and how each becomes SQL.
 //!
 //! Relations are tested with `IN (subquery)` on the link tables' indexes,
-//! the records a filter names by slug looked up first ([`Named`]); dates with overlap semantics on the stored `earliest`/`latest` span:
+//! the records a filter names by slug looked up first ([`Named`]); dates
+//! with overlap semantics on the stored `earliest`/`latest` span:
 //! a record matches `from..to` when `latest >= from.earliest` and
 //! `earliest <= to.latest`.
 
@@ -13,7 +14,6 @@ use sea_orm::{ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, Query
 use uuid::Uuid;
 
 use super::Conn;
-
 use super::edtf::Edtf;
 use super::text::search_key;
 use super::vocab;
@@ -183,15 +183,21 @@ pub trait Filter: Sync {
     /// Every bad value, by field name, as one 400.
     fn check(&self) -> Result<()>;
 
-    /// The filter as SQL over the records `named` holds.
-    fn condition(&self, named: &Named) -> Result<Condition>;
+    /// The SQL of values already checked, over the records `named` holds.
+    fn build(&self, named: &Named) -> Result<Condition>;
 
-    /// The filter as SQL, its values checked and its slugs looked up first.
+    /// The filter as SQL over the records `named` holds, its values checked.
+    fn condition(&self, named: &Named) -> Result<Condition> {
+        self.check()?;
+        self.build(named)
+    }
+
+    /// The filter as SQL, its values checked before its slugs are looked up.
     fn resolve<C: Conn>(&self, db: &C) -> impl Future<Output = Result<Condition>> + Send {
         async move {
             self.check()?;
             let named = Named::lookup(db, &self.named()).await?;
-            self.condition(&named)
+            self.build(&named)
         }
     }
 }
@@ -312,8 +318,7 @@ impl Filter for GroupFilter {
             .done()
     }
 
-    fn condition(&self, named: &Named) -> Result<Condition> {
-        self.check()?;
+    fn build(&self, named: &Named) -> Result<Condition> {
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(group::Column::Kind.eq(k.as_str()));
@@ -403,8 +408,7 @@ impl Filter for TargetFilter {
             .done()
     }
 
-    fn condition(&self, named: &Named) -> Result<Condition> {
-        self.check()?;
+    fn build(&self, named: &Named) -> Result<Condition> {
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(target::Column::Kind.eq(k.as_str()));
@@ -477,8 +481,7 @@ impl Filter for OperationFilter {
             .done()
     }
 
-    fn condition(&self, named: &Named) -> Result<Condition> {
-        self.check()?;
+    fn build(&self, named: &Named) -> Result<Condition> {
         let mut c = Condition::all();
         if let Some(g) = &self.group {
             c = c.add(operation::Column::Id.in_subquery(ids_where(
@@ -560,8 +563,7 @@ impl Filter for LegalOutcomeFilter {
             .done()
     }
 
-    fn condition(&self, named: &Named) -> Result<Condition> {
-        self.check()?;
+    fn build(&self, named: &Named) -> Result<Condition> {
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(legal_outcome::Column::Kind.eq(k.as_str()));
@@ -647,8 +649,7 @@ impl Filter for SourceFilter {
             .done()
     }
 
-    fn condition(&self, _named: &Named) -> Result<Condition> {
-        self.check()?;
+    fn build(&self, _named: &Named) -> Result<Condition> {
         let mut c = Condition::all();
         if let Some(k) = &self.kind {
             c = c.add(source::Column::Kind.eq(k.as_str()));
