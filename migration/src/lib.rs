@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_domain;
 mod m20261125_000002_add_trigram_search;
+mod m20261126_000003_add_row_counts;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_domain::Migration),
             Box::new(m20261125_000002_add_trigram_search::Migration),
+            Box::new(m20261126_000003_add_row_counts::Migration),
         ]
     }
 }

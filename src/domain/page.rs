@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -194,23 +194,46 @@ fn key_value(kind: KeyKind, key: &str) -> Result<Value> {
     }
 }
 
-/// Runs a filtered select as one page: a count and a keyset query.
+/// The number of rows of a whole table where the database keeps it (the
+/// `row_counts` table, maintained by triggers on Postgres; see migration
+/// `m20261126_000003_add_row_counts`): one primary-key read instead of a COUNT
+/// that scans the table. `None` on SQLite, which counts.
+pub async fn stored_total<C: Conn>(db: &C, table: &str) -> Result<Option<u64>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT n FROM row_counts WHERE table_name = $1",
+            [table.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => Some(u64::try_from(r.try_get_by_index::<i64>(0)?).unwrap_or(0)),
+        None => None,
+    })
+}
+
+/// Runs a filtered select as one page: a count (unless `total` is known
+/// already or the request asks for none) and a keyset query.
 pub async fn paginate<E, C>(
     db: &C,
     select: Select<E>,
     id: E::Column,
     sort: &Sort<'_, E>,
     page: &PageRequest,
+    total: Option<u64>,
 ) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: Conn,
 {
-    let total = if page.count {
-        select.clone().count(db).await?
-    } else {
-        0
+    let total = match total {
+        _ if !page.count => 0,
+        Some(n) => n,
+        None => select.clone().count(db).await?,
     };
     let col = sort.spec.column;
     let order = if sort.descending {

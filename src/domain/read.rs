@@ -1,14 +1,14 @@
 //! Read functions for every entity: one record by slug, many by id (for
 //! DataLoaders and embedding), and filtered, sorted, paginated lists.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityName, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::Conn;
 use super::filters::{
     Filter, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
 };
-use super::page::{KeyKind, Page, PageRequest, Sort, SortSpec, paginate};
+use super::page::{KeyKind, Page, PageRequest, Sort, SortSpec, paginate, stored_total};
 use super::relations::by_id;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::error::{Error, Result};
@@ -136,8 +136,14 @@ macro_rules! reads {
             page: &PageRequest,
         ) -> Result<Page<$module::Model>> {
             let sort = Sort::parse(&$sorts, sort)?;
-            let select = $module::Entity::find().filter(filter.resolve(db).await?);
-            paginate(db, select, $module::Column::Id, &sort, page).await
+            let cond = filter.resolve(db).await?;
+            let total = if page.count && cond.is_empty() {
+                stored_total(db, $module::Entity.table_name()).await?
+            } else {
+                None
+            };
+            let select = $module::Entity::find().filter(cond);
+            paginate(db, select, $module::Column::Id, &sort, page, total).await
         }
     };
 }

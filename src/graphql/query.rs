@@ -48,8 +48,12 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-fn page(first: i32, after: Option<String>) -> Result<PageRequest> {
-    PageRequest::new(Some(i64::from(first)), after.as_deref()).gql()
+/// A page of `first` after a cursor; the total is counted only when the
+/// query selects `totalCount`.
+fn page(ctx: &Context<'_>, first: i32, after: Option<String>) -> Result<PageRequest> {
+    let mut p = PageRequest::new(Some(i64::from(first)), after.as_deref()).gql()?;
+    p.count = ctx.look_ahead().field("totalCount").exists();
+    Ok(p)
 }
 
 fn connection<M, T: async_graphql::OutputType>(
@@ -288,9 +292,14 @@ impl Query {
             q: nz(f.q),
         };
         let has_after = after.is_some();
-        let p = read::list_groups(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
-            .await
-            .gql()?;
+        let p = read::list_groups(
+            db(ctx),
+            &filter,
+            order_by.as_deref(),
+            &page(ctx, first, after)?,
+        )
+        .await
+        .gql()?;
         Ok(connection(p, has_after, Group))
     }
 
@@ -323,9 +332,14 @@ impl Query {
             q: nz(f.q),
         };
         let has_after = after.is_some();
-        let p = read::list_operations(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
-            .await
-            .gql()?;
+        let p = read::list_operations(
+            db(ctx),
+            &filter,
+            order_by.as_deref(),
+            &page(ctx, first, after)?,
+        )
+        .await
+        .gql()?;
         Ok(connection(p, has_after, Operation))
     }
 
@@ -356,9 +370,14 @@ impl Query {
             q: nz(f.q),
         };
         let has_after = after.is_some();
-        let p = read::list_targets(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
-            .await
-            .gql()?;
+        let p = read::list_targets(
+            db(ctx),
+            &filter,
+            order_by.as_deref(),
+            &page(ctx, first, after)?,
+        )
+        .await
+        .gql()?;
         Ok(connection(p, has_after, Target))
     }
 
@@ -392,10 +411,14 @@ impl Query {
             q: nz(f.q),
         };
         let has_after = after.is_some();
-        let p =
-            read::list_legal_outcomes(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
-                .await
-                .gql()?;
+        let p = read::list_legal_outcomes(
+            db(ctx),
+            &filter,
+            order_by.as_deref(),
+            &page(ctx, first, after)?,
+        )
+        .await
+        .gql()?;
         Ok(connection(p, has_after, LegalOutcome))
     }
 
@@ -424,9 +447,14 @@ impl Query {
             dates: dates(&f.from, &f.to)?,
         };
         let has_after = after.is_some();
-        let p = read::list_sources(db(ctx), &filter, order_by.as_deref(), &page(first, after)?)
-            .await
-            .gql()?;
+        let p = read::list_sources(
+            db(ctx),
+            &filter,
+            order_by.as_deref(),
+            &page(ctx, first, after)?,
+        )
+        .await
+        .gql()?;
         Ok(connection(p, has_after, Source))
     }
 

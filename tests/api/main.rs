@@ -10,6 +10,7 @@ mod helpers;
 mod pg;
 
 mod cli;
+mod counts;
 mod exports;
 mod faults;
 mod graphql;
