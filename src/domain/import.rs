@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -192,6 +192,9 @@ where
     C: Conn,
 {
     use sea_orm::{EntityTrait, Iterable};
+    if db.get_database_backend() == DbBackend::Postgres {
+        return insert_as_json(db, rows).await;
+    }
     let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
     let per_statement = INSERT_CHUNK.min(MAX_PARAMS / columns);
     let mut rows = rows.into_iter().peekable();
@@ -202,6 +205,108 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// Postgres: each chunk of rows goes over as one `jsonb` parameter, unpacked
+/// by `jsonb_populate_recordset` into the table's own row type.
+///
+/// Why not a multi-row `INSERT … VALUES`: Postgres parses and plans every
+/// one of its 2,000 × columns parameters, statement after statement, and that
+/// was most of an import's time (bench/README.md). One parameter gives a
+/// small, constant plan. `COPY` would be faster still but is not reachable
+/// through a SeaORM transaction, and sea-query binds arrays (`unnest`) only
+/// without NULL elements.
+async fn insert_as_json<A, C>(db: &C, rows: Vec<A>) -> Result<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    C: Conn,
+{
+    use sea_orm::{EntityName, EntityTrait, Iden, Iterable};
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    // The columns the rows set; the others take their defaults.
+    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter()
+        .filter(|c| set_value(first, *c).is_some())
+        .collect();
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.to_string()))
+        .collect();
+    let names = names.join(", ");
+    let sql = format!(
+        "INSERT INTO \"{table}\" ({names}) SELECT {names} FROM jsonb_populate_recordset(NULL::\"{table}\", $1)"
+    );
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(JSON_CHUNK).collect();
+        let mut objects = Vec::with_capacity(chunk.len());
+        for row in &chunk {
+            let mut object = serde_json::Map::with_capacity(columns.len());
+            for c in &columns {
+                let json = set_value(row, *c)
+                    .as_ref()
+                    .and_then(json_of)
+                    .ok_or_else(|| {
+                        Error::Internal(format!(
+                            "import: {table}.{} has no JSON form",
+                            c.to_string()
+                        ))
+                    })?;
+                object.insert(c.to_string(), json);
+            }
+            objects.push(serde_json::Value::Object(object));
+        }
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql.as_str(),
+            [sea_orm::Value::Json(Some(Box::new(
+                serde_json::Value::Array(objects),
+            )))],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Rows per statement on Postgres, where one parameter carries them all.
+const JSON_CHUNK: usize = 5000;
+
+fn set_value<A: sea_orm::ActiveModelTrait>(
+    row: &A,
+    c: <A::Entity as sea_orm::EntityTrait>::Column,
+) -> Option<sea_orm::Value> {
+    row.get(c).into_value()
+}
+
+/// A column value as `jsonb_populate_recordset` reads it back: text in each
+/// type's input format. `None` for a type the import never writes.
+fn json_of(v: &sea_orm::Value) -> Option<serde_json::Value> {
+    use chrono::{Datelike, SecondsFormat};
+    use sea_orm::Value as V;
+    use serde_json::Value as J;
+    Some(match v {
+        V::Bool(b) => b.map_or(J::Null, J::Bool),
+        V::Int(n) => n.map_or(J::Null, J::from),
+        V::BigInt(n) => n.map_or(J::Null, J::from),
+        V::String(s) => s.clone().map_or(J::Null, J::String),
+        V::Uuid(u) => u.map_or(J::Null, |u| J::String(u.to_string())),
+        V::Json(j) => j.as_deref().cloned().unwrap_or(J::Null),
+        // Postgres reads no year 0 or below in ISO form: 1 BC is year 0.
+        V::ChronoDate(d) => d.map_or(J::Null, |d| {
+            J::String(if d.year() >= 1 {
+                d.format("%Y-%m-%d").to_string()
+            } else {
+                format!("{:04}-{:02}-{:02} BC", 1 - d.year(), d.month(), d.day())
+            })
+        }),
+        // Microseconds, truncated, as sqlx's binary encoding stores them.
+        V::ChronoDateTimeUtc(t) => t.map_or(J::Null, |t| {
+            J::String(t.to_rfc3339_opts(SecondsFormat::Micros, true))
+        }),
+        _ => return None,
+    })
 }
 
 /// Validates `ds` against itself and the database, then writes it in one
@@ -1000,4 +1105,39 @@ fn parents_first<T>(
     let mut ordered: Vec<(usize, &T)> = records.iter().map(|r| (depth(r), r)).collect();
     ordered.sort_by_key(|(d, _)| *d);
     ordered.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_of;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use sea_orm::Value;
+    use serde_json::json;
+
+    #[test]
+    fn values_take_the_text_form_postgres_reads_back() {
+        let day = |y, m, d| Value::ChronoDate(NaiveDate::from_ymd_opt(y, m, d));
+        assert_eq!(json_of(&day(2010, 12, 8)), Some(json!("2010-12-08")));
+        assert_eq!(json_of(&day(1, 1, 1)), Some(json!("0001-01-01")));
+        // Postgres has no year 0: the proleptic year 0 is 1 BC, -1 is 2 BC.
+        assert_eq!(json_of(&day(0, 3, 1)), Some(json!("0001-03-01 BC")));
+        assert_eq!(json_of(&day(-1, 12, 31)), Some(json!("0002-12-31 BC")));
+        let at = Utc.timestamp_opt(1_290_000_000, 123_456_789).unwrap();
+        assert_eq!(
+            json_of(&Value::ChronoDateTimeUtc(Some(at))),
+            Some(json!("2010-11-17T13:20:00.123456Z")),
+            "microseconds, truncated like sqlx's binary encoding"
+        );
+        assert_eq!(json_of(&Value::String(None)), Some(json!(null)));
+        assert_eq!(json_of(&Value::Int(Some(-3))), Some(json!(-3)));
+        assert_eq!(
+            json_of(&Value::Json(Some(Box::new(json!({"a": [1]}))))),
+            Some(json!({"a": [1]}))
+        );
+        assert_eq!(
+            json_of(&Value::Double(Some(1.5))),
+            None,
+            "not a type the import writes"
+        );
+    }
 }

@@ -312,3 +312,49 @@ fn a_file_that_is_not_json_names_line_and_column() {
     };
     assert!(errors[0].message.contains("line 2"), "{errors:?}");
 }
+
+both_backends!(edge_values_survive_the_bulk_insert_exactly, |backend| {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut ds = bundled::dataset().unwrap();
+    let op = &mut ds.operations[0];
+    // The first and last days a date may name.
+    op.start = "0001-01-01".to_owned();
+    op.end = Some("9999".to_owned());
+    let tricky = "quote \" backslash \\ emoji 🦊 {braces} 'single' ∅ NULL";
+    op.names[0].text = tricky.to_owned();
+    let note = format!("{tricky}\ttab\nnewline");
+    op.dispute_note = Some(note.clone());
+    let slug = op.slug.clone();
+    import(&t.db, ds.clone(), None, &|_, _| {}).await.unwrap();
+    let stored = factline::domain::read::operation_by_slug(&t.db, &slug)
+        .await
+        .unwrap();
+    assert_eq!(stored.start_earliest.to_string(), "0001-01-01");
+    assert_eq!(
+        stored.end_latest.map(|d| d.to_string()).as_deref(),
+        Some("9999-12-31")
+    );
+    let back = snapshot::dataset(&t.db).await.unwrap();
+    let back = back.operations.iter().find(|o| o.slug == slug).unwrap();
+    assert_eq!(back.start, "0001-01-01");
+    assert_eq!(back.names[0].text, tricky);
+    assert_eq!(back.dispute_note.as_deref(), Some(note.as_str()));
+    assert_eq!(
+        sorted(snapshot::dataset(&t.db).await.unwrap()),
+        sorted(ds),
+        "every record comes back as it went in"
+    );
+    // Every record got a revision with its record as `after`.
+    let revisions = revision::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!(
+        revisions.len() as u64,
+        counts(&t.db).await[..5].iter().sum::<u64>()
+    );
+    assert!(
+        revisions
+            .iter()
+            .all(|r| r.after.as_ref().is_some_and(|a| a.is_object()))
+    );
+});
