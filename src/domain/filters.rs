@@ -123,7 +123,13 @@ impl DateRange {
         }
     }
 
-    fn condition(&self, earliest: impl ColumnTrait, latest: impl ColumnTrait) -> Condition {
+    /// The overlap test, or `None` for an open range. `None` rather than an
+    /// empty condition so that a list with no filter has an empty condition
+    /// (`read` then reports the stored row count instead of counting).
+    fn condition(&self, earliest: impl ColumnTrait, latest: impl ColumnTrait) -> Option<Condition> {
+        if self.from.is_none() && self.to.is_none() {
+            return None;
+        }
         let mut c = Condition::all();
         if let Some(from) = &self.from {
             c = c.add(latest.gte(from.span().0));
@@ -131,7 +137,7 @@ impl DateRange {
         if let Some(to) = &self.to {
             c = c.add(earliest.lte(to.span().1));
         }
-        c
+        Some(c)
     }
 }
 
@@ -326,7 +332,7 @@ impl Filter for GroupFilter {
         if let Some(p) = &self.parent {
             c = c.add(named.is(group::Column::ParentId, Kind::Group, p));
         }
-        c = c.add(
+        c = c.add_option(
             self.dates
                 .condition(group::Column::Earliest, group::Column::Latest),
         );
@@ -507,7 +513,7 @@ impl Filter for OperationFilter {
         if let Some(p) = &self.part_of {
             c = c.add(named.is(operation::Column::PartOfId, Kind::Operation, p));
         }
-        c = c.add(
+        c = c.add_option(
             self.dates
                 .condition(operation::Column::Earliest, operation::Column::Latest),
         );
@@ -606,7 +612,7 @@ impl Filter for LegalOutcomeFilter {
                 Condition::all().add(named.is(operation_target::Column::TargetId, Kind::Target, t)),
             )));
         }
-        c = c.add(self.dates.condition(
+        c = c.add_option(self.dates.condition(
             legal_outcome::Column::Earliest,
             legal_outcome::Column::Latest,
         ));
@@ -657,7 +663,7 @@ impl Filter for SourceFilter {
         if let Some(l) = &self.language {
             c = c.add(source::Column::Language.eq(l.as_str()));
         }
-        c = c.add(
+        c = c.add_option(
             self.dates
                 .condition(source::Column::Earliest, source::Column::Latest),
         );

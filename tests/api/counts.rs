@@ -2,7 +2,9 @@
 //! unfiltered list reports it as its total instead of counting.
 
 use factline::domain::auth::{self, Role};
-use factline::domain::filters::TargetFilter;
+use factline::domain::filters::{
+    GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
+};
 use factline::domain::page::PageRequest;
 use factline::domain::read;
 use factline::domain::write::{self, Collection};
@@ -119,13 +121,43 @@ async fn postgres_row_counts_follow_every_write_and_feed_unfiltered_totals() {
     assert_exact(&db, "after a rollback").await;
 
     // An unfiltered list reports the stored count; a filtered one counts.
-    db.execute_unprepared("UPDATE row_counts SET n = n + 1000 WHERE table_name = 'targets'")
+    db.execute_unprepared("UPDATE row_counts SET n = n + 1000")
         .await
         .unwrap();
     let all = read::list_targets(&db, &TargetFilter::default(), None, &PageRequest::default())
         .await
         .unwrap();
     assert_eq!(all.total as i64, before + 1000);
+    let p = PageRequest::default();
+    let totals = [
+        read::list_sources(&db, &SourceFilter::default(), None, &p)
+            .await
+            .unwrap()
+            .total,
+        read::list_groups(&db, &GroupFilter::default(), None, &p)
+            .await
+            .unwrap()
+            .total,
+        read::list_operations(&db, &OperationFilter::default(), None, &p)
+            .await
+            .unwrap()
+            .total,
+        read::list_legal_outcomes(&db, &LegalOutcomeFilter::default(), None, &p)
+            .await
+            .unwrap()
+            .total,
+    ];
+    for (t, total) in ["sources", "groups", "operations", "legal_outcomes"]
+        .iter()
+        .zip(totals)
+    {
+        let counted = scalar(&db, &format!("SELECT count(*) FROM {t}")).await;
+        assert_eq!(
+            total as i64,
+            counted + 1000,
+            "{t}: the unfiltered total is the stored one"
+        );
+    }
     let companies = TargetFilter {
         kind: Some("company".to_owned()),
         ..TargetFilter::default()
