@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_domain;
 mod m20261125_000002_add_trigram_search;
 mod m20261126_000003_add_row_counts;
+mod m20261126_000004_keyset_indexes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_domain::Migration),
             Box::new(m20261125_000002_add_trigram_search::Migration),
             Box::new(m20261126_000003_add_row_counts::Migration),
+            Box::new(m20261126_000004_keyset_indexes::Migration),
         ]
     }
 }
