@@ -35,15 +35,13 @@ pub fn record_id(kind: &str, slug: &str) -> Uuid {
     Uuid::new_v5(&ID_NAMESPACE, format!("{kind}/{slug}").as_bytes())
 }
 
-/// Most rows per multi-row INSERT. Each statement costs a round trip (and,
-/// over TCP with sqlx 0.9, which leaves Nagle's algorithm on, often a
-/// delayed-ACK stall), so fewer, larger statements import several times
-/// faster: 500 rows per statement took 25 s for the benchmark's tier S,
-/// 2,000 take 10 s.
+/// Most rows per multi-row INSERT on SQLite (Postgres takes JSON, see
+/// `insert_as_json`). Fewer, larger statements import faster: on Postgres,
+/// before the JSON path, 500 rows per statement took 25 s for the
+/// benchmark's tier S and 2,000 took 10 s.
 const INSERT_CHUNK: usize = 2000;
 
-/// Bind parameters one statement may carry on both backends (SQLite's
-/// default limit; Postgres allows 65,535).
+/// Bind parameters one statement may carry (SQLite's default limit).
 const MAX_PARAMS: usize = 32_766;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
