@@ -36,28 +36,18 @@ impl MigrationTrait for Migration {
             "CREATE TABLE row_counts (table_name text PRIMARY KEY, n bigint NOT NULL CHECK (n >= 0))",
         )
         .await?;
+        // One function for the three events: `changed` is the transition
+        // table each INSERT or DELETE trigger names; TRUNCATE has none.
         db.execute_unprepared(
-            "CREATE FUNCTION row_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            "CREATE FUNCTION row_counts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
-               UPDATE row_counts SET n = n + (SELECT count(*) FROM changed)
-                WHERE table_name = TG_TABLE_NAME;
-               RETURN NULL;
-             END $$",
-        )
-        .await?;
-        db.execute_unprepared(
-            "CREATE FUNCTION row_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-             BEGIN
-               UPDATE row_counts SET n = n - (SELECT count(*) FROM changed)
-                WHERE table_name = TG_TABLE_NAME;
-               RETURN NULL;
-             END $$",
-        )
-        .await?;
-        db.execute_unprepared(
-            "CREATE FUNCTION row_counts_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-             BEGIN
-               UPDATE row_counts SET n = 0 WHERE table_name = TG_TABLE_NAME;
+               IF TG_OP = 'TRUNCATE' THEN
+                 UPDATE row_counts SET n = 0 WHERE table_name = TG_TABLE_NAME;
+               ELSE
+                 UPDATE row_counts
+                    SET n = n + (SELECT count(*) FROM changed) * (CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END)
+                  WHERE table_name = TG_TABLE_NAME;
+               END IF;
                RETURN NULL;
              END $$",
         )
@@ -74,18 +64,18 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!(
                 "CREATE TRIGGER {t}_count_insert AFTER INSERT ON {t}
                  REFERENCING NEW TABLE AS changed
-                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_inserted()"
+                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_changed()"
             ))
             .await?;
             db.execute_unprepared(&format!(
                 "CREATE TRIGGER {t}_count_delete AFTER DELETE ON {t}
                  REFERENCING OLD TABLE AS changed
-                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_deleted()"
+                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_changed()"
             ))
             .await?;
             db.execute_unprepared(&format!(
                 "CREATE TRIGGER {t}_count_truncate AFTER TRUNCATE ON {t}
-                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_truncated()"
+                 FOR EACH STATEMENT EXECUTE FUNCTION row_counts_changed()"
             ))
             .await?;
         }
@@ -103,14 +93,8 @@ impl MigrationTrait for Migration {
                     .await?;
             }
         }
-        for f in [
-            "row_counts_inserted",
-            "row_counts_deleted",
-            "row_counts_truncated",
-        ] {
-            db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS {f}()"))
-                .await?;
-        }
+        db.execute_unprepared("DROP FUNCTION IF EXISTS row_counts_changed()")
+            .await?;
         db.execute_unprepared("DROP TABLE IF EXISTS row_counts")
             .await?;
         Ok(())

@@ -176,4 +176,26 @@ async fn postgres_row_counts_follow_every_write_and_feed_unfiltered_totals() {
         .unwrap();
     assert_eq!(page.total, 0, "a page that asks for no count gets none");
     assert_eq!(page.items.len(), all.items.len());
+
+    // TRUNCATE, cascading to the tables that refer to operations.
+    db.execute_unprepared("TRUNCATE operations CASCADE")
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT n FROM row_counts WHERE table_name = 'operations'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT n FROM row_counts WHERE table_name = 'legal_outcomes'"
+        )
+        .await,
+        0,
+        "a cascaded TRUNCATE counts too"
+    );
 }
