@@ -228,10 +228,10 @@ where
         return Ok(());
     };
     let table = <A::Entity as Default>::default().table_name().to_owned();
-    // The columns the rows set; the others take their defaults.
-    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter()
-        .filter(|c| first.get(*c).is_set())
-        .collect();
+    // The columns the first row sets; the others take their defaults, so
+    // every row must leave them unset too (`write_row` checks).
+    let (columns, unset): (Vec<_>, Vec<_>) =
+        <A::Entity as EntityTrait>::Column::iter().partition(|c| first.get(*c).is_set());
     let keys: Vec<String> = columns
         .iter()
         .map(|c| serde_json::to_string(&c.to_string()).expect("a string serializes"))
@@ -248,26 +248,12 @@ where
     while rows.peek().is_some() {
         let mut json = Vec::with_capacity(1 << 20);
         json.push(b'[');
-        for (i, mut row) in rows.by_ref().take(JSON_CHUNK).enumerate() {
+        for (i, row) in rows.by_ref().take(JSON_CHUNK).enumerate() {
             if i > 0 {
                 json.push(b',');
             }
-            json.push(b'{');
-            for (j, (c, key)) in columns.iter().zip(&keys).enumerate() {
-                if j > 0 {
-                    json.push(b',');
-                }
-                json.extend_from_slice(key.as_bytes());
-                json.push(b':');
-                let value = row.take(*c).into_value();
-                if !value.is_some_and(|v| write_json(&mut json, &v)) {
-                    return Err(Error::Internal(format!(
-                        "import: {table}.{} is unset or has no JSON form",
-                        c.to_string()
-                    )));
-                }
-            }
-            json.push(b'}');
+            write_row(&mut json, row, &columns, &keys, &unset)
+                .map_err(|column| Error::Internal(format!("import: {table}.{column}")))?;
         }
         json.push(b']');
         let json = String::from_utf8(json).expect("JSON written from strings is UTF-8");
@@ -278,6 +264,40 @@ where
         ))
         .await?;
     }
+    Ok(())
+}
+
+/// Writes one row as a JSON object of `columns` (their JSON-quoted names in
+/// `keys`), moving the values out. Refuses, naming the column, a row that
+/// leaves one of `columns` unset, holds a type with no JSON form, or sets one
+/// of the `unset` columns: the statement would drop that value silently.
+fn write_row<A: sea_orm::ActiveModelTrait>(
+    out: &mut Vec<u8>,
+    mut row: A,
+    columns: &[<A::Entity as sea_orm::EntityTrait>::Column],
+    keys: &[String],
+    unset: &[<A::Entity as sea_orm::EntityTrait>::Column],
+) -> std::result::Result<(), String> {
+    use sea_orm::Iden;
+    if let Some(c) = unset.iter().find(|c| row.get(**c).is_set()) {
+        return Err(format!(
+            "{} is set in this row but not in the first",
+            c.to_string()
+        ));
+    }
+    out.push(b'{');
+    for (j, (c, key)) in columns.iter().zip(keys).enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(key.as_bytes());
+        out.push(b':');
+        let value = row.take(*c).into_value();
+        if !value.is_some_and(|v| write_json(out, &v)) {
+            return Err(format!("{} is unset or has no JSON form", c.to_string()));
+        }
+    }
+    out.push(b'}');
     Ok(())
 }
 
@@ -1129,7 +1149,7 @@ fn parents_first<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::write_json;
+    use super::{write_json, write_row};
     use chrono::{NaiveDate, TimeZone, Utc};
     use sea_orm::Value;
     use serde_json::json;
@@ -1137,6 +1157,47 @@ mod tests {
     fn json_of(v: &Value) -> Option<serde_json::Value> {
         let mut out = Vec::new();
         write_json(&mut out, v).then(|| serde_json::from_slice(&out).expect("valid JSON"))
+    }
+
+    #[test]
+    fn a_row_that_sets_other_columns_than_the_first_is_refused() {
+        use crate::db::entities::name;
+        use sea_orm::{ActiveValue::Set, EntityTrait, Iden, Iterable};
+        let full = || name::ActiveModel {
+            id: Set(uuid::Uuid::from_u128(1)),
+            group_id: Set(None),
+            target_id: Set(None),
+            operation_id: Set(Some(uuid::Uuid::from_u128(2))),
+            lang: Set("en".into()),
+            text: Set("Payback".into()),
+            kind: Set("primary".into()),
+            position: Set(0),
+            search_key: Set("payback".into()),
+        };
+        let all: Vec<_> = <name::Entity as EntityTrait>::Column::iter().collect();
+        let keys: Vec<String> = all
+            .iter()
+            .map(|c| format!("\"{}\"", c.to_string()))
+            .collect();
+        let mut out = Vec::new();
+        write_row(&mut out, full(), &all, &keys, &[]).unwrap();
+        let row: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(row["text"], json!("Payback"));
+        assert_eq!(row["group_id"], json!(null));
+
+        // The first row left `search_key` unset; a later row sets it.
+        let (some, unset): (Vec<_>, Vec<_>) = all
+            .iter()
+            .partition(|c| !matches!(c, name::Column::SearchKey));
+        let err =
+            write_row(&mut Vec::new(), full(), &some, &keys[..some.len()], &unset).unwrap_err();
+        assert!(err.starts_with("search_key is set"), "{err}");
+
+        // A row that leaves one of the first row's columns unset.
+        let mut partial = full();
+        partial.lang = sea_orm::ActiveValue::NotSet;
+        let err = write_row(&mut Vec::new(), partial, &all, &keys, &[]).unwrap_err();
+        assert!(err.starts_with("lang is unset"), "{err}");
     }
 
     #[test]
