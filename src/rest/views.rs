@@ -340,7 +340,7 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
     let t = relations::texts_of(db, Subject::Group, &ids).await?;
     let c = relations::citations_of(db, Subject::Group, &ids).await?;
     let children = relations::children_of_groups(db, &ids).await?;
-    let ops = relations::operations_of_groups(db, &ids).await?;
+    let ops = relations::linked_operations(db, Subject::Group, &ids).await?;
     let los = relations::legal_outcomes_of_groups(db, &ids).await?;
     Ok(rows
         .into_iter()
@@ -372,10 +372,10 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
                 .get(&g.id)
                 .into_iter()
                 .flatten()
-                .map(|(l, o)| GroupOperation {
+                .map(|o| GroupOperation {
                     slug: o.slug.clone(),
                     name: o.name.clone(),
-                    role: l.role.clone(),
+                    role: o.role.clone().unwrap_or_default(),
                     start: DateView::of(Some(&o.start_edtf)),
                 })
                 .collect(),
@@ -395,7 +395,7 @@ pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<Ta
     let ids = ids(&rows, |r| r.id);
     let n = relations::names_of(db, Subject::Target, &ids).await?;
     let c = relations::citations_of(db, Subject::Target, &ids).await?;
-    let ops = relations::operations_of_targets(db, &ids).await?;
+    let ops = relations::linked_operations(db, Subject::Target, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| TargetView {
@@ -405,7 +405,7 @@ pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<Ta
                 .get(&t.id)
                 .into_iter()
                 .flatten()
-                .map(|(_, o)| OperationRef {
+                .map(|o| OperationRef {
                     slug: o.slug.clone(),
                     name: o.name.clone(),
                     start: DateView::of(Some(&o.start_edtf)),

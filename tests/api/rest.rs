@@ -809,3 +809,82 @@ both_backends!(
         assert!(js.bytes().await.unwrap().len() > 100_000);
     }
 );
+
+both_backends!(
+    a_records_operations_are_every_linked_one_in_date_order,
+    |backend| {
+        use factline::db::entities::{group, target};
+        use factline::domain::relations;
+        use sea_orm::EntityTrait;
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let db = &app.tdb.db;
+        let expect = |ops: Vec<(String, String, Option<String>, String)>| -> Vec<Value> {
+            ops.into_iter()
+                .map(|(slug, name, role, edtf)| {
+                    let mut v = serde_json::json!({"slug": slug, "name": name, "start": edtf});
+                    if let Some(role) = role {
+                        v["role"] = role.into();
+                    }
+                    v
+                })
+                .collect()
+        };
+        let got = |body: &Value| -> Vec<Value> {
+            body["operations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| {
+                    let mut v = serde_json::json!({"slug": o["slug"], "name": o["name"], "start": o["start"]["edtf"]});
+                    if let Some(role) = o.get("role") {
+                        v["role"] = role.clone();
+                    }
+                    v
+                })
+                .collect()
+        };
+        let groups = group::Entity::find().all(db).await.unwrap();
+        let ids: Vec<_> = groups.iter().map(|g| g.id).collect();
+        let links = relations::operations_of_groups(db, &ids).await.unwrap();
+        let mut seen = 0;
+        for g in &groups {
+            let want = expect(
+                links
+                    .get(&g.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(l, o)| {
+                        (
+                            o.slug.clone(),
+                            o.name.clone(),
+                            Some(l.role.clone()),
+                            o.start_edtf.clone(),
+                        )
+                    })
+                    .collect(),
+            );
+            seen += want.len();
+            let body = ok_json(&app, &format!("/v1/groups/{}", g.slug)).await;
+            assert_eq!(got(&body), want, "group {}", g.slug);
+        }
+        let targets = target::Entity::find().all(db).await.unwrap();
+        let ids: Vec<_> = targets.iter().map(|t| t.id).collect();
+        let links = relations::operations_of_targets(db, &ids).await.unwrap();
+        for t in &targets {
+            let want = expect(
+                links
+                    .get(&t.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, o)| (o.slug.clone(), o.name.clone(), None, o.start_edtf.clone()))
+                    .collect(),
+            );
+            seen += want.len();
+            let body = ok_json(&app, &format!("/v1/targets/{}", t.slug)).await;
+            assert_eq!(got(&body), want, "target {}", t.slug);
+        }
+        assert!(seen > 20, "the bundled data links operations: {seen}");
+    }
+);
