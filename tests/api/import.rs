@@ -358,3 +358,70 @@ both_backends!(edge_values_survive_the_bulk_insert_exactly, |backend| {
             .all(|r| r.after.as_ref().is_some_and(|a| a.is_object()))
     );
 });
+
+/// Every index and constraint of the public schema with its definition, as
+/// Postgres prints it.
+async fn schema_objects(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    db.query_all_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL
+         SELECT conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ORDER BY 1",
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.try_get_by_index::<String>(0).unwrap())
+    .collect()
+}
+
+/// Into empty tables, Postgres builds the secondary indexes and checks the
+/// foreign keys once, at the end; the schema is then exactly as migrated,
+/// and a refused file leaves it so too.
+#[tokio::test]
+async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
+    use crate::helpers::Backend;
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let migrated = schema_objects(&t.db).await;
+    assert!(
+        migrated
+            .iter()
+            .any(|o| o.starts_with("idx_names_search_trgm:"))
+            && migrated.iter().any(|o| o.contains("FOREIGN KEY")),
+        "{migrated:#?}"
+    );
+
+    let mut bad = bundled::dataset().unwrap();
+    bad.operations
+        .iter_mut()
+        .find(|o| !o.groups.is_empty())
+        .unwrap()
+        .groups[0]
+        .group = "no-such-group".into();
+    assert!(matches!(
+        import(&t.db, bad, None, &|_, _| {}).await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(
+        schema_objects(&t.db).await,
+        migrated,
+        "after a refused file"
+    );
+    assert_eq!(counts(&t.db).await, [0; 7]);
+
+    import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(schema_objects(&t.db).await, migrated, "after an import");
+    assert!(counts(&t.db).await.iter().all(|n| *n > 0));
+    // The rebuilt trigram index answers a search.
+    let hits = factline::domain::search::search(&t.db, "anonym", 5)
+        .await
+        .unwrap();
+    assert!(!hits.is_empty());
+}
