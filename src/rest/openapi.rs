@@ -4,9 +4,12 @@
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
@@ -313,11 +316,25 @@ fn state_bounds(doc: &mut Document) -> Vec<String> {
     missed
 }
 
-static DOCUMENT: LazyLock<Document> = LazyLock::new(document);
+/// The document as JSON, written once. Handing the document itself to
+/// Swagger UI kept two copies of its tree in memory for good (this static's
+/// and the UI's) and serialized it again for every request.
+static DOCUMENT_JSON: LazyLock<Bytes> = LazyLock::new(|| {
+    Bytes::from(serde_json::to_vec(&document()).expect("the OpenAPI document serializes"))
+});
 
 /// `/openapi.json` and `/docs`.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", DOCUMENT.clone()))
+    let json = DOCUMENT_JSON.clone();
+    Router::new()
+        .route(
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+            }),
+        )
+        .merge(SwaggerUi::new("/docs").config(Config::from("/openapi.json")))
 }
 
 #[cfg(test)]
