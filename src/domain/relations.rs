@@ -201,7 +201,7 @@ pub async fn groups_of_operations<C: Conn>(
         Some((l.operation_id, (l, g)))
     }));
     map.values_mut()
-        .for_each(|v| v.sort_by(|a, b| a.1.name.cmp(&b.1.name)));
+        .for_each(|v| v.sort_by(|a, b| (&a.1.name, &a.1.slug).cmp(&(&b.1.name, &b.1.slug))));
     Ok(map)
 }
 
@@ -306,6 +306,180 @@ pub async fn linked_operations<C: Conn>(
     Ok(map)
 }
 
+/// A slug hanging off an owner, as a CSV cell prints it.
+#[derive(Debug, FromQueryResult)]
+struct OwnedSlug {
+    owner: Uuid,
+    slug: String,
+    /// What the JSON view sorts by in Rust (a linked record's name), if anything.
+    name: Option<String>,
+    /// A group link's role.
+    role: Option<String>,
+}
+
+/// Runs `select` over `ids` a chunk at a time, each row an [`OwnedSlug`],
+/// grouped by owner in the statement's order.
+async fn owned_slugs<C: Conn>(
+    db: &C,
+    ids: &[Uuid],
+    select: impl Fn(&[Uuid]) -> sea_orm::sea_query::SelectStatement,
+) -> Result<HashMap<Uuid, Vec<OwnedSlug>>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        for r in db.query_all(&select(chunk)).await? {
+            out.push(OwnedSlug::from_query_result(&r, "")?);
+        }
+    }
+    Ok(group_by(out.into_iter().map(|o| (o.owner, o))))
+}
+
+/// The slugs an `operations.csv` row prints for its links, in the orders the
+/// JSON record uses: groups as `slug:role` and targets by name, legal outcomes
+/// by date then slug. One joined statement per kind and chunk, reading only
+/// those columns: a streamed export of every operation decoded and cloned the
+/// whole linked rows before (and a second statement for them).
+#[derive(Debug, Default)]
+pub struct OperationLinkSlugs {
+    pub groups: HashMap<Uuid, Vec<String>>,
+    pub targets: HashMap<Uuid, Vec<String>>,
+    pub legal_outcomes: HashMap<Uuid, Vec<String>>,
+}
+
+pub async fn operation_link_slugs<C: Conn>(
+    db: &C,
+    operation_ids: &[Uuid],
+) -> Result<OperationLinkSlugs> {
+    let by_name = |map: HashMap<Uuid, Vec<OwnedSlug>>, cell: fn(OwnedSlug) -> String| {
+        map.into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
+                (k, v.into_iter().map(cell).collect())
+            })
+            .collect()
+    };
+    let groups = owned_slugs(db, operation_ids, |chunk| {
+        Query::select()
+            .expr_as(
+                Expr::col((
+                    operation_group::Entity,
+                    operation_group::Column::OperationId,
+                )),
+                Alias::new("owner"),
+            )
+            .columns([
+                (group::Entity, group::Column::Slug),
+                (group::Entity, group::Column::Name),
+            ])
+            .column((operation_group::Entity, operation_group::Column::Role))
+            .from(operation_group::Entity)
+            .inner_join(
+                group::Entity,
+                Expr::col((group::Entity, group::Column::Id))
+                    .equals((operation_group::Entity, operation_group::Column::GroupId)),
+            )
+            .and_where(
+                Expr::col((
+                    operation_group::Entity,
+                    operation_group::Column::OperationId,
+                ))
+                .is_in(chunk.iter().copied()),
+            )
+            .to_owned()
+    })
+    .await?;
+    let targets = owned_slugs(db, operation_ids, |chunk| {
+        Query::select()
+            .expr_as(
+                Expr::col((
+                    operation_target::Entity,
+                    operation_target::Column::OperationId,
+                )),
+                Alias::new("owner"),
+            )
+            .columns([
+                (target::Entity, target::Column::Slug),
+                (target::Entity, target::Column::Name),
+            ])
+            .expr_as(Expr::val(Option::<String>::None), Alias::new("role"))
+            .from(operation_target::Entity)
+            .inner_join(
+                target::Entity,
+                Expr::col((target::Entity, target::Column::Id))
+                    .equals((operation_target::Entity, operation_target::Column::TargetId)),
+            )
+            .and_where(
+                Expr::col((
+                    operation_target::Entity,
+                    operation_target::Column::OperationId,
+                ))
+                .is_in(chunk.iter().copied()),
+            )
+            .to_owned()
+    })
+    .await?;
+    let legal_outcomes = owned_slugs(db, operation_ids, |chunk| {
+        Query::select()
+            .expr_as(
+                Expr::col(legal_outcome::Column::OperationId),
+                Alias::new("owner"),
+            )
+            .column(legal_outcome::Column::Slug)
+            .expr_as(Expr::val(Option::<String>::None), Alias::new("name"))
+            .expr_as(Expr::val(Option::<String>::None), Alias::new("role"))
+            .from(legal_outcome::Entity)
+            .and_where(Expr::col(legal_outcome::Column::OperationId).is_in(chunk.iter().copied()))
+            .order_by(legal_outcome::Column::Earliest, sea_orm::Order::Asc)
+            .order_by(legal_outcome::Column::Slug, sea_orm::Order::Asc)
+            .to_owned()
+    })
+    .await?;
+    Ok(OperationLinkSlugs {
+        groups: by_name(groups, |g| {
+            format!("{}:{}", g.slug, g.role.unwrap_or_default())
+        }),
+        targets: by_name(targets, |t| t.slug),
+        legal_outcomes: legal_outcomes
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|l| l.slug).collect()))
+            .collect(),
+    })
+}
+
+/// The slugs of the sources cited by each subject, in citation order: what a
+/// CSV `sources` cell prints, in one joined statement per chunk rather than
+/// the citations, then every cited source's whole row ([`citations_of`]).
+pub async fn cited_source_slugs<C: Conn>(
+    db: &C,
+    subject: Subject,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<String>>> {
+    let owner = citation_column(subject);
+    let rows = owned_slugs(db, ids, |chunk| {
+        Query::select()
+            .expr_as(Expr::col((citation::Entity, owner)), Alias::new("owner"))
+            .column((source::Entity, source::Column::Slug))
+            .expr_as(Expr::val(Option::<String>::None), Alias::new("name"))
+            .expr_as(Expr::val(Option::<String>::None), Alias::new("role"))
+            .from(citation::Entity)
+            .inner_join(
+                source::Entity,
+                Expr::col((source::Entity, source::Column::Id))
+                    .equals((citation::Entity, citation::Column::SourceId)),
+            )
+            .and_where(Expr::col((citation::Entity, owner)).is_in(chunk.iter().copied()))
+            .order_by(
+                (citation::Entity, citation::Column::Position),
+                sea_orm::Order::Asc,
+            )
+            .to_owned()
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().map(|c| c.slug).collect()))
+        .collect())
+}
+
 /// Target links of operations (`Operation.targets`).
 pub async fn targets_of_operations<C: Conn>(
     db: &C,
@@ -325,7 +499,7 @@ pub async fn targets_of_operations<C: Conn>(
         Some((l.operation_id, (l, t)))
     }));
     map.values_mut()
-        .for_each(|v| v.sort_by(|a, b| a.1.name.cmp(&b.1.name)));
+        .for_each(|v| v.sort_by(|a, b| (&a.1.name, &a.1.slug).cmp(&(&b.1.name, &b.1.slug))));
     Ok(map)
 }
 

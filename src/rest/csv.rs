@@ -231,7 +231,59 @@ const OPERATION_DATES: [Column; 8] = concat_columns(
 const OPERATION_A: [Column; 12] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
 static OPERATION_COLUMNS: [Column; 23] = concat_columns(OPERATION_A, OPERATION_TAIL);
 
-impl CsvRecord for OperationView {
+/// An operation as its CSV row prints it: only the cells' values, so a
+/// streamed `operations.csv` loads just these ([`super::views::operation_rows`])
+/// and a JSON view turns into the same row ([`From<&OperationView>`]).
+#[derive(Debug, Clone)]
+pub struct OperationRow {
+    pub slug: String,
+    pub name: String,
+    pub names: Vec<NameView>,
+    pub start: Option<DateView>,
+    pub end: Option<DateView>,
+    pub part_of: Option<String>,
+    pub tactics: Vec<String>,
+    /// `slug:role`, by group name.
+    pub groups: Vec<String>,
+    /// By target name.
+    pub targets: Vec<String>,
+    /// By date, then slug.
+    pub legal_outcomes: Vec<String>,
+    pub texts: Vec<TextView>,
+    pub disputed: bool,
+    pub dispute_note: Option<String>,
+    /// Cited source slugs, in citation order.
+    pub sources: Vec<String>,
+    pub version: i32,
+}
+
+impl From<&OperationView> for OperationRow {
+    fn from(o: &OperationView) -> Self {
+        OperationRow {
+            slug: o.slug.clone(),
+            name: o.name.clone(),
+            names: o.names.clone(),
+            start: o.start.clone(),
+            end: o.end.clone(),
+            part_of: o.part_of.as_ref().map(|p| p.slug.clone()),
+            tactics: o.tactics.clone(),
+            groups: o
+                .groups
+                .iter()
+                .map(|g| format!("{}:{}", g.slug, g.role))
+                .collect(),
+            targets: o.targets.iter().map(|t| t.slug.clone()).collect(),
+            legal_outcomes: o.legal_outcomes.iter().map(|l| l.slug.clone()).collect(),
+            texts: o.texts.clone(),
+            disputed: o.disputed,
+            dispute_note: o.dispute_note.clone(),
+            sources: o.citations.iter().map(|c| c.source.slug.clone()).collect(),
+            version: o.version,
+        }
+    }
+}
+
+impl CsvRecord for OperationRow {
     const COLUMNS: &'static [Column] = &OPERATION_COLUMNS;
     fn row(&self) -> Vec<String> {
         let mut r = vec![
@@ -243,22 +295,26 @@ impl CsvRecord for OperationView {
         r.extend(date(&self.start));
         r.extend(date(&self.end));
         r.extend([
-            self.part_of
-                .as_ref()
-                .map(|p| p.slug.clone())
-                .unwrap_or_default(),
+            self.part_of.clone().unwrap_or_default(),
             join(&self.tactics),
-            join(self.groups.iter().map(|g| format!("{}:{}", g.slug, g.role))),
-            join(self.targets.iter().map(|t| &t.slug)),
-            join(self.legal_outcomes.iter().map(|l| &l.slug)),
+            join(&self.groups),
+            join(&self.targets),
+            join(&self.legal_outcomes),
             text(&self.texts, "motive"),
             text(&self.texts, "summary"),
             self.disputed.to_string(),
             opt(&self.dispute_note),
-            sources(&self.citations),
+            join(&self.sources),
             self.version.to_string(),
         ]);
         r
+    }
+}
+
+impl CsvRecord for OperationView {
+    const COLUMNS: &'static [Column] = OperationRow::COLUMNS;
+    fn row(&self) -> Vec<String> {
+        OperationRow::from(self).row()
     }
 }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::csv::OperationRow;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::domain::model::{Citation, DateValue, Money, Name, Subject, Text};
 use crate::domain::{Conn, read, relations};
@@ -428,24 +429,6 @@ pub async fn operations<C: Conn>(
     db: &C,
     rows: Vec<operation::Model>,
 ) -> Result<Vec<OperationView>> {
-    operations_with(db, rows, true).await
-}
-
-/// Operations as a CSV row prints them: without their parts and without the
-/// citations of their group and target links, the CSV has no column for
-/// either (5 of 15 statements per page of a streamed `operations.csv`).
-pub async fn operation_rows<C: Conn>(
-    db: &C,
-    rows: Vec<operation::Model>,
-) -> Result<Vec<OperationView>> {
-    operations_with(db, rows, false).await
-}
-
-async fn operations_with<C: Conn>(
-    db: &C,
-    rows: Vec<operation::Model>,
-    link_detail: bool,
-) -> Result<Vec<OperationView>> {
     let ids = ids(&rows, |r| r.id);
     let parent_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.part_of_id).collect();
     let parents = read::operations_by_ids(db, &parent_ids).await?;
@@ -456,16 +439,11 @@ async fn operations_with<C: Conn>(
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
     let los = relations::legal_outcomes_of_operations(db, &ids).await?;
-    let (parts, gc, tc) = if link_detail {
-        let parts = relations::parts_of_operations(db, &ids).await?;
-        let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
-        let gc = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
-        let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
-        let tc = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
-        (parts, gc, tc)
-    } else {
-        Default::default()
-    };
+    let parts = relations::parts_of_operations(db, &ids).await?;
+    let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
+    let gc = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
+    let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
+    let tc = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
     Ok(rows
         .into_iter()
         .map(|o| OperationView {
@@ -520,6 +498,48 @@ async fn operations_with<C: Conn>(
             version: o.version,
             created_at: o.created_at,
             updated_at: o.updated_at,
+        })
+        .collect())
+}
+
+/// Operations as their CSV rows print them (a streamed `operations.csv`):
+/// the cells' slugs only, read with joined statements, and neither parts nor
+/// the citations of group and target links, which no column prints: three
+/// statements fewer per page of 500 than the JSON views, which decode and
+/// clone every linked group, target and cited source row.
+pub async fn operation_rows<C: Conn>(
+    db: &C,
+    rows: Vec<operation::Model>,
+) -> Result<Vec<OperationRow>> {
+    let ids = ids(&rows, |r| r.id);
+    let parent_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.part_of_id).collect();
+    let parents = read::operations_by_ids(db, &parent_ids).await?;
+    let mut n = relations::names_of(db, Subject::Operation, &ids).await?;
+    let mut t = relations::texts_of(db, Subject::Operation, &ids).await?;
+    let mut sources = relations::cited_source_slugs(db, Subject::Operation, &ids).await?;
+    let mut tactics = relations::tactics_of(db, &ids).await?;
+    let mut links = relations::operation_link_slugs(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|o| OperationRow {
+            names: names(n.remove(&o.id).as_ref()),
+            texts: texts(t.remove(&o.id).as_ref()),
+            start: DateView::of(Some(&o.start_edtf)),
+            end: DateView::of(o.end_edtf.as_deref()),
+            part_of: o
+                .part_of_id
+                .and_then(|p| parents.get(&p))
+                .map(|p| p.slug.clone()),
+            tactics: tactics.remove(&o.id).unwrap_or_default(),
+            groups: links.groups.remove(&o.id).unwrap_or_default(),
+            targets: links.targets.remove(&o.id).unwrap_or_default(),
+            legal_outcomes: links.legal_outcomes.remove(&o.id).unwrap_or_default(),
+            sources: sources.remove(&o.id).unwrap_or_default(),
+            slug: o.slug,
+            name: o.name,
+            disputed: o.disputed,
+            dispute_note: o.dispute_note,
+            version: o.version,
         })
         .collect())
 }
