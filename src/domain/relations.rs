@@ -345,6 +345,28 @@ pub struct OperationLinkSlugs {
     pub legal_outcomes: HashMap<Uuid, Vec<String>>,
 }
 
+/// `owner`, `slug`, `name` and `role` of the records `R` that the link table
+/// `L` ties to the operations in `chunk`: `(operation, record)` are `L`'s two
+/// keys, `(id, slug, name)` the columns of `R`.
+fn linked_slug_select<L: EntityTrait, R: EntityTrait>(
+    (operation, record): (L::Column, L::Column),
+    (id, slug, name): (R::Column, R::Column, R::Column),
+    role: Expr,
+    chunk: &[Uuid],
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .expr_as(Expr::col((L::default(), operation)), Alias::new("owner"))
+        .columns([(R::default(), slug), (R::default(), name)])
+        .expr_as(role, Alias::new("role"))
+        .from(L::default())
+        .inner_join(
+            R::default(),
+            Expr::col((R::default(), id)).equals((L::default(), record)),
+        )
+        .and_where(Expr::col((L::default(), operation)).is_in(chunk.iter().copied()))
+        .to_owned()
+}
+
 pub async fn operation_link_slugs<C: Conn>(
     db: &C,
     operation_ids: &[Uuid],
@@ -358,63 +380,31 @@ pub async fn operation_link_slugs<C: Conn>(
             .collect()
     };
     let groups = owned_slugs(db, operation_ids, |chunk| {
-        Query::select()
-            .expr_as(
-                Expr::col((
-                    operation_group::Entity,
-                    operation_group::Column::OperationId,
-                )),
-                Alias::new("owner"),
-            )
-            .columns([
-                (group::Entity, group::Column::Slug),
-                (group::Entity, group::Column::Name),
-            ])
-            .column((operation_group::Entity, operation_group::Column::Role))
-            .from(operation_group::Entity)
-            .inner_join(
-                group::Entity,
-                Expr::col((group::Entity, group::Column::Id))
-                    .equals((operation_group::Entity, operation_group::Column::GroupId)),
-            )
-            .and_where(
-                Expr::col((
-                    operation_group::Entity,
-                    operation_group::Column::OperationId,
-                ))
-                .is_in(chunk.iter().copied()),
-            )
-            .to_owned()
+        linked_slug_select::<operation_group::Entity, group::Entity>(
+            (
+                operation_group::Column::OperationId,
+                operation_group::Column::GroupId,
+            ),
+            (group::Column::Id, group::Column::Slug, group::Column::Name),
+            Expr::col((operation_group::Entity, operation_group::Column::Role)),
+            chunk,
+        )
     })
     .await?;
     let targets = owned_slugs(db, operation_ids, |chunk| {
-        Query::select()
-            .expr_as(
-                Expr::col((
-                    operation_target::Entity,
-                    operation_target::Column::OperationId,
-                )),
-                Alias::new("owner"),
-            )
-            .columns([
-                (target::Entity, target::Column::Slug),
-                (target::Entity, target::Column::Name),
-            ])
-            .expr_as(Expr::val(Option::<String>::None), Alias::new("role"))
-            .from(operation_target::Entity)
-            .inner_join(
-                target::Entity,
-                Expr::col((target::Entity, target::Column::Id))
-                    .equals((operation_target::Entity, operation_target::Column::TargetId)),
-            )
-            .and_where(
-                Expr::col((
-                    operation_target::Entity,
-                    operation_target::Column::OperationId,
-                ))
-                .is_in(chunk.iter().copied()),
-            )
-            .to_owned()
+        linked_slug_select::<operation_target::Entity, target::Entity>(
+            (
+                operation_target::Column::OperationId,
+                operation_target::Column::TargetId,
+            ),
+            (
+                target::Column::Id,
+                target::Column::Slug,
+                target::Column::Name,
+            ),
+            Expr::val(Option::<String>::None),
+            chunk,
+        )
     })
     .await?;
     let legal_outcomes = owned_slugs(db, operation_ids, |chunk| {
