@@ -488,6 +488,15 @@ both_backends!(stats_count_year_only_dates_apart_from_january, |backend| {
     assert_eq!(total, 46);
 });
 
+/// A CSV body's rows, and a lookup of a column's index by its header name.
+fn csv_table(text: &str) -> (impl Fn(&str) -> usize, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let rows = r.records().map(Result::unwrap).collect();
+    let col = move |name: &str| header.iter().position(|c| c == name).unwrap();
+    (col, rows)
+}
+
 both_backends!(every_list_answers_csv_that_parses_back, |backend| {
     let Some(app) = seeded_app(backend).await else {
         return;
@@ -522,10 +531,7 @@ both_backends!(every_list_answers_csv_that_parses_back, |backend| {
         .text()
         .await
         .unwrap();
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let h = r.headers().unwrap().clone();
-    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-    let rows: Vec<_> = r.records().map(Result::unwrap).collect();
+    let (col, rows) = csv_table(&text);
     let payback = rows.iter().find(|row| &row[0] == "op-payback").unwrap();
     assert_eq!(&payback[col("name_ar")], "عملية الاسترداد");
     assert_eq!(&payback[col("start_precision")], "month");
@@ -560,10 +566,7 @@ both_backends!(
             .text()
             .await
             .unwrap();
-        let mut r = csv::Reader::from_reader(text.as_bytes());
-        let h = r.headers().unwrap().clone();
-        let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-        let rows: Vec<_> = r.records().map(Result::unwrap).collect();
+        let (col, rows) = csv_table(&text);
         assert!(
             rows.iter()
                 .any(|row| row[col("legal_outcomes")].split(" | ").count() > 1),
