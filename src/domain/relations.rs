@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Conn;
@@ -118,52 +118,71 @@ fn citation_column(subject: Subject) -> citation::Column {
     }
 }
 
-fn citation_owner(subject: Subject, c: &citation::Model) -> Option<Uuid> {
-    match subject {
-        Subject::Group => c.group_id,
-        Subject::Target => c.target_id,
-        Subject::Operation => c.operation_id,
-        Subject::LegalOutcome => c.legal_outcome_id,
-        Subject::OperationGroup => c.operation_group_id,
-        Subject::OperationTarget => c.operation_target_id,
-    }
+/// The citations of the subjects in `chunk` (their `owner` column) joined
+/// with the sources they cite, in citation order; callers add the columns.
+fn cited_sources_select(
+    owner: citation::Column,
+    chunk: &[Uuid],
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .expr_as(Expr::col((citation::Entity, owner)), Alias::new("owner"))
+        .from(citation::Entity)
+        .inner_join(
+            source::Entity,
+            Expr::col((source::Entity, source::Column::Id))
+                .equals((citation::Entity, citation::Column::SourceId)),
+        )
+        .and_where(Expr::col((citation::Entity, owner)).is_in(chunk.iter().copied()))
+        .order_by(
+            (citation::Entity, citation::Column::Position),
+            sea_orm::Order::Asc,
+        )
+        .to_owned()
 }
 
-/// Citations of many subjects of one kind, each with its source: two statements.
+/// A citation row joined with its source's columns.
+#[derive(Debug, FromQueryResult)]
+struct CitationRow {
+    owner: Uuid,
+    quote: Option<String>,
+    locator: Option<String>,
+    field: Option<String>,
+}
+
+/// Citations of many subjects of one kind, each with its source: one joined
+/// statement per chunk. Reading the citations, then their sources by id, took
+/// two: every record, page and DataLoader batch paid the second round trip.
 pub async fn citations_of<C: Conn>(
     db: &C,
     subject: Subject,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Citation>>> {
-    let rows = rows_where_in::<citation::Entity, _>(
-        db,
-        citation_column(subject),
-        ids,
-        [citation::Column::Position],
-    )
-    .await?;
-    let mut source_ids: Vec<Uuid> = rows.iter().map(|c| c.source_id).collect();
-    source_ids.sort_unstable();
-    source_ids.dedup();
-    let sources: HashMap<Uuid, source::Model> =
-        rows_where_in::<source::Entity, _>(db, source::Column::Id, &source_ids, [])
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-    Ok(group_by(rows.into_iter().filter_map(|c| {
-        let owner = citation_owner(subject, &c)?;
-        let source = sources.get(&c.source_id)?.clone();
-        Some((
-            owner,
-            Citation {
-                source,
-                quote: c.quote,
-                locator: c.locator,
-                field: c.field,
-            },
-        ))
-    })))
+    let owner = citation_column(subject);
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let q = cited_sources_select(owner, chunk)
+            .columns([
+                (citation::Entity, citation::Column::Quote),
+                (citation::Entity, citation::Column::Locator),
+                (citation::Entity, citation::Column::Field),
+            ])
+            .columns(source::Column::iter().map(|c| (source::Entity, c)))
+            .to_owned();
+        for r in db.query_all(&q).await? {
+            let c = CitationRow::from_query_result(&r, "")?;
+            let source = source::Model::from_query_result(&r, "")?;
+            out.push((
+                c.owner,
+                Citation {
+                    source,
+                    quote: c.quote,
+                    locator: c.locator,
+                    field: c.field,
+                },
+            ));
+        }
+    }
+    Ok(group_by(out))
 }
 
 pub async fn tactics_of<C: Conn>(
@@ -445,22 +464,10 @@ pub async fn cited_source_slugs<C: Conn>(
 ) -> Result<HashMap<Uuid, Vec<String>>> {
     let owner = citation_column(subject);
     let rows = owned_slugs(db, ids, |chunk| {
-        Query::select()
-            .expr_as(Expr::col((citation::Entity, owner)), Alias::new("owner"))
+        cited_sources_select(owner, chunk)
             .column((source::Entity, source::Column::Slug))
             .expr_as(Expr::val(Option::<String>::None), Alias::new("name"))
             .expr_as(Expr::val(Option::<String>::None), Alias::new("role"))
-            .from(citation::Entity)
-            .inner_join(
-                source::Entity,
-                Expr::col((source::Entity, source::Column::Id))
-                    .equals((citation::Entity, citation::Column::SourceId)),
-            )
-            .and_where(Expr::col((citation::Entity, owner)).is_in(chunk.iter().copied()))
-            .order_by(
-                (citation::Entity, citation::Column::Position),
-                sea_orm::Order::Asc,
-            )
             .to_owned()
     })
     .await?;
