@@ -41,6 +41,17 @@ pub struct DbConfig {
         global = true
     )]
     pub statement_timeout_ms: u64,
+    /// How Postgres plans factline's prepared statements (`plan_cache_mode`):
+    /// `generic` plans each statement once per connection, `auto` lets
+    /// Postgres re-plan for each call's values when it guesses that pays.
+    #[arg(
+        long,
+        env = "FACTLINE_DB_PLAN_CACHE_MODE",
+        value_enum,
+        default_value_t = PlanCacheMode::Generic,
+        global = true
+    )]
+    pub plan_cache_mode: PlanCacheMode,
     /// Optional read replica: anonymous reads go there; writes and every
     /// request that carries an API key go to the primary (`DATABASE_URL`).
     #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
@@ -74,7 +85,35 @@ impl DbConfig {
             min_connections: 1,
             acquire_timeout_ms: 5_000,
             statement_timeout_ms: 10_000,
+            plan_cache_mode: PlanCacheMode::Generic,
             database_read_url: None,
+        }
+    }
+}
+
+/// Postgres's `plan_cache_mode` for the pool's connections.
+///
+/// factline's statements look rows up by key, slug or indexed filter, and
+/// their best plan hardly depends on the values. Under `auto`, Postgres still
+/// re-planned several of them on every call (a record by slug spent about a
+/// sixth of its time planning in bench/run): `generic` is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanCacheMode {
+    /// `force_generic_plan`: plan once per connection and statement.
+    Generic,
+    /// `auto`: Postgres's own default.
+    Auto,
+    /// `force_custom_plan`: plan for every call's values.
+    Custom,
+}
+
+impl PlanCacheMode {
+    /// The value of the Postgres setting.
+    pub fn setting(self) -> &'static str {
+        match self {
+            PlanCacheMode::Generic => "force_generic_plan",
+            PlanCacheMode::Auto => "auto",
+            PlanCacheMode::Custom => "force_custom_plan",
         }
     }
 }

@@ -34,6 +34,9 @@ pub async fn connect(url: &str, cfg: &DbConfig) -> Result<DatabaseConnection, se
         // Postgres only; sea-orm passes it as a connection option (no extra round trip).
         opts.statement_timeout(Duration::from_millis(cfg.statement_timeout_ms));
     }
+    // A startup parameter, like the timeout: no extra round trip per connection.
+    let plans = cfg.plan_cache_mode.setting();
+    opts.map_sqlx_postgres_opts(move |o| o.options([("plan_cache_mode", plans)]));
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared(

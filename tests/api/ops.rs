@@ -270,6 +270,39 @@ async fn a_statement_past_the_timeout_is_cancelled_and_answered_503() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pooled_connections_plan_statements_as_configured() {
+    use factline::config::PlanCacheMode;
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let url = t.url();
+    for (mode, setting) in [
+        (PlanCacheMode::Generic, "force_generic_plan"),
+        (PlanCacheMode::Auto, "auto"),
+        (PlanCacheMode::Custom, "force_custom_plan"),
+    ] {
+        let mut cfg = DbConfig::for_url(&url);
+        cfg.plan_cache_mode = mode;
+        let db = factline::db::connect(&url, &cfg).await.unwrap();
+        let shown = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SHOW plan_cache_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<String>("", "plan_cache_mode")
+            .unwrap();
+        assert_eq!(shown, setting, "{mode:?}");
+        db.close().await.ok();
+    }
+    // Generic plans are the default: the flag's, not only the test helper's.
+    use clap::Parser;
+    let cli = factline::cli::Cli::parse_from(["factline", "serve"]);
+    assert_eq!(cli.db.plan_cache_mode, PlanCacheMode::Generic);
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_once() {
     use clap::Parser;
     let Some(t) = TestDb::new(Backend::Postgres).await else {
