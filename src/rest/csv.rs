@@ -451,8 +451,11 @@ pub fn render<T: CsvRecord>(rows: &[T]) -> Result<Response> {
     Ok(res)
 }
 
-/// Rows fetched per query when a whole list is streamed as CSV.
-pub const STREAM_BATCH: u64 = 500;
+/// Rows fetched per query when a whole list is streamed as CSV. On tier M,
+/// 1,000 instead of 500 made an export of every operation 8% faster (801
+/// statements instead of 1,601), two at once peaking at 36 MB instead of 30;
+/// 2,000 was faster still but peaked at 58 MB.
+pub const STREAM_BATCH: u64 = 1_000;
 
 /// One page of a list for [`stream`]: its rows, the next page's cursor, and
 /// the total the list's filters match.

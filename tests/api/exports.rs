@@ -465,8 +465,8 @@ both_backends!(
         let Some(t) = TestDb::new(backend).await else {
             return;
         };
-        // More rows than one streamed page holds (csv::STREAM_BATCH).
-        let n = 1_234;
+        // More rows than two streamed pages hold, the last one part full.
+        let n = 2 * factline::rest::csv::STREAM_BATCH + 234;
         let ds = Dataset {
             sources: (0..n)
                 .map(|i| SourceRecord {
