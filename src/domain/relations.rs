@@ -50,6 +50,22 @@ where
     Ok(out)
 }
 
+/// Runs `select` over `ids` a chunk at a time and decodes each row.
+async fn query_chunked<C: Conn, T>(
+    db: &C,
+    ids: &[Uuid],
+    select: impl Fn(&[Uuid]) -> sea_orm::sea_query::SelectStatement,
+    decode: impl Fn(&sea_orm::QueryResult) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        for r in db.query_all(&select(chunk)).await? {
+            out.push(decode(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn names_of<C: Conn>(
     db: &C,
     subject: Subject,
@@ -158,20 +174,23 @@ pub async fn citations_of<C: Conn>(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Citation>>> {
     let owner = citation_column(subject);
-    let mut out = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        let q = cited_sources_select(owner, chunk)
-            .columns([
-                (citation::Entity, citation::Column::Quote),
-                (citation::Entity, citation::Column::Locator),
-                (citation::Entity, citation::Column::Field),
-            ])
-            .columns(source::Column::iter().map(|c| (source::Entity, c)))
-            .to_owned();
-        for r in db.query_all(&q).await? {
-            let c = CitationRow::from_query_result(&r, "")?;
-            let source = source::Model::from_query_result(&r, "")?;
-            out.push((
+    let rows = query_chunked(
+        db,
+        ids,
+        |chunk| {
+            cited_sources_select(owner, chunk)
+                .columns([
+                    (citation::Entity, citation::Column::Quote),
+                    (citation::Entity, citation::Column::Locator),
+                    (citation::Entity, citation::Column::Field),
+                ])
+                .columns(source::Column::iter().map(|c| (source::Entity, c)))
+                .to_owned()
+        },
+        |r| {
+            let c = CitationRow::from_query_result(r, "")?;
+            let source = source::Model::from_query_result(r, "")?;
+            Ok((
                 c.owner,
                 Citation {
                     source,
@@ -179,10 +198,11 @@ pub async fn citations_of<C: Conn>(
                     locator: c.locator,
                     field: c.field,
                 },
-            ));
-        }
-    }
-    Ok(group_by(out))
+            ))
+        },
+    )
+    .await?;
+    Ok(group_by(rows))
 }
 
 pub async fn tactics_of<C: Conn>(
@@ -290,34 +310,37 @@ pub async fn linked_operations<C: Conn>(
             )));
         }
     };
-    let mut out = Vec::new();
-    for chunk in owner_ids.chunks(CHUNK) {
-        let q = Query::select()
-            .expr_as(
-                Expr::col((link.clone(), owner_col.clone())),
-                Alias::new("owner"),
-            )
-            .columns([
-                (operation::Entity, operation::Column::Slug),
-                (operation::Entity, operation::Column::Name),
-                (operation::Entity, operation::Column::StartEdtf),
-                (operation::Entity, operation::Column::Earliest),
-            ])
-            .expr_as(role.clone(), Alias::new("role"))
-            .from(link.clone())
-            .inner_join(
-                operation::Entity,
-                Expr::col((operation::Entity, operation::Column::Id))
-                    .equals((link.clone(), op_col.clone())),
-            )
-            .and_where(Expr::col((link.clone(), owner_col.clone())).is_in(chunk.iter().copied()))
-            .to_owned();
-        let rows = db.query_all(&q).await?;
-        for r in &rows {
-            out.push(LinkedOperation::from_query_result(r, "")?);
-        }
-    }
-    let mut map = group_by(out.into_iter().map(|o| (o.owner, o)));
+    let rows = query_chunked(
+        db,
+        owner_ids,
+        |chunk| {
+            Query::select()
+                .expr_as(
+                    Expr::col((link.clone(), owner_col.clone())),
+                    Alias::new("owner"),
+                )
+                .columns([
+                    (operation::Entity, operation::Column::Slug),
+                    (operation::Entity, operation::Column::Name),
+                    (operation::Entity, operation::Column::StartEdtf),
+                    (operation::Entity, operation::Column::Earliest),
+                ])
+                .expr_as(role.clone(), Alias::new("role"))
+                .from(link.clone())
+                .inner_join(
+                    operation::Entity,
+                    Expr::col((operation::Entity, operation::Column::Id))
+                        .equals((link.clone(), op_col.clone())),
+                )
+                .and_where(
+                    Expr::col((link.clone(), owner_col.clone())).is_in(chunk.iter().copied()),
+                )
+                .to_owned()
+        },
+        |r| Ok(LinkedOperation::from_query_result(r, "")?),
+    )
+    .await?;
+    let mut map = group_by(rows.into_iter().map(|o| (o.owner, o)));
     // Sorted here rather than in SQL, as `operations_of_*` sort (GraphQL):
     // the same order whatever the database's collation.
     map.values_mut()
@@ -343,23 +366,21 @@ async fn owned_slugs<C: Conn>(
     ids: &[Uuid],
     select: impl Fn(&[Uuid]) -> sea_orm::sea_query::SelectStatement,
 ) -> Result<HashMap<Uuid, Vec<OwnedSlug>>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        for r in db.query_all(&select(chunk)).await? {
-            out.push(OwnedSlug::from_query_result(&r, "")?);
-        }
-    }
-    Ok(group_by(out.into_iter().map(|o| (o.owner, o))))
+    let rows = query_chunked(db, ids, select, |r| {
+        Ok(OwnedSlug::from_query_result(r, "")?)
+    })
+    .await?;
+    Ok(group_by(rows.into_iter().map(|o| (o.owner, o))))
 }
 
 /// The slugs an `operations.csv` row prints for its links, in the orders the
-/// JSON record uses: groups as `slug:role` and targets by name, legal outcomes
+/// JSON record uses: groups as `(slug, role)` and targets by name, legal outcomes
 /// by date then slug. One joined statement per kind and chunk, reading only
 /// those columns: a streamed export of every operation decoded and cloned the
 /// whole linked rows before (and a second statement for them).
 #[derive(Debug, Default)]
 pub struct OperationLinkSlugs {
-    pub groups: HashMap<Uuid, Vec<String>>,
+    pub groups: HashMap<Uuid, Vec<(String, String)>>,
     pub targets: HashMap<Uuid, Vec<String>>,
     pub legal_outcomes: HashMap<Uuid, Vec<String>>,
 }
@@ -386,18 +407,23 @@ fn linked_slug_select<L: EntityTrait, R: EntityTrait>(
         .to_owned()
 }
 
+/// Each owner's linked records sorted by (name, slug), as `cell` prints them.
+fn by_name<T>(
+    map: HashMap<Uuid, Vec<OwnedSlug>>,
+    cell: fn(OwnedSlug) -> T,
+) -> HashMap<Uuid, Vec<T>> {
+    map.into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
+            (k, v.into_iter().map(cell).collect())
+        })
+        .collect()
+}
+
 pub async fn operation_link_slugs<C: Conn>(
     db: &C,
     operation_ids: &[Uuid],
 ) -> Result<OperationLinkSlugs> {
-    let by_name = |map: HashMap<Uuid, Vec<OwnedSlug>>, cell: fn(OwnedSlug) -> String| {
-        map.into_iter()
-            .map(|(k, mut v)| {
-                v.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
-                (k, v.into_iter().map(cell).collect())
-            })
-            .collect()
-    };
     let groups = owned_slugs(db, operation_ids, |chunk| {
         linked_slug_select::<operation_group::Entity, group::Entity>(
             (
@@ -443,9 +469,7 @@ pub async fn operation_link_slugs<C: Conn>(
     })
     .await?;
     Ok(OperationLinkSlugs {
-        groups: by_name(groups, |g| {
-            format!("{}:{}", g.slug, g.role.unwrap_or_default())
-        }),
+        groups: by_name(groups, |g| (g.slug, g.role.unwrap_or_default())),
         targets: by_name(targets, |t| t.slug),
         legal_outcomes: legal_outcomes
             .into_iter()

@@ -243,8 +243,8 @@ pub struct OperationRow {
     pub end: Option<DateView>,
     pub part_of: Option<String>,
     pub tactics: Vec<String>,
-    /// `slug:role`, by group name.
-    pub groups: Vec<String>,
+    /// `(slug, role)` by group name, printed `slug:role`.
+    pub groups: Vec<(String, String)>,
     /// By target name.
     pub targets: Vec<String>,
     /// By date, then slug.
@@ -270,7 +270,7 @@ impl From<&OperationView> for OperationRow {
             groups: o
                 .groups
                 .iter()
-                .map(|g| format!("{}:{}", g.slug, g.role))
+                .map(|g| (g.slug.clone(), g.role.clone()))
                 .collect(),
             targets: o.targets.iter().map(|t| t.slug.clone()).collect(),
             legal_outcomes: o.legal_outcomes.iter().map(|l| l.slug.clone()).collect(),
@@ -297,7 +297,11 @@ impl CsvRecord for OperationRow {
         r.extend([
             self.part_of.clone().unwrap_or_default(),
             join(&self.tactics),
-            join(&self.groups),
+            join(
+                self.groups
+                    .iter()
+                    .map(|(slug, role)| format!("{slug}:{role}")),
+            ),
             join(&self.targets),
             join(&self.legal_outcomes),
             text(&self.texts, "motive"),

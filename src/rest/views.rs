@@ -505,7 +505,7 @@ pub async fn operations<C: Conn>(
 /// Operations as their CSV rows print them (a streamed `operations.csv`):
 /// the cells' slugs only, read with joined statements, and neither parts nor
 /// the citations of group and target links, which no column prints: three
-/// statements fewer per page of 500 than the JSON views, which decode and
+/// statements fewer per page than the JSON views, which decode and
 /// clone every linked group, target and cited source row.
 pub async fn operation_rows<C: Conn>(
     db: &C,

@@ -302,6 +302,7 @@ async fn pooled_connections_plan_statements_as_configured() {
     let cli = factline::cli::Cli::parse_from(["factline", "serve"]);
     assert_eq!(cli.db.plan_cache_mode, PlanCacheMode::Generic);
 }
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_once() {
     use clap::Parser;
