@@ -7,6 +7,7 @@ mod m20261125_000001_create_domain;
 mod m20261125_000002_add_trigram_search;
 mod m20261126_000003_add_row_counts;
 mod m20261126_000004_keyset_indexes;
+mod m20261127_000005_linked_operations_index;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_add_trigram_search::Migration),
             Box::new(m20261126_000003_add_row_counts::Migration),
             Box::new(m20261126_000004_keyset_indexes::Migration),
+            Box::new(m20261127_000005_linked_operations_index::Migration),
         ]
     }
 }

@@ -281,6 +281,69 @@ pub struct LinkedOperation {
     pub role: Option<String>,
 }
 
+/// The link table between operations and a group (`Subject::Group`) or a
+/// target (`Subject::Target`).
+#[derive(Debug, Clone, Copy)]
+pub struct OperationLinks {
+    table: &'static str,
+    owner: &'static str,
+    /// Whether the link has a role (only a group's does).
+    role: bool,
+}
+
+impl OperationLinks {
+    pub fn of(owner: Subject) -> Result<Self> {
+        match owner {
+            Subject::Group => Ok(Self {
+                table: "operation_groups",
+                owner: "group_id",
+                role: true,
+            }),
+            Subject::Target => Ok(Self {
+                table: "operation_targets",
+                owner: "target_id",
+                role: false,
+            }),
+            other => Err(crate::error::Error::Internal(format!(
+                "no operations hang off a {other:?}"
+            ))),
+        }
+    }
+
+    /// The statement behind [`linked_operations`] for one chunk of owners:
+    /// the links joined with the four operation columns a record lists, all
+    /// of which `idx_operations_linked` holds (migration
+    /// `m20261127_000005_linked_operations_index`), so Postgres reads no heap.
+    pub fn select(&self, owners: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+        let link = Alias::new(self.table);
+        let role = if self.role {
+            Expr::col((link.clone(), Alias::new("role")))
+        } else {
+            Expr::val(Option::<String>::None)
+        };
+        Query::select()
+            .expr_as(
+                Expr::col((link.clone(), Alias::new(self.owner))),
+                Alias::new("owner"),
+            )
+            .columns([
+                (operation::Entity, operation::Column::Slug),
+                (operation::Entity, operation::Column::Name),
+                (operation::Entity, operation::Column::StartEdtf),
+                (operation::Entity, operation::Column::Earliest),
+            ])
+            .expr_as(role, Alias::new("role"))
+            .from(link.clone())
+            .inner_join(
+                operation::Entity,
+                Expr::col((operation::Entity, operation::Column::Id))
+                    .equals((link.clone(), Alias::new("operation_id"))),
+            )
+            .and_where(Expr::col((link, Alias::new(self.owner))).is_in(owners.iter().copied()))
+            .to_owned()
+    }
+}
+
 /// The operations linked to each group (`Subject::Group`) or target
 /// (`Subject::Target`), in date order: one joined statement per chunk of
 /// owners. A busy target links to hundreds of operations, and loading them
@@ -291,52 +354,11 @@ pub async fn linked_operations<C: Conn>(
     owner: Subject,
     owner_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<LinkedOperation>>> {
-    let (link, owner_col, op_col, role) = match owner {
-        Subject::Group => (
-            Alias::new("operation_groups"),
-            Alias::new("group_id"),
-            Alias::new("operation_id"),
-            Expr::col((Alias::new("operation_groups"), Alias::new("role"))),
-        ),
-        Subject::Target => (
-            Alias::new("operation_targets"),
-            Alias::new("target_id"),
-            Alias::new("operation_id"),
-            Expr::val(Option::<String>::None),
-        ),
-        other => {
-            return Err(crate::error::Error::Internal(format!(
-                "no operations hang off a {other:?}"
-            )));
-        }
-    };
+    let links = OperationLinks::of(owner)?;
     let rows = query_chunked(
         db,
         owner_ids,
-        |chunk| {
-            Query::select()
-                .expr_as(
-                    Expr::col((link.clone(), owner_col.clone())),
-                    Alias::new("owner"),
-                )
-                .columns([
-                    (operation::Entity, operation::Column::Slug),
-                    (operation::Entity, operation::Column::Name),
-                    (operation::Entity, operation::Column::StartEdtf),
-                    (operation::Entity, operation::Column::Earliest),
-                ])
-                .expr_as(role.clone(), Alias::new("role"))
-                .from(link.clone())
-                .inner_join(
-                    operation::Entity,
-                    Expr::col((operation::Entity, operation::Column::Id))
-                        .equals((link.clone(), op_col.clone())),
-                )
-                .and_where(
-                    Expr::col((link.clone(), owner_col.clone())).is_in(chunk.iter().copied()),
-                )
-                .to_owned()
-        },
+        |chunk| links.select(chunk),
         |r| Ok(LinkedOperation::from_query_result(r, "")?),
     )
     .await?;

@@ -143,3 +143,48 @@ async fn every_list_order_is_read_from_an_index_without_sorting() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_operations_of_a_record_are_read_from_an_index_alone() {
+    let Some(t) = crate::helpers::TestDb::seeded(crate::helpers::Backend::Postgres).await else {
+        return;
+    };
+    use factline::domain::model::Subject;
+    use factline::domain::relations::OperationLinks;
+    use sea_orm::sea_query::PostgresQueryBuilder;
+    // An index-only scan needs the visibility map, which VACUUM sets.
+    t.db.execute_unprepared("VACUUM ANALYZE operations")
+        .await
+        .unwrap();
+    let txn = sea_orm::TransactionTrait::begin(&t.db).await.unwrap();
+    // The seeded tables are tiny; forbid the plans only a tiny table gets.
+    txn.execute_unprepared(
+        "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
+         SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off",
+    )
+    .await
+    .unwrap();
+    for owner in [Subject::Target, Subject::Group] {
+        // The statement `relations::linked_operations` runs, with its values inlined.
+        let sql = OperationLinks::of(owner)
+            .unwrap()
+            .select(&[uuid::Uuid::new_v4()])
+            .to_string(PostgresQueryBuilder);
+        let plan: Vec<String> = txn
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("EXPLAIN {sql}"),
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("Index Only Scan using idx_operations_linked")),
+            "{owner:?}: the operations are not read from idx_operations_linked alone:\n{}",
+            plan.join("\n")
+        );
+    }
+}
