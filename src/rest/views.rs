@@ -267,24 +267,28 @@ pub struct PageView {
     pub total: u64,
 }
 
-fn names(v: Option<&Vec<Name>>) -> Vec<NameView> {
+// The helpers below take what a batch loader returned for one record by
+// value (`map.remove(&id)`): each record's entry is read once, so its strings
+// move into the view instead of being copied.
+
+fn names(v: Option<Vec<Name>>) -> Vec<NameView> {
     v.into_iter()
         .flatten()
         .map(|n| NameView {
-            lang: n.lang.clone(),
-            text: n.text.clone(),
-            kind: n.kind.clone(),
+            lang: n.lang,
+            text: n.text,
+            kind: n.kind,
         })
         .collect()
 }
 
-fn texts(v: Option<&Vec<Text>>) -> Vec<TextView> {
+fn texts(v: Option<Vec<Text>>) -> Vec<TextView> {
     v.into_iter()
         .flatten()
         .map(|t| TextView {
-            field: t.field.clone(),
-            lang: t.lang.clone(),
-            text: t.text.clone(),
+            field: t.field,
+            lang: t.lang,
+            text: t.text,
         })
         .collect()
 }
@@ -300,14 +304,21 @@ pub fn source_ref(s: &source::Model) -> SourceRef {
     }
 }
 
-fn citations(v: Option<&Vec<Citation>>) -> Vec<CitationView> {
+fn citations(v: Option<Vec<Citation>>) -> Vec<CitationView> {
     v.into_iter()
         .flatten()
         .map(|c| CitationView {
-            source: source_ref(&c.source),
-            quote: c.quote.clone(),
-            locator: c.locator.clone(),
-            field: c.field.clone(),
+            source: SourceRef {
+                slug: c.source.slug,
+                title: c.source.title,
+                url: c.source.url,
+                publisher: c.source.publisher,
+                language: c.source.language,
+                kind: c.source.kind,
+            },
+            quote: c.quote,
+            locator: c.locator,
+            field: c.field,
         })
         .collect()
 }
@@ -337,17 +348,17 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
     let ids = ids(&rows, |r| r.id);
     let parent_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.parent_id).collect();
     let parents = read::groups_by_ids(db, &parent_ids).await?;
-    let n = relations::names_of(db, Subject::Group, &ids).await?;
-    let t = relations::texts_of(db, Subject::Group, &ids).await?;
-    let c = relations::citations_of(db, Subject::Group, &ids).await?;
+    let mut n = relations::names_of(db, Subject::Group, &ids).await?;
+    let mut t = relations::texts_of(db, Subject::Group, &ids).await?;
+    let mut c = relations::citations_of(db, Subject::Group, &ids).await?;
     let children = relations::children_of_groups(db, &ids).await?;
-    let ops = relations::linked_operations(db, Subject::Group, &ids).await?;
+    let mut ops = relations::linked_operations(db, Subject::Group, &ids).await?;
     let los = relations::legal_outcomes_of_groups(db, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|g| GroupView {
             id: g.id,
-            names: names(n.get(&g.id)),
+            names: names(n.remove(&g.id)),
             parent: g.parent_id.and_then(|p| parents.get(&p)).map(|p| Ref {
                 slug: p.slug.clone(),
                 name: p.name.clone(),
@@ -363,25 +374,25 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
                 .collect(),
             founded: DateView::of(g.founded_edtf.as_deref()),
             dissolved: DateView::of(g.dissolved_edtf.as_deref()),
-            texts: texts(t.get(&g.id)),
+            texts: texts(t.remove(&g.id)),
             external_ids: ExternalIdsView {
                 wikidata: g.wikidata_id.clone(),
                 misp_galaxy: g.misp_galaxy_id,
                 attack: g.attack_id.clone(),
             },
             operations: ops
-                .get(&g.id)
+                .remove(&g.id)
                 .into_iter()
                 .flatten()
                 .map(|o| GroupOperation {
-                    slug: o.slug.clone(),
-                    name: o.name.clone(),
-                    role: o.role.clone().unwrap_or_default(),
                     start: DateView::of(Some(&o.start_edtf)),
+                    slug: o.slug,
+                    name: o.name,
+                    role: o.role.unwrap_or_default(),
                 })
                 .collect(),
             legal_outcomes: los.get(&g.id).into_iter().flatten().map(lo_ref).collect(),
-            citations: citations(c.get(&g.id)),
+            citations: citations(c.remove(&g.id)),
             slug: g.slug,
             name: g.name,
             kind: g.kind,
@@ -394,25 +405,25 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
 
 pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<TargetView>> {
     let ids = ids(&rows, |r| r.id);
-    let n = relations::names_of(db, Subject::Target, &ids).await?;
-    let c = relations::citations_of(db, Subject::Target, &ids).await?;
-    let ops = relations::linked_operations(db, Subject::Target, &ids).await?;
+    let mut n = relations::names_of(db, Subject::Target, &ids).await?;
+    let mut c = relations::citations_of(db, Subject::Target, &ids).await?;
+    let mut ops = relations::linked_operations(db, Subject::Target, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| TargetView {
             id: t.id,
-            names: names(n.get(&t.id)),
+            names: names(n.remove(&t.id)),
             operations: ops
-                .get(&t.id)
+                .remove(&t.id)
                 .into_iter()
                 .flatten()
                 .map(|o| OperationRef {
-                    slug: o.slug.clone(),
-                    name: o.name.clone(),
                     start: DateView::of(Some(&o.start_edtf)),
+                    slug: o.slug,
+                    name: o.name,
                 })
                 .collect(),
-            citations: citations(c.get(&t.id)),
+            citations: citations(c.remove(&t.id)),
             slug: t.slug,
             name: t.name,
             kind: t.kind,
@@ -432,23 +443,23 @@ pub async fn operations<C: Conn>(
     let ids = ids(&rows, |r| r.id);
     let parent_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.part_of_id).collect();
     let parents = read::operations_by_ids(db, &parent_ids).await?;
-    let n = relations::names_of(db, Subject::Operation, &ids).await?;
-    let t = relations::texts_of(db, Subject::Operation, &ids).await?;
-    let c = relations::citations_of(db, Subject::Operation, &ids).await?;
+    let mut n = relations::names_of(db, Subject::Operation, &ids).await?;
+    let mut t = relations::texts_of(db, Subject::Operation, &ids).await?;
+    let mut c = relations::citations_of(db, Subject::Operation, &ids).await?;
     let tactics = relations::tactics_of(db, &ids).await?;
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
     let los = relations::legal_outcomes_of_operations(db, &ids).await?;
     let parts = relations::parts_of_operations(db, &ids).await?;
     let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
-    let gc = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
+    let mut gc = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
     let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
-    let tc = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
+    let mut tc = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
     Ok(rows
         .into_iter()
         .map(|o| OperationView {
             id: o.id,
-            names: names(n.get(&o.id)),
+            names: names(n.remove(&o.id)),
             start: DateView::of(Some(&o.start_edtf)),
             end: DateView::of(o.end_edtf.as_deref()),
             part_of: o.part_of_id.and_then(|p| parents.get(&p)).map(|p| Ref {
@@ -465,7 +476,7 @@ pub async fn operations<C: Conn>(
                 })
                 .collect(),
             tactics: tactics.get(&o.id).cloned().unwrap_or_default(),
-            texts: texts(t.get(&o.id)),
+            texts: texts(t.remove(&o.id)),
             groups: groups
                 .get(&o.id)
                 .into_iter()
@@ -474,7 +485,7 @@ pub async fn operations<C: Conn>(
                     slug: g.slug.clone(),
                     name: g.name.clone(),
                     role: l.role.clone(),
-                    citations: citations(gc.get(&l.id)),
+                    citations: citations(gc.remove(&l.id)),
                 })
                 .collect(),
             targets: targets
@@ -486,11 +497,11 @@ pub async fn operations<C: Conn>(
                     name: t.name.clone(),
                     kind: t.kind.clone(),
                     country: t.country.clone(),
-                    citations: citations(tc.get(&l.id)),
+                    citations: citations(tc.remove(&l.id)),
                 })
                 .collect(),
             legal_outcomes: los.get(&o.id).into_iter().flatten().map(lo_ref).collect(),
-            citations: citations(c.get(&o.id)),
+            citations: citations(c.remove(&o.id)),
             slug: o.slug,
             name: o.name,
             disputed: o.disputed,
@@ -522,8 +533,8 @@ pub async fn operation_rows<C: Conn>(
     Ok(rows
         .into_iter()
         .map(|o| OperationRow {
-            names: names(n.remove(&o.id).as_ref()),
-            texts: texts(t.remove(&o.id).as_ref()),
+            names: names(n.remove(&o.id)),
+            texts: texts(t.remove(&o.id)),
             start: DateView::of(Some(&o.start_edtf)),
             end: DateView::of(o.end_edtf.as_deref()),
             part_of: o
@@ -553,8 +564,8 @@ pub async fn legal_outcomes<C: Conn>(
     let group_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.group_id).collect();
     let ops = read::operations_by_ids(db, &op_ids).await?;
     let groups = read::groups_by_ids(db, &group_ids).await?;
-    let t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
-    let c = relations::citations_of(db, Subject::LegalOutcome, &ids).await?;
+    let mut t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
+    let mut c = relations::citations_of(db, Subject::LegalOutcome, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|l| LegalOutcomeView {
@@ -569,8 +580,8 @@ pub async fn legal_outcomes<C: Conn>(
                 name: g.name.clone(),
             }),
             money: money(&l),
-            texts: texts(t.get(&l.id)),
-            citations: citations(c.get(&l.id)),
+            texts: texts(t.remove(&l.id)),
+            citations: citations(c.remove(&l.id)),
             slug: l.slug,
             kind: l.kind,
             jurisdiction: l.jurisdiction,
