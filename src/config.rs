@@ -8,7 +8,7 @@ pub struct DbConfig {
     /// Unset: `serve` uses the embedded SQLite file ./factline.db.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Most connections the pool opens to Postgres.
+    /// Most connections the pool opens to Postgres: about twice its cores.
     #[arg(
         long,
         env = "FACTLINE_DB_MAX_CONNECTIONS",
