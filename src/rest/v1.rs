@@ -736,12 +736,13 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
         })
         .collect();
     use crate::domain::model::Subject;
-    let op_cites = relations::citations_of(&s.db, Subject::Operation, &op_ids).await?;
-    let lo_cites = relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids).await?;
-    let sources = |c: Option<&Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
+    let mut op_cites = relations::citations_of(&s.db, Subject::Operation, &op_ids).await?;
+    let mut lo_cites = relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids).await?;
+    // Each entry's citations are read once: their sources move into the view.
+    let sources = |c: Option<Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
         c.into_iter()
             .flatten()
-            .map(|c| views::source_ref(&c.source))
+            .map(|c| SourceRef::from(c.source))
             .collect()
     };
     let data: Vec<TimelineEntry> = items
@@ -752,7 +753,7 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
                 date: DateView::of(Some(&o.start_edtf)),
                 end: DateView::of(o.end_edtf.as_deref()),
                 outcome_kind: None,
-                sources: sources(op_cites.get(&o.id)),
+                sources: sources(op_cites.remove(&o.id)),
                 slug: o.slug,
                 title: o.name,
             },
@@ -762,7 +763,7 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
                 end: None,
                 title: crate::domain::model::legal_outcome_title(&l),
                 outcome_kind: Some(l.kind.clone()),
-                sources: sources(lo_cites.get(&l.id)),
+                sources: sources(lo_cites.remove(&l.id)),
                 slug: l.slug,
             },
         })

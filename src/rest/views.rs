@@ -293,14 +293,16 @@ fn texts(v: Option<Vec<Text>>) -> Vec<TextView> {
         .collect()
 }
 
-pub fn source_ref(s: &source::Model) -> SourceRef {
-    SourceRef {
-        slug: s.slug.clone(),
-        title: s.title.clone(),
-        url: s.url.clone(),
-        publisher: s.publisher.clone(),
-        language: s.language.clone(),
-        kind: s.kind.clone(),
+impl From<source::Model> for SourceRef {
+    fn from(s: source::Model) -> Self {
+        SourceRef {
+            slug: s.slug,
+            title: s.title,
+            url: s.url,
+            publisher: s.publisher,
+            language: s.language,
+            kind: s.kind,
+        }
     }
 }
 
@@ -308,14 +310,7 @@ fn citations(v: Option<Vec<Citation>>) -> Vec<CitationView> {
     v.into_iter()
         .flatten()
         .map(|c| CitationView {
-            source: SourceRef {
-                slug: c.source.slug,
-                title: c.source.title,
-                url: c.source.url,
-                publisher: c.source.publisher,
-                language: c.source.language,
-                kind: c.source.kind,
-            },
+            source: SourceRef::from(c.source),
             quote: c.quote,
             locator: c.locator,
             field: c.field,
