@@ -329,10 +329,19 @@ pub enum Line {
 
 /// Does this text look like NDJSON (a first line that is a whole object with
 /// a `type`) rather than a dataset document?
+///
+/// The probe skips every value without building it: a dataset document is
+/// often one line, and reading it into a `serde_json::Map` to look for one
+/// key held ten times the file in memory (1.3 GB for the benchmark's 139 MB
+/// tier M file).
 pub fn is_ndjson(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(rename = "type")]
+        kind: Option<serde::de::IgnoredAny>,
+    }
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(first)
-        .is_ok_and(|m| m.contains_key("type"))
+    serde_json::from_str::<Probe>(first).is_ok_and(|p| p.kind.is_some())
 }
 
 /// Reads an NDJSON export back into a dataset; errors name the line.
@@ -616,4 +625,24 @@ async fn produce_on<C: Conn>(
         let _ = tx.send(Message::Done).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ndjson;
+
+    #[test]
+    fn only_a_first_line_with_a_top_level_type_is_ndjson() {
+        assert!(is_ndjson(
+            "\n{\"type\":\"header\",\"format\":\"factline-dataset\",\"version\":1}\n{\"type\":\"source\"}\n"
+        ));
+        // A one-line dataset document whose records hold `type` keys deeper down.
+        assert!(!is_ndjson(
+            r#"{"format":"factline-dataset","version":1,"sources":[{"type":"x","slug":"s"}]}"#
+        ));
+        // A pretty-printed document: its first line is no whole object.
+        assert!(!is_ndjson("{\n  \"type\": \"header\"\n}\n"));
+        assert!(!is_ndjson("not json"));
+        assert!(!is_ndjson(""));
+    }
 }
