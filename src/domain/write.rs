@@ -490,6 +490,7 @@ pub async fn import_file(
     let text = std::str::from_utf8(body).map_err(|_| Error::invalid("body", "not UTF-8"))?;
     let ds = Dataset::parse(text)?;
     let txn = db.begin().await?;
+    super::import::plan_each_statement(&txn).await?;
     let report = apply(
         &txn,
         ds,

@@ -425,3 +425,86 @@ async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
         .unwrap();
     assert!(!hits.is_empty());
 }
+
+/// A file of 11,000 groups and 6,000 operations, each a child of the one at
+/// half its number: the import writes it in steps of 5,000 records, so
+/// parents and children, links and their citations fall in different steps.
+fn a_file_of_many_steps() -> Dataset {
+    use serde_json::json;
+    let cite = || json!([{"source": "src-steps", "locator": "p. 1"}]);
+    let groups: Vec<_> = (0..11_000)
+        .rev()
+        .map(|i| {
+            json!({
+                "slug": format!("g-{i:05}"),
+                "kind": "cell",
+                "names": [{"lang": "en", "text": format!("Cell {i}"), "kind": "primary"}],
+                "parent": (i > 0).then(|| format!("g-{:05}", i / 2)),
+                "citations": cite(),
+            })
+        })
+        .collect();
+    let operations: Vec<_> = (0..6_000)
+        .rev()
+        .map(|i| {
+            json!({
+                "slug": format!("op-{i:05}"),
+                "names": [{"lang": "en", "text": format!("Operation {i}"), "kind": "primary"}],
+                "start": "2011-06",
+                "part_of": (i > 0).then(|| format!("op-{:05}", i / 2)),
+                "groups": [{"group": format!("g-{:05}", 10_999 - i), "role": "claimed", "citations": cite()}],
+                "citations": cite(),
+            })
+        })
+        .collect();
+    let text = json!({
+        "format": "factline-dataset",
+        "version": 1,
+        "sources": [{"slug": "src-steps", "title": "Steps", "language": "en", "kind": "news"}],
+        "groups": groups,
+        "targets": [],
+        "operations": operations,
+        "legal_outcomes": [],
+    })
+    .to_string();
+    Dataset::parse(&text).unwrap()
+}
+
+both_backends!(
+    a_file_larger_than_one_step_goes_in_whole_and_back_out_unchanged,
+    |backend| {
+        let Some(t) = TestDb::new(backend).await else {
+            return;
+        };
+        let file = a_file_of_many_steps();
+        // One record of each kind first: into tables that hold rows, the
+        // foreign keys stay on during the import and check every step's order.
+        let mut seed = file.clone();
+        seed.groups = vec![file.groups[0].clone()];
+        seed.operations = vec![file.operations[0].clone()];
+        seed.groups[0].slug = "g-seed".into();
+        seed.groups[0].parent = None;
+        seed.operations[0].slug = "op-seed".into();
+        seed.operations[0].part_of = None;
+        seed.operations[0].groups[0].group = "g-seed".into();
+        import(&t.db, seed.clone(), None, &|_, _| {}).await.unwrap();
+
+        let report = import(&t.db, file.clone(), None, &|_, _| {}).await.unwrap();
+        assert_eq!((report.created, report.unchanged), (17_000, 1));
+        // sources, groups, targets, operations, legal outcomes, citations
+        // (every record and every link cites once), revisions.
+        let expected = [1, 11_001, 0, 6_001, 0, 23_003, 17_003];
+        assert_eq!(counts(&t.db).await, expected);
+        let mut whole = file.clone();
+        whole.groups.extend(seed.groups);
+        whole.operations.extend(seed.operations);
+        assert_eq!(snapshot::dataset(&t.db).await.unwrap(), sorted(whole));
+
+        let again = import(&t.db, file, None, &|_, _| {}).await.unwrap();
+        assert_eq!(
+            (again.created, again.updated, again.unchanged),
+            (0, 0, 17_001)
+        );
+        assert_eq!(counts(&t.db).await, expected);
+    }
+);
