@@ -13,7 +13,7 @@ use crate::db::entities::{
 };
 use crate::domain::model::{Citation, Name, Subject, Text};
 use crate::domain::read;
-use crate::domain::relations::{self, CitingRecord};
+use crate::domain::relations::{self, CitingRecord, SourceColumns};
 use crate::error::Error;
 
 /// The one loader: it holds the pool and implements `Loader` for each key.
@@ -51,8 +51,9 @@ key!(CitedBy);
 pub struct NamesOf(pub Subject, pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TextsOf(pub Subject, pub Uuid);
+/// Citations of one subject, with the source columns the query selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CitationsOf(pub Subject, pub Uuid);
+pub struct CitationsOf(pub Subject, pub Uuid, pub SourceColumns);
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
     keys.iter().map(|k| id(*k)).collect()
@@ -130,12 +131,13 @@ by_id_loader!(
 );
 by_id_loader!(CitedBy, Vec<CitingRecord>, relations::cited_by);
 
-/// Splits subject-tagged keys by subject, one batch call per subject kind.
-fn by_subject<K: Copy>(
+/// Splits subject-tagged keys by subject (and what else the batch call
+/// takes), one batch call per subject kind.
+fn by_subject<K: Copy, S: Eq + std::hash::Hash>(
     keys: &[K],
-    parts: impl Fn(K) -> (Subject, Uuid),
-) -> HashMap<Subject, Vec<Uuid>> {
-    let mut m: HashMap<Subject, Vec<Uuid>> = HashMap::new();
+    parts: impl Fn(K) -> (S, Uuid),
+) -> HashMap<S, Vec<Uuid>> {
+    let mut m: HashMap<S, Vec<Uuid>> = HashMap::new();
     for k in keys {
         let (s, id) = parts(*k);
         m.entry(s).or_default().push(id);
@@ -178,10 +180,10 @@ impl Loader<CitationsOf> for DbLoader {
     type Error = Arc<Error>;
     async fn load(&self, keys: &[CitationsOf]) -> LoadResult<CitationsOf, Vec<Citation>> {
         let mut out = HashMap::new();
-        for (subject, ids) in by_subject(keys, |k| (k.0, k.1)) {
+        for ((subject, columns), ids) in by_subject(keys, |k| ((k.0, k.2), k.1)) {
             out.extend(rekey(
-                relations::citations_of(&self.db, subject, &ids).await?,
-                |id| CitationsOf(subject, id),
+                relations::citations_with(&self.db, subject, &ids, columns).await?,
+                |id| CitationsOf(subject, id, columns),
             ));
         }
         Ok(out)

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::csv::OperationRow;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::domain::model::{Citation, DateValue, Money, Name, Subject, Text};
+use crate::domain::relations::SourceColumns;
 use crate::domain::{Conn, read, relations};
 use crate::error::Result;
 
@@ -293,6 +294,17 @@ fn texts(v: Option<Vec<Text>>) -> Vec<TextView> {
         .collect()
 }
 
+impl SourceRef {
+    /// The source columns `From<source::Model>` reads: views load only these.
+    pub const COLUMNS: SourceColumns = SourceColumns::NONE
+        .with(source::Column::Slug)
+        .with(source::Column::Title)
+        .with(source::Column::Url)
+        .with(source::Column::Publisher)
+        .with(source::Column::Language)
+        .with(source::Column::Kind);
+}
+
 impl From<source::Model> for SourceRef {
     fn from(s: source::Model) -> Self {
         SourceRef {
@@ -345,7 +357,7 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
     let parents = read::groups_by_ids(db, &parent_ids).await?;
     let mut n = relations::names_of(db, Subject::Group, &ids).await?;
     let mut t = relations::texts_of(db, Subject::Group, &ids).await?;
-    let mut c = relations::citations_of(db, Subject::Group, &ids).await?;
+    let mut c = relations::citations_with(db, Subject::Group, &ids, SourceRef::COLUMNS).await?;
     let children = relations::children_of_groups(db, &ids).await?;
     let mut ops = relations::linked_operations(db, Subject::Group, &ids).await?;
     let los = relations::legal_outcomes_of_groups(db, &ids).await?;
@@ -401,7 +413,7 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
 pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<TargetView>> {
     let ids = ids(&rows, |r| r.id);
     let mut n = relations::names_of(db, Subject::Target, &ids).await?;
-    let mut c = relations::citations_of(db, Subject::Target, &ids).await?;
+    let mut c = relations::citations_with(db, Subject::Target, &ids, SourceRef::COLUMNS).await?;
     let mut ops = relations::linked_operations(db, Subject::Target, &ids).await?;
     Ok(rows
         .into_iter()
@@ -440,16 +452,20 @@ pub async fn operations<C: Conn>(
     let parents = read::operations_by_ids(db, &parent_ids).await?;
     let mut n = relations::names_of(db, Subject::Operation, &ids).await?;
     let mut t = relations::texts_of(db, Subject::Operation, &ids).await?;
-    let mut c = relations::citations_of(db, Subject::Operation, &ids).await?;
+    let mut c = relations::citations_with(db, Subject::Operation, &ids, SourceRef::COLUMNS).await?;
     let tactics = relations::tactics_of(db, &ids).await?;
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
     let los = relations::legal_outcomes_of_operations(db, &ids).await?;
     let parts = relations::parts_of_operations(db, &ids).await?;
     let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
-    let mut gc = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
+    let mut gc =
+        relations::citations_with(db, Subject::OperationGroup, &link_ids, SourceRef::COLUMNS)
+            .await?;
     let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
-    let mut tc = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
+    let mut tc =
+        relations::citations_with(db, Subject::OperationTarget, &link_ids, SourceRef::COLUMNS)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|o| OperationView {
@@ -560,7 +576,8 @@ pub async fn legal_outcomes<C: Conn>(
     let ops = read::operations_by_ids(db, &op_ids).await?;
     let groups = read::groups_by_ids(db, &group_ids).await?;
     let mut t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
-    let mut c = relations::citations_of(db, Subject::LegalOutcome, &ids).await?;
+    let mut c =
+        relations::citations_with(db, Subject::LegalOutcome, &ids, SourceRef::COLUMNS).await?;
     Ok(rows
         .into_iter()
         .map(|l| LegalOutcomeView {

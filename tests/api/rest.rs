@@ -935,3 +935,49 @@ both_backends!(
         assert!(seen > 20, "the bundled data links operations: {seen}");
     }
 );
+
+// Views read only the source columns `SourceRef` shows: every field of a
+// citation's source, on every kind of record and link, is the source's own.
+both_backends!(
+    every_cited_source_shows_the_source_s_own_values,
+    |backend| {
+        let Some(app) = seeded_app(backend).await else {
+            return;
+        };
+        let mut sources = std::collections::HashMap::new();
+        let mut seen = 0;
+        for kind in ["groups", "targets", "operations", "legal-outcomes"] {
+            let list = ok_json(&app, &format!("/v1/{kind}?limit=100")).await;
+            for r in list["data"].as_array().unwrap() {
+                let slug = r["slug"].as_str().unwrap();
+                let record = ok_json(&app, &format!("/v1/{kind}/{slug}")).await;
+                let links = ["groups", "targets"]
+                    .iter()
+                    .filter(|_| kind == "operations")
+                    .flat_map(|l| record[*l].as_array().unwrap());
+                let cited = record["citations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .chain(links.flat_map(|l| l["citations"].as_array().unwrap()));
+                for c in cited {
+                    let shown = c["source"].as_object().unwrap();
+                    let slug = shown["slug"].as_str().unwrap().to_owned();
+                    if !sources.contains_key(&slug) {
+                        let own = ok_json(&app, &format!("/v1/sources/{slug}")).await;
+                        sources.insert(slug.clone(), own);
+                    }
+                    for (key, value) in shown {
+                        assert_eq!(value, &sources[&slug][key], "{kind}/{slug}: source.{key}");
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert!(
+            sources.len() > 100 && seen > 300,
+            "{} sources, {seen} citations",
+            sources.len()
+        );
+    }
+);
