@@ -8,6 +8,7 @@ mod m20261125_000002_add_trigram_search;
 mod m20261126_000003_add_row_counts;
 mod m20261126_000004_keyset_indexes;
 mod m20261127_000005_linked_operations_index;
+mod m20261127_000006_operations_order_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_add_row_counts::Migration),
             Box::new(m20261126_000004_keyset_indexes::Migration),
             Box::new(m20261127_000005_linked_operations_index::Migration),
+            Box::new(m20261127_000006_operations_order_index::Migration),
         ]
     }
 }

@@ -94,7 +94,8 @@ async fn every_list_order_is_read_from_an_index_without_sorting() {
     // Each list's keyset order (src/domain/read.rs): the sort column, then id.
     // Left out: source titles (a title may be longer than a btree entry) and
     // the date orders, which sort their ties on purpose (migration
-    // m20261126_000004_keyset_indexes says why).
+    // m20261126_000004_keyset_indexes says why), except the default order of
+    // operations, which the next test checks.
     let orders = [
         ("groups", "name"),
         ("groups", "slug"),
@@ -187,4 +188,53 @@ async fn the_operations_of_a_record_are_read_from_an_index_alone() {
             plan.join("\n")
         );
     }
+}
+
+#[tokio::test]
+async fn a_page_of_all_operations_is_read_in_index_order_without_a_sort() {
+    let Some(mut t) = crate::helpers::TestDb::seeded(crate::helpers::Backend::Postgres).await
+    else {
+        return;
+    };
+    use factline::domain::filters::OperationFilter;
+    use factline::domain::page::PageRequest;
+    use std::sync::{Arc, Mutex};
+    // The statements `read::list_operations` runs, with their values inlined.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    t.db.set_metric_callback(move |info| {
+        sink.lock().unwrap().push(info.statement.to_string());
+    });
+    let page = PageRequest::new(Some(50), None).unwrap();
+    factline::domain::read::list_operations(&t.db, &OperationFilter::default(), None, &page)
+        .await
+        .unwrap();
+    let sql = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|s| s.starts_with("SELECT \"operations\".\"id\"") && s.contains("ORDER BY"))
+        .cloned()
+        .expect("the page's statement");
+    t.db.execute_unprepared("ANALYZE operations").await.unwrap();
+    let txn = sea_orm::TransactionTrait::begin(&t.db).await.unwrap();
+    // The seeded table is tiny; forbid the plans only a tiny table gets.
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        .await
+        .unwrap();
+    let plan: Vec<String> = txn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("EXPLAIN {sql}"),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("Index Scan using idx_operations_order") && !plan.contains("Sort"),
+        "{sql}\n{plan}"
+    );
 }
