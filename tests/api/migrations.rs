@@ -145,6 +145,20 @@ async fn every_list_order_is_read_from_an_index_without_sorting() {
     }
 }
 
+/// Postgres's plan for `sql`, one line per node.
+async fn explain(db: &impl ConnectionTrait, sql: &str) -> String {
+    db.query_all_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!("EXPLAIN {sql}"),
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.try_get_by_index::<String>(0).unwrap())
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
 #[tokio::test]
 async fn the_operations_of_a_record_are_read_from_an_index_alone() {
     let Some(t) = crate::helpers::TestDb::seeded(crate::helpers::Backend::Postgres).await else {
@@ -171,21 +185,10 @@ async fn the_operations_of_a_record_are_read_from_an_index_alone() {
             .unwrap()
             .select(&[uuid::Uuid::new_v4()])
             .to_string(PostgresQueryBuilder);
-        let plan: Vec<String> = txn
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("EXPLAIN {sql}"),
-            ))
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect();
+        let plan = explain(&txn, &sql).await;
         assert!(
-            plan.iter()
-                .any(|l| l.contains("Index Only Scan using idx_operations_linked")),
-            "{owner:?}: the operations are not read from idx_operations_linked alone:\n{}",
-            plan.join("\n")
+            plan.contains("Index Only Scan using idx_operations_linked"),
+            "{owner:?}: the operations are not read from idx_operations_linked alone:\n{plan}"
         );
     }
 }
@@ -222,17 +225,7 @@ async fn a_page_of_all_operations_is_read_in_index_order_without_a_sort() {
     txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
         .await
         .unwrap();
-    let plan: Vec<String> = txn
-        .query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("EXPLAIN {sql}"),
-        ))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect();
-    let plan = plan.join("\n");
+    let plan = explain(&txn, &sql).await;
     assert!(
         plan.contains("Index Scan using idx_operations_order") && !plan.contains("Sort"),
         "{sql}\n{plan}"
