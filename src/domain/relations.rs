@@ -173,7 +173,6 @@ pub struct SourceColumns(u32);
 
 impl SourceColumns {
     pub const NONE: Self = SourceColumns(0);
-    pub const ALL: Self = SourceColumns(u32::MAX);
 
     pub const fn with(self, c: source::Column) -> Self {
         SourceColumns(self.0 | (1 << c as u32))
@@ -192,17 +191,14 @@ impl SourceColumns {
     /// their type's default (empty text, None, 0, the epoch).
     fn read(self, r: &sea_orm::QueryResult) -> Result<source::Model> {
         use source::Column as C;
-        if self == Self::ALL {
-            return Ok(source::Model::from_query_result(r, "")?);
-        }
         fn get<T: sea_orm::TryGetable + Default>(
             cols: SourceColumns,
             r: &sea_orm::QueryResult,
             c: source::Column,
         ) -> Result<T> {
-            use sea_orm::Iden;
+            use sea_orm::IdenStatic;
             if cols.contains(c) {
-                Ok(r.try_get("", &c.to_string())?)
+                Ok(r.try_get("", c.as_str())?)
             } else {
                 Ok(T::default())
             }
@@ -227,20 +223,11 @@ impl SourceColumns {
     }
 }
 
-/// Citations of many subjects of one kind, each with its whole source.
-pub async fn citations_of<C: Conn>(
-    db: &C,
-    subject: Subject,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Citation>>> {
-    citations_with(db, subject, ids, SourceColumns::ALL).await
-}
-
 /// Citations of many subjects of one kind, each with the `columns` of its
 /// source (the others hold defaults): one joined statement per chunk.
 /// Reading the citations, then their sources by id, took two: every record,
 /// page and DataLoader batch paid the second round trip.
-pub async fn citations_with<C: Conn>(
+pub async fn citations_of<C: Conn>(
     db: &C,
     subject: Subject,
     ids: &[Uuid],
@@ -574,7 +561,7 @@ pub async fn operation_link_slugs<C: Conn>(
 
 /// The slugs of the sources cited by each subject, in citation order: what a
 /// CSV `sources` cell prints, in one joined statement per chunk rather than
-/// the citations, then every cited source's whole row ([`citations_of`]).
+/// the citations with their sources ([`citations_of`]).
 pub async fn cited_source_slugs<C: Conn>(
     db: &C,
     subject: Subject,

@@ -15,7 +15,7 @@ use super::dataset::{
     TextRecord,
 };
 use super::model::{Citation, Name, Subject, Text};
-use super::relations::{self, by_id};
+use super::relations::{self, SourceColumns, by_id};
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::error::Result;
 
@@ -40,6 +40,9 @@ fn texts(v: Option<&Vec<Text>>) -> Vec<TextRecord> {
         })
         .collect()
 }
+
+/// What a citation record keeps of its source: the slug.
+const CITED: SourceColumns = SourceColumns::NONE.with(source::Column::Slug);
 
 fn citations(v: Option<&Vec<Citation>>) -> Vec<CitationRecord> {
     v.into_iter()
@@ -72,7 +75,7 @@ pub async fn group_records<C: Conn>(db: &C, rows: &[group::Model]) -> Result<Vec
     let parents = by_id::<group::Entity, _>(db, group::Column::Id, &parent_ids, |g| g.id).await?;
     let n = relations::names_of(db, Subject::Group, &ids).await?;
     let t = relations::texts_of(db, Subject::Group, &ids).await?;
-    let c = relations::citations_of(db, Subject::Group, &ids).await?;
+    let c = relations::citations_of(db, Subject::Group, &ids, CITED).await?;
     Ok(rows
         .iter()
         .map(|g| GroupRecord {
@@ -99,7 +102,7 @@ pub async fn group_records<C: Conn>(db: &C, rows: &[group::Model]) -> Result<Vec
 pub async fn target_records<C: Conn>(db: &C, rows: &[target::Model]) -> Result<Vec<TargetRecord>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let n = relations::names_of(db, Subject::Target, &ids).await?;
-    let c = relations::citations_of(db, Subject::Target, &ids).await?;
+    let c = relations::citations_of(db, Subject::Target, &ids, CITED).await?;
     Ok(rows
         .iter()
         .map(|t| TargetRecord {
@@ -123,14 +126,16 @@ pub async fn operation_records<C: Conn>(
         by_id::<operation::Entity, _>(db, operation::Column::Id, &parent_ids, |o| o.id).await?;
     let n = relations::names_of(db, Subject::Operation, &ids).await?;
     let t = relations::texts_of(db, Subject::Operation, &ids).await?;
-    let c = relations::citations_of(db, Subject::Operation, &ids).await?;
+    let c = relations::citations_of(db, Subject::Operation, &ids, CITED).await?;
     let tactics = relations::tactics_of(db, &ids).await?;
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
     let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
-    let group_cites = relations::citations_of(db, Subject::OperationGroup, &link_ids).await?;
+    let group_cites =
+        relations::citations_of(db, Subject::OperationGroup, &link_ids, CITED).await?;
     let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
-    let target_cites = relations::citations_of(db, Subject::OperationTarget, &link_ids).await?;
+    let target_cites =
+        relations::citations_of(db, Subject::OperationTarget, &link_ids, CITED).await?;
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
         // Links are kept in the order they were written (by link id is not
@@ -187,7 +192,7 @@ pub async fn legal_outcome_records<C: Conn>(
     let ops = by_id::<operation::Entity, _>(db, operation::Column::Id, &op_ids, |o| o.id).await?;
     let groups = by_id::<group::Entity, _>(db, group::Column::Id, &group_ids, |g| g.id).await?;
     let t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
-    let c = relations::citations_of(db, Subject::LegalOutcome, &ids).await?;
+    let c = relations::citations_of(db, Subject::LegalOutcome, &ids, CITED).await?;
     Ok(rows
         .iter()
         .map(|l| LegalOutcomeRecord {

@@ -182,7 +182,7 @@ impl Loader<CitationsOf> for DbLoader {
         let mut out = HashMap::new();
         for ((subject, columns), ids) in by_subject(keys, |k| ((k.0, k.2), k.1)) {
             out.extend(rekey(
-                relations::citations_with(&self.db, subject, &ids, columns).await?,
+                relations::citations_of(&self.db, subject, &ids, columns).await?,
                 |id| CitationsOf(subject, id, columns),
             ));
         }

@@ -737,10 +737,9 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
         .collect();
     use crate::domain::model::Subject;
     let mut op_cites =
-        relations::citations_with(&s.db, Subject::Operation, &op_ids, SourceRef::COLUMNS).await?;
+        relations::citations_of(&s.db, Subject::Operation, &op_ids, SourceRef::COLUMNS).await?;
     let mut lo_cites =
-        relations::citations_with(&s.db, Subject::LegalOutcome, &lo_ids, SourceRef::COLUMNS)
-            .await?;
+        relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids, SourceRef::COLUMNS).await?;
     // Each entry's citations are read once: their sources move into the view.
     let sources = |c: Option<Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
         c.into_iter()

@@ -357,7 +357,7 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
     let parents = read::groups_by_ids(db, &parent_ids).await?;
     let mut n = relations::names_of(db, Subject::Group, &ids).await?;
     let mut t = relations::texts_of(db, Subject::Group, &ids).await?;
-    let mut c = relations::citations_with(db, Subject::Group, &ids, SourceRef::COLUMNS).await?;
+    let mut c = relations::citations_of(db, Subject::Group, &ids, SourceRef::COLUMNS).await?;
     let children = relations::children_of_groups(db, &ids).await?;
     let mut ops = relations::linked_operations(db, Subject::Group, &ids).await?;
     let los = relations::legal_outcomes_of_groups(db, &ids).await?;
@@ -413,7 +413,7 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
 pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<TargetView>> {
     let ids = ids(&rows, |r| r.id);
     let mut n = relations::names_of(db, Subject::Target, &ids).await?;
-    let mut c = relations::citations_with(db, Subject::Target, &ids, SourceRef::COLUMNS).await?;
+    let mut c = relations::citations_of(db, Subject::Target, &ids, SourceRef::COLUMNS).await?;
     let mut ops = relations::linked_operations(db, Subject::Target, &ids).await?;
     Ok(rows
         .into_iter()
@@ -452,7 +452,7 @@ pub async fn operations<C: Conn>(
     let parents = read::operations_by_ids(db, &parent_ids).await?;
     let mut n = relations::names_of(db, Subject::Operation, &ids).await?;
     let mut t = relations::texts_of(db, Subject::Operation, &ids).await?;
-    let mut c = relations::citations_with(db, Subject::Operation, &ids, SourceRef::COLUMNS).await?;
+    let mut c = relations::citations_of(db, Subject::Operation, &ids, SourceRef::COLUMNS).await?;
     let tactics = relations::tactics_of(db, &ids).await?;
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
@@ -460,11 +460,10 @@ pub async fn operations<C: Conn>(
     let parts = relations::parts_of_operations(db, &ids).await?;
     let link_ids: Vec<Uuid> = groups.values().flatten().map(|(l, _)| l.id).collect();
     let mut gc =
-        relations::citations_with(db, Subject::OperationGroup, &link_ids, SourceRef::COLUMNS)
-            .await?;
+        relations::citations_of(db, Subject::OperationGroup, &link_ids, SourceRef::COLUMNS).await?;
     let link_ids: Vec<Uuid> = targets.values().flatten().map(|(l, _)| l.id).collect();
     let mut tc =
-        relations::citations_with(db, Subject::OperationTarget, &link_ids, SourceRef::COLUMNS)
+        relations::citations_of(db, Subject::OperationTarget, &link_ids, SourceRef::COLUMNS)
             .await?;
     Ok(rows
         .into_iter()
@@ -577,7 +576,7 @@ pub async fn legal_outcomes<C: Conn>(
     let groups = read::groups_by_ids(db, &group_ids).await?;
     let mut t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
     let mut c =
-        relations::citations_with(db, Subject::LegalOutcome, &ids, SourceRef::COLUMNS).await?;
+        relations::citations_of(db, Subject::LegalOutcome, &ids, SourceRef::COLUMNS).await?;
     Ok(rows
         .into_iter()
         .map(|l| LegalOutcomeView {

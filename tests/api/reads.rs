@@ -440,7 +440,8 @@ both_backends!(
             .unwrap()
             .items;
         let ids: Vec<_> = ops.iter().map(|o| o.id).collect();
-        let cites = relations::citations_of(db, Subject::Operation, &ids)
+        let url = relations::SourceColumns::NONE.with(factline::db::entities::source::Column::Url);
+        let cites = relations::citations_of(db, Subject::Operation, &ids, url)
             .await
             .unwrap();
         assert_eq!(cites.len(), 13, "every operation has a citation");
