@@ -55,6 +55,7 @@ pub struct Metrics {
     latency: LatencyFamily,
     graphql: Family<OperationLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
+    read_statements: Counter,
 }
 
 /// Latency buckets from 1 ms to about 16 s.
@@ -71,6 +72,7 @@ impl Default for Metrics {
         let latency: LatencyFamily = Family::new_with_constructor(latency_histogram);
         let graphql = Family::<OperationLabels, Counter>::default();
         let pool = Family::<PoolLabels, Gauge>::default();
+        let read_statements = Counter::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by method, route and status",
@@ -91,17 +93,28 @@ impl Default for Metrics {
             "Database pool connections in use, idle, and the most allowed",
             pool.clone(),
         );
+        registry.register(
+            "db_read_statements",
+            "SQL statements run by reads: REST reads, GraphQL queries, and what a mutation reads back",
+            read_statements.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             graphql,
             pool,
+            read_statements,
         }
     }
 }
 
 impl Metrics {
+    /// The counter a request's [`crate::db::Reader`] adds its statements to.
+    pub fn read_statements(&self) -> Counter {
+        self.read_statements.clone()
+    }
+
     pub fn graphql_operation(&self, mutation: bool, ok: bool) {
         self.graphql
             .get_or_create(&OperationLabels {

@@ -84,9 +84,10 @@ impl AppState {
     }
 }
 
-/// Extracts the connection a read request should use (see [`AppState::reader`]).
+/// Extracts the connection a read request should use (see
+/// [`AppState::reader`]): one pooled connection for all its statements.
 pub struct ReadDb {
-    pub db: DatabaseConnection,
+    pub db: crate::db::Reader,
 }
 
 impl axum::extract::FromRequestParts<AppState> for ReadDb {
@@ -97,7 +98,8 @@ impl axum::extract::FromRequestParts<AppState> for ReadDb {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(ReadDb {
-            db: state.reader(&parts.headers).clone(),
+            db: crate::db::Reader::new(state.reader(&parts.headers))
+                .counted(state.metrics.read_statements()),
         })
     }
 }

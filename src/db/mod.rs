@@ -1,6 +1,9 @@
 //! Database connections and migrations, for Postgres and the embedded SQLite.
 
 pub mod entities;
+mod reader;
+
+pub use reader::Reader;
 
 use std::time::Duration;
 

@@ -25,6 +25,7 @@ use futures::{FutureExt, StreamExt};
 
 use super::error::code;
 use super::playground;
+use crate::db::Reader;
 use crate::rest::problem::Problem;
 use crate::startup::AppState;
 
@@ -265,11 +266,19 @@ async fn run(
         ));
     }
     // Mutations, and whatever an editor reads, go to the primary.
-    let db = if mutation { &s.db } else { s.reader(headers) };
+    let db = if mutation {
+        // Each mutation of a document runs a transaction on a connection of
+        // its own; a reader holding another one meanwhile (to read the
+        // previous mutation back) could exhaust a small pool.
+        Reader::per_statement(&s.db)
+    } else {
+        Reader::new(s.reader(headers))
+    }
+    .counted(s.metrics.read_statements());
     // The document parsed for the checks above is the one executed: parsed once.
     let mut request = request;
     request.set_parsed_query(doc);
-    let response = execute_batched(&s.graphql, db, request).await;
+    let response = execute_batched(&s.graphql, &db, request).await;
     s.metrics
         .graphql_operation(mutation, response.errors.is_empty());
     Json(response).into_response()
@@ -283,7 +292,7 @@ async fn run(
 /// after a fixed delay, which splits batches whenever a pass takes longer.)
 pub async fn execute_batched(
     schema: &super::FactlineSchema,
-    db: &sea_orm::DatabaseConnection,
+    db: &Reader,
     request: Request,
 ) -> Response {
     let (tx, rx) = futures::channel::mpsc::unbounded::<BoxFuture<'static, ()>>();
@@ -296,7 +305,10 @@ pub async fn execute_batched(
         // Request data wins over the schema's: resolvers use this connection.
         execution: Box::pin(execute_guarded(
             schema,
-            request.data(loader).data(db.clone()),
+            request
+                .data(loader)
+                .data(db.clone())
+                .data(db.pool().clone()),
         )),
         fetches: FuturesUnordered::new(),
         waiting: Vec::new(),

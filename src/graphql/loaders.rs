@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::Reader;
 use async_graphql::dataloader::Loader;
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::db::entities::{
@@ -16,9 +16,10 @@ use crate::domain::read;
 use crate::domain::relations::{self, CitingRecord, SourceColumns};
 use crate::error::Error;
 
-/// The one loader: it holds the pool and implements `Loader` for each key.
+/// The one loader: it holds the request's connection and implements
+/// `Loader` for each key.
 pub struct DbLoader {
-    pub db: DatabaseConnection,
+    pub db: Reader,
 }
 
 pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<Error>>;

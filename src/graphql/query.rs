@@ -1,9 +1,9 @@
 //! The query root: the same questions as the REST API, over the same domain
 //! functions, with filters that mirror the REST parameters one to one.
 
+use crate::db::Reader;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use sea_orm::DatabaseConnection;
 
 use super::error::GqlResult;
 use super::loaders::*;
@@ -44,8 +44,8 @@ pub struct ConnectionFields {
 
 pub type Conn<T> = Connection<String, T, ConnectionFields, EmptyFields>;
 
-fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
+fn db<'a>(ctx: &Context<'a>) -> &'a Reader {
+    ctx.data_unchecked::<Reader>()
 }
 
 /// A page of `first` after a cursor; the total is counted only when the

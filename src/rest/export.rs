@@ -42,7 +42,7 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
             crate::startup::MAX_CONCURRENT_EXPORTS
         ))
     })?;
-    let mut rx = export::spawn(s.db, format, Some(permit));
+    let mut rx = export::spawn(s.db.pool().clone(), format, Some(permit));
     // The first message says whether the export could start at all; after
     // it, a failure can only cut the stream short (it is logged).
     let first = match rx.recv().await {

@@ -21,7 +21,7 @@ use crate::domain::filters::{
 };
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::timeline::{Entry, TimelineFilter};
-use crate::domain::{read, relations, search, stats, timeline};
+use crate::domain::{Conn, read, relations, search, stats, timeline};
 use crate::error::{Error, Result};
 use crate::startup::ReadDb;
 
@@ -129,7 +129,9 @@ fn whole_csv(format: Format, p: &Params) -> bool {
 /// into the list's views.
 macro_rules! stream_csv {
     ($s:expr, $page:expr, $filter:expr, $sort:expr, $read:path, |$db:ident, $items:ident| $view:expr) => {{
-        let db = $s.db.clone();
+        // The pool, not the request's held connection: a slow client
+        // reading a long list must not keep a connection between pages.
+        let db = $s.db.pool().clone();
         let filter = $filter;
         let sort = $sort;
         return csv::stream($page, move |page| {
@@ -313,8 +315,8 @@ pub async fn get_group(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Respons
 
 /// A record as JSON or, with `format=csl-json|bibtex`, the sources it cites
 /// (its own citations, then its links'), each once, ready to cite.
-async fn record<T: Serialize>(
-    db: &sea_orm::DatabaseConnection,
+async fn record<T: Serialize, C: Conn>(
+    db: &C,
     cite: Option<CiteFormat>,
     view: T,
     citations: Vec<&views::CitationView>,

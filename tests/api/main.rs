@@ -10,6 +10,7 @@ mod helpers;
 mod pg;
 
 mod cli;
+mod connections;
 mod counts;
 mod exports;
 mod faults;
