@@ -9,7 +9,6 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
@@ -17,11 +16,11 @@ use crate::error::Error;
 const MAX_TAGGED_BODY: usize = 64 * 1024 * 1024;
 
 /// A strong ETag over a body: writes compare `If-Match` against it, which
-/// RFC 9110 requires to be strong.
+/// RFC 9110 requires to be strong. The tag only has to change whenever the
+/// bytes do; it guards no secret, so a fast 128-bit hash serves: SHA-256 was
+/// a twentieth of the server's CPU on a 27 KB record (perf, `bench/run`).
 pub fn etag_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 /// Does an `If-None-Match` value match the tag (weak comparison)?
@@ -93,5 +92,20 @@ mod tests {
         assert!(matches("*", &tag));
         assert!(!matches("W/\"other\"", &tag));
         assert_ne!(etag_of(b"a"), etag_of(b"b"));
+    }
+
+    #[test]
+    fn a_tag_is_32_hex_digits_quoted_and_follows_every_byte() {
+        let body = vec![b'x'; 30_000];
+        let tag = etag_of(&body);
+        assert_eq!(tag.len(), 34);
+        assert!(tag.starts_with('"') && tag.ends_with('"'));
+        assert!(tag[1..33].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(etag_of(&body), tag, "the same bytes, the same tag");
+        for at in [0, 15_000, 29_999] {
+            let mut changed = body.clone();
+            changed[at] = b'y';
+            assert_ne!(etag_of(&changed), tag, "byte {at}");
+        }
     }
 }
