@@ -82,6 +82,12 @@ impl AppState {
             _ => &self.db,
         }
     }
+
+    /// A read request's connection on [`AppState::reader`]'s pool: one
+    /// pooled connection for all its statements, counted in `/metrics`.
+    pub fn read_conn(&self, headers: &axum::http::HeaderMap) -> crate::db::Reader {
+        crate::db::Reader::new(self.reader(headers)).counted(self.metrics.read_statements())
+    }
 }
 
 /// Extracts the connection a read request should use (see
@@ -98,8 +104,7 @@ impl axum::extract::FromRequestParts<AppState> for ReadDb {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(ReadDb {
-            db: crate::db::Reader::new(state.reader(&parts.headers))
-                .counted(state.metrics.read_statements()),
+            db: state.read_conn(&parts.headers),
         })
     }
 }

@@ -50,12 +50,10 @@ impl std::fmt::Debug for Reader {
 
 impl Reader {
     pub fn new(pool: &DatabaseConnection) -> Self {
-        let held = (pool.get_database_backend() == DbBackend::Postgres)
-            .then(|| Arc::new(Mutex::new(None)));
         Reader {
-            pool: pool.clone(),
-            held,
-            statements: None,
+            held: (pool.get_database_backend() == DbBackend::Postgres)
+                .then(|| Arc::new(Mutex::new(None))),
+            ..Self::per_statement(pool)
         }
     }
 

@@ -270,11 +270,10 @@ async fn run(
         // Each mutation of a document runs a transaction on a connection of
         // its own; a reader holding another one meanwhile (to read the
         // previous mutation back) could exhaust a small pool.
-        Reader::per_statement(&s.db)
+        Reader::per_statement(&s.db).counted(s.metrics.read_statements())
     } else {
-        Reader::new(s.reader(headers))
-    }
-    .counted(s.metrics.read_statements());
+        s.read_conn(headers)
+    };
     // The document parsed for the checks above is the one executed: parsed once.
     let mut request = request;
     request.set_parsed_query(doc);
