@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::db::Reader;
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
 use crate::db::entities::{
@@ -22,7 +22,7 @@ pub struct DbLoader {
     pub db: Reader,
 }
 
-pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<Error>>;
+pub type LoadResult<K, V> = Result<HashMap<K, Shared<V>>, Arc<Error>>;
 
 macro_rules! key {
     ($name:ident) => {
@@ -60,18 +60,58 @@ fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
     keys.iter().map(|k| id(*k)).collect()
 }
 
-/// Re-keys a map from ids to the loader's key type.
+/// Re-keys a map from ids to the loader's key type, sharing each value.
 fn rekey<K: Eq + std::hash::Hash, V>(
     map: HashMap<Uuid, V>,
     key: impl Fn(Uuid) -> K,
-) -> HashMap<K, V> {
-    map.into_iter().map(|(id, v)| (key(id), v)).collect()
+) -> HashMap<K, Shared<V>> {
+    map.into_iter()
+        .map(|(id, v)| (key(id), Shared(Arc::new(v))))
+        .collect()
+}
+
+/// A loaded value as the DataLoader hands it out. `DataLoader` clones the
+/// value of a key for every caller that asked for it; a plain `Vec` of rows
+/// was deep-cloned (each citation's strings, each linked record's) on every
+/// page. Shared, the clone is a reference count, and [`Shared::into_inner`]
+/// takes the rows back without copying once the loader has let go of them,
+/// which it has by the time a resolver runs (the loader caches nothing).
+#[derive(Debug)]
+pub struct Shared<T>(Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T: Clone> Shared<T> {
+    /// The value, cloned only when another caller still holds it (two
+    /// parents asking for the same key in one batch).
+    pub fn into_inner(self) -> T {
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+    }
+}
+
+/// The request's loader, answering with values rather than [`Shared`] ones.
+#[derive(Clone, Copy)]
+pub struct Loads<'a>(pub &'a DataLoader<DbLoader>);
+
+impl Loads<'_> {
+    pub async fn load_one<K, T>(&self, key: K) -> Result<Option<T>, Arc<Error>>
+    where
+        DbLoader: Loader<K, Value = Shared<T>, Error = Arc<Error>>,
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        Ok(self.0.load_one(key).await?.map(Shared::into_inner))
+    }
 }
 
 macro_rules! by_id_loader {
     ($key:ident, $model:ty, $f:path) => {
         impl Loader<$key> for DbLoader {
-            type Value = $model;
+            type Value = Shared<$model>;
             type Error = Arc<Error>;
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
                 Ok(rekey($f(&self.db, &ids(keys, |k| k.0)).await?, $key))
@@ -147,7 +187,7 @@ fn by_subject<K: Copy, S: Eq + std::hash::Hash>(
 }
 
 impl Loader<NamesOf> for DbLoader {
-    type Value = Vec<Name>;
+    type Value = Shared<Vec<Name>>;
     type Error = Arc<Error>;
     async fn load(&self, keys: &[NamesOf]) -> LoadResult<NamesOf, Vec<Name>> {
         let mut out = HashMap::new();
@@ -162,7 +202,7 @@ impl Loader<NamesOf> for DbLoader {
 }
 
 impl Loader<TextsOf> for DbLoader {
-    type Value = Vec<Text>;
+    type Value = Shared<Vec<Text>>;
     type Error = Arc<Error>;
     async fn load(&self, keys: &[TextsOf]) -> LoadResult<TextsOf, Vec<Text>> {
         let mut out = HashMap::new();
@@ -177,7 +217,7 @@ impl Loader<TextsOf> for DbLoader {
 }
 
 impl Loader<CitationsOf> for DbLoader {
-    type Value = Vec<Citation>;
+    type Value = Shared<Vec<Citation>>;
     type Error = Arc<Error>;
     async fn load(&self, keys: &[CitationsOf]) -> LoadResult<CitationsOf, Vec<Citation>> {
         let mut out = HashMap::new();

@@ -577,7 +577,7 @@ impl Query {
             ))
             .gql();
         };
-        let l = ctx.data_unchecked::<Loader>();
+        let l = super::types::loader(ctx);
         Ok(match kind.as_str() {
             "Group" => l
                 .load_one(GroupId(uuid))

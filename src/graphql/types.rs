@@ -19,8 +19,8 @@ use crate::domain::relations::SourceColumns;
 
 pub type Loader = DataLoader<DbLoader>;
 
-fn loader<'a>(ctx: &Context<'a>) -> &'a Loader {
-    ctx.data_unchecked::<Loader>()
+pub(super) fn loader<'a>(ctx: &Context<'a>) -> Loads<'a> {
+    Loads(ctx.data_unchecked::<Loader>())
 }
 
 /// Caps a relation list per parent (`first`, default 20, at most 100): the
