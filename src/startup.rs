@@ -33,6 +33,8 @@ pub struct AppState {
     /// Built once at start-up, not per request.
     pub graphql: graphql::FactlineSchema,
     pub graphql_limits: Arc<graphql::Limits>,
+    /// Parsed GraphQL documents by their text.
+    pub graphql_documents: Arc<graphql::documents::Documents>,
     pub metrics: Arc<Metrics>,
     /// Whole-database exports running at once; each holds a connection (and,
     /// on Postgres, a snapshot) for as long as its client reads.
@@ -49,6 +51,7 @@ impl AppState {
     pub fn new(db: DatabaseConnection, limits: graphql::Limits) -> Self {
         AppState {
             graphql: graphql::schema(db.clone(), &limits),
+            graphql_documents: Arc::new(graphql::documents::Documents::new(limits.document_cache)),
             graphql_limits: Arc::new(limits),
             db,
             replica: None,

@@ -23,6 +23,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 
+use super::documents::Parsed;
 use super::error::code;
 use super::playground;
 use crate::db::Reader;
@@ -235,34 +236,47 @@ async fn run(
     allow_mutations: bool,
 ) -> HttpResponse {
     let limits = &s.graphql_limits;
-    if nesting(&request.query) > limits.max_depth + 5 {
-        return refused(format!(
-            "the document nests deeper than {} levels",
-            limits.max_depth
-        ));
-    }
-    let doc = match async_graphql::parser::parse_query(&request.query) {
-        Ok(d) => d,
-        Err(e) => return refused(truncate(&format!("syntax error: {e}"))),
+    let parsed = match s.graphql_documents.get(&request.query) {
+        Some(parsed) => parsed,
+        None => {
+            if nesting(&request.query) > limits.max_depth + 5 {
+                return refused(format!(
+                    "the document nests deeper than {} levels",
+                    limits.max_depth
+                ));
+            }
+            let doc = match async_graphql::parser::parse_query(&request.query) {
+                Ok(d) => d,
+                Err(e) => return refused(truncate(&format!("syntax error: {e}"))),
+            };
+            let (aliases, fields) = count(&doc);
+            let parsed = Arc::new(Parsed {
+                mutation: has_mutation(&doc),
+                aliases,
+                fields,
+                doc,
+            });
+            s.graphql_documents.put(&request.query, parsed.clone());
+            parsed
+        }
     };
-    let mutation = has_mutation(&doc);
+    let mutation = parsed.mutation;
     if !allow_mutations && mutation {
         return problem(
             StatusCode::METHOD_NOT_ALLOWED,
             "GET /graphql runs queries only; send mutations with POST",
         );
     }
-    let (aliases, fields) = count(&doc);
-    if aliases > limits.max_aliases {
+    if parsed.aliases > limits.max_aliases {
         return refused(format!(
-            "the document has {aliases} aliases; at most {} are allowed",
-            limits.max_aliases
+            "the document has {} aliases; at most {} are allowed",
+            parsed.aliases, limits.max_aliases
         ));
     }
-    if fields > limits.max_fields {
+    if parsed.fields > limits.max_fields {
         return refused(format!(
-            "the document selects {fields} fields; at most {} are allowed",
-            limits.max_fields
+            "the document selects {} fields; at most {} are allowed",
+            parsed.fields, limits.max_fields
         ));
     }
     // Mutations, and whatever an editor reads, go to the primary.
@@ -274,9 +288,10 @@ async fn run(
     } else {
         s.read_conn(headers)
     };
-    // The document parsed for the checks above is the one executed: parsed once.
+    // The document checked above is the one executed: parsed once, and
+    // only copied when it is sent again.
     let mut request = request;
-    request.set_parsed_query(doc);
+    request.set_parsed_query(parsed.doc.clone());
     let response = execute_batched(&s.graphql, &db, request).await;
     s.metrics
         .graphql_operation(mutation, response.errors.is_empty());

@@ -1,6 +1,7 @@
 //! The GraphQL adapter: types and resolvers over the domain, DataLoaders over
 //! its batch functions, and the HTTP endpoint with its limits.
 
+pub mod documents;
 pub mod error;
 pub mod http;
 pub mod loaders;
@@ -28,7 +29,7 @@ pub struct Limits {
     #[arg(
         long,
         env = "FACTLINE_GRAPHQL_MAX_COMPLEXITY",
-        default_value_t = 50_000
+        default_value_t = 100_000
     )]
     pub max_complexity: usize,
     /// Most directives on one field.
@@ -46,6 +47,10 @@ pub struct Limits {
     /// Largest request body on /graphql, in bytes.
     #[arg(long, env = "FACTLINE_GRAPHQL_MAX_BODY", default_value_t = 64 * 1024)]
     pub max_body: usize,
+    /// Parsed documents kept by their text, so a document sent again is not
+    /// parsed again (documents up to 8 KiB); 0 keeps none.
+    #[arg(long, env = "FACTLINE_GRAPHQL_DOCUMENT_CACHE", default_value_t = 128)]
+    pub document_cache: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +63,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_fields: 400,
             max_body: 64 * 1024,
+            document_cache: 128,
         }
     }
 }
@@ -82,4 +88,26 @@ pub fn sdl() -> String {
 /// (see `http::execute_batched`), so nothing is cached between requests.
 pub fn schema(db: DatabaseConnection, limits: &Limits) -> FactlineSchema {
     schema_builder(limits).data(db).finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Limits;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        limits: Limits,
+    }
+
+    /// The limits a server starts with (clap's defaults) are the ones the
+    /// README documents and the tests use (`Limits::default`).
+    #[test]
+    fn command_line_defaults_match_the_default_limits() {
+        let parsed = Cli::parse_from(["factline"]).limits;
+        let default = Limits::default();
+        assert_eq!(format!("{parsed:?}"), format!("{default:?}"));
+    }
 }

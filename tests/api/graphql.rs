@@ -333,6 +333,47 @@ both_backends!(
     }
 );
 
+// Parsed documents are kept by their text (`graphql::documents`): a
+// document sent again must be checked as the first time and answer for its
+// own variables, never the first request's.
+both_backends!(
+    a_document_sent_again_is_checked_and_answered_afresh,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let by_slug = "query($slug: String!) { group(slug: $slug) { slug } }";
+        for _ in 0..2 {
+            let b = app.gql(by_slug, json!({"slug": "anonymous"})).await;
+            assert_eq!(b["data"]["group"]["slug"], "anonymous", "{b}");
+            let b = app.gql(by_slug, json!({"slug": "no-such-group"})).await;
+            assert!(b["data"]["group"].is_null(), "{b}");
+        }
+
+        let aliases: String = (0..200)
+            .map(|i| format!("a{i}: stats {{ operations }} "))
+            .collect();
+        let aliased = format!("{{ {aliases} }}");
+        for _ in 0..2 {
+            let b = app.gql(&aliased, json!({})).await;
+            assert_eq!(codes(&b), ["BAD_USER_INPUT"], "{b}");
+            assert!(
+                b["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("aliases")
+            );
+        }
+
+        // Parsed (and kept) through POST, still refused through GET.
+        let b = app.gql("mutation { x }", json!({})).await;
+        assert!(!b["errors"].is_null(), "{b}");
+        let res = app.get("/graphql?query=mutation%20%7B%20x%20%7D").await;
+        assert_eq!(res.status(), 405);
+    }
+);
+
 both_backends!(
     hostile_queries_are_refused_fast_with_a_clear_error,
     |backend| {
