@@ -3,7 +3,7 @@
 pub mod entities;
 mod reader;
 
-pub use reader::Reader;
+pub use reader::{Reader, nullable};
 
 use std::time::Duration;
 

@@ -15,6 +15,7 @@ use crate::db::entities::{
     citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
     operation_target, source, target, text,
 };
+use crate::db::nullable;
 use crate::error::Result;
 
 /// Parameters per statement stay well below both backends' limits.
@@ -156,15 +157,6 @@ fn cited_sources_select(
         .to_owned()
 }
 
-/// A citation row joined with its source's columns.
-#[derive(Debug, FromQueryResult)]
-struct CitationRow {
-    owner: Uuid,
-    quote: Option<String>,
-    locator: Option<String>,
-    field: Option<String>,
-}
-
 /// Which columns of each cited source a reader uses; the source's id is
 /// always read. A citation row is mostly its source: the GraphQL page the
 /// benchmark asks for uses 3 of its 15 columns, REST's source reference 6.
@@ -248,14 +240,13 @@ pub async fn citations_of<C: Conn>(
                 .to_owned()
         },
         |r| {
-            let c = CitationRow::from_query_result(r, "")?;
             Ok((
-                c.owner,
+                r.try_get::<Uuid>("", "owner")?,
                 Citation {
                     source: columns.read(r)?,
-                    quote: c.quote,
-                    locator: c.locator,
-                    field: c.field,
+                    quote: nullable(r, "quote")?,
+                    locator: nullable(r, "locator")?,
+                    field: nullable(r, "field")?,
                 },
             ))
         },
@@ -430,7 +421,7 @@ pub async fn linked_operations<C: Conn>(
 }
 
 /// A slug hanging off an owner, as a CSV cell prints it.
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug)]
 struct OwnedSlug {
     owner: Uuid,
     slug: String,
@@ -447,8 +438,14 @@ async fn owned_slugs<C: Conn>(
     ids: &[Uuid],
     select: impl Fn(&[Uuid]) -> sea_orm::sea_query::SelectStatement,
 ) -> Result<HashMap<Uuid, Vec<OwnedSlug>>> {
+    // Read by hand: `name` and `role` are NULL in most rows (see `nullable`).
     let rows = query_chunked(db, ids, select, |r| {
-        Ok(OwnedSlug::from_query_result(r, "")?)
+        Ok(OwnedSlug {
+            owner: r.try_get("", "owner")?,
+            slug: r.try_get("", "slug")?,
+            name: nullable(r, "name")?,
+            role: nullable(r, "role")?,
+        })
     })
     .await?;
     Ok(group_by(rows.into_iter().map(|o| (o.owner, o))))

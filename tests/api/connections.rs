@@ -11,6 +11,7 @@ use factline::startup::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use serde_json::{Value, json};
 
+use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestDb};
 
 async fn backend_pid(db: &impl ConnectionTrait) -> i32 {
@@ -230,3 +231,41 @@ async fn a_pool_of_one_serves_reads_mutations_and_writes_at_once() {
         assert_eq!(body["citations"][0]["source"]["slug"], "seed-article");
     }
 }
+
+// `db::nullable` reads NULL as None without SeaORM's error path, and still
+// refuses a column of another type, on both backends.
+both_backends!(nullable_columns_read_as_seaorm_reads_them, |backend| {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let reader = Reader::new(&t.db);
+    let row = reader
+        .query_one_raw(Statement::from_string(
+            t.db.get_database_backend(),
+            "SELECT CAST(NULL AS TEXT) AS gone, CAST('here' AS TEXT) AS kept, 7 AS number",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        factline::db::nullable::<String>(&row, "gone").unwrap(),
+        None
+    );
+    assert_eq!(
+        factline::db::nullable::<String>(&row, "kept").unwrap(),
+        Some("here".to_owned())
+    );
+    assert_eq!(
+        factline::db::nullable::<String>(&row, "kept").unwrap(),
+        row.try_get::<Option<String>>("", "kept").unwrap()
+    );
+    if backend == Backend::Postgres {
+        // SQLite's dynamic types let a number read as text.
+        assert!(factline::db::nullable::<String>(&row, "number").is_err());
+    }
+    // As SeaORM reads an `Option`, a missing column is None.
+    assert_eq!(
+        factline::db::nullable::<String>(&row, "no_such_column").unwrap(),
+        row.try_get::<Option<String>>("", "no_such_column").unwrap()
+    );
+});
