@@ -3,7 +3,7 @@
 pub mod entities;
 mod reader;
 
-pub use reader::{Reader, nullable};
+pub use reader::{Reader, model, nullable};
 
 use std::time::Duration;
 

@@ -148,6 +148,20 @@ where
     }
 }
 
+/// A model from a row: on Postgres through sqlx's `FromRow`, which reads a
+/// NULL as `None` at once (see [`nullable`]); a group row holds a dozen
+/// NULL columns (dates it has not, ids it lacks), and SeaORM built an error
+/// string for each. Rows of other backends go through SeaORM.
+pub fn model<M>(r: &QueryResult) -> Result<M, DbErr>
+where
+    M: sea_orm::FromQueryResult + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    match r.try_as_pg_row() {
+        Some(row) => M::from_row(row).map_err(query_err),
+        None => M::from_query_result(r, ""),
+    }
+}
+
 /// A statement with its values bound, as SeaORM's Postgres driver builds it
 /// (prepared, and cached per connection by its text).
 fn bound(stmt: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> {

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder, QueryTrait,
+};
 use uuid::Uuid;
 
 use super::Conn;
@@ -29,7 +31,8 @@ fn group_by<K: Eq + Hash, V>(rows: impl IntoIterator<Item = (K, V)>) -> HashMap<
     map
 }
 
-/// Rows of `E` whose `col` is one of `ids`, in the given order, chunked.
+/// Rows of `E` whose `col` is one of `ids`, in the given order, chunked;
+/// decoded by [`crate::db::model`].
 async fn rows_where_in<E, C>(
     db: &C,
     col: E::Column,
@@ -38,6 +41,7 @@ async fn rows_where_in<E, C>(
 ) -> Result<Vec<E::Model>>
 where
     E: EntityTrait,
+    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     C: Conn,
 {
     let mut out = Vec::new();
@@ -46,7 +50,9 @@ where
         for o in order.clone() {
             q = q.order_by_asc(o);
         }
-        out.extend(q.all(db).await?);
+        for r in db.query_all(q.as_query()).await? {
+            out.push(crate::db::model(&r)?);
+        }
     }
     Ok(out)
 }
@@ -702,6 +708,7 @@ pub async fn by_id<E, C>(
 ) -> Result<HashMap<Uuid, E::Model>>
 where
     E: EntityTrait,
+    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     C: Conn,
 {
     let mut ids = ids.to_vec();
