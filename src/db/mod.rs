@@ -3,7 +3,7 @@
 pub mod entities;
 mod reader;
 
-pub use reader::{Reader, model, nullable};
+pub use reader::{Reader, column, model, nullable};
 
 use std::time::Duration;
 

@@ -22,8 +22,8 @@ use prometheus_client::metrics::counter::Counter;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{
-    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
-    RuntimeErr, Statement, TryGetable, Values,
+    ColIdx, ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult,
+    QueryResult, RuntimeErr, Statement, TryGetable, Values,
 };
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
@@ -127,24 +127,39 @@ fn query_err(e: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(e.into()))
 }
 
-/// A nullable column as `Option<T>`, a NULL read as `None` at once. SeaORM
-/// reads a NULL as an error carrying the column's name written out with
-/// `Debug` (a heap string per NULL) before it turns it into `None`; the
-/// citations of a GraphQL page of 50 operations hold over a thousand NULL
-/// quotes, locators and fields, and those strings cost 3% of the page's
-/// instructions (callgrind). sqlx looks for NULL before decoding. Rows of
-/// other backends go through SeaORM.
-pub fn nullable<T>(r: &QueryResult, col: &str) -> Result<Option<T>, DbErr>
+/// A column by name or position, read as SeaORM reads it but through sqlx
+/// on Postgres. SeaORM looks a column up twice (to check its type, then to
+/// decode it), each time hashing its name, and reads a NULL into an
+/// `Option` by building an error carrying the column's name written out
+/// with `Debug` (a heap string per NULL). sqlx looks once (not at all by
+/// position) and checks for NULL before decoding. A GraphQL page of 50
+/// operations reads over a thousand NULL quotes, locators and fields: those
+/// strings alone cost 3% of its instructions (callgrind). Rows of other
+/// backends go through SeaORM.
+pub fn column<T>(r: &QueryResult, idx: impl ColIdx) -> Result<T, DbErr>
 where
     T: TryGetable + sqlx::Type<Postgres> + for<'r> sqlx::Decode<'r, Postgres>,
 {
     match r.try_as_pg_row() {
-        Some(row) => match sqlx::Row::try_get::<Option<T>, _>(row, col) {
-            // As SeaORM reads an `Option`: a column the row lacks is None.
+        Some(row) => {
+            sqlx::Row::try_get::<T, _>(row, idx.as_sqlx_postgres_index()).map_err(query_err)
+        }
+        None => r.try_get_by(idx),
+    }
+}
+
+/// A nullable column as `Option<T>` (see [`column`]); as SeaORM reads an
+/// `Option`, a column the row lacks is None.
+pub fn nullable<T>(r: &QueryResult, idx: impl ColIdx) -> Result<Option<T>, DbErr>
+where
+    T: TryGetable + sqlx::Type<Postgres> + for<'r> sqlx::Decode<'r, Postgres>,
+{
+    match r.try_as_pg_row() {
+        Some(row) => match sqlx::Row::try_get::<Option<T>, _>(row, idx.as_sqlx_postgres_index()) {
             Err(sqlx::Error::ColumnNotFound(_)) => Ok(None),
             other => other.map_err(query_err),
         },
-        None => r.try_get("", col),
+        None => r.try_get_by(idx),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::db::entities::{
     citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
     operation_target, source, target, text,
 };
-use crate::db::nullable;
+use crate::db::{column, nullable};
 use crate::error::Result;
 
 /// Parameters per statement stay well below both backends' limits.
@@ -185,38 +185,55 @@ impl SourceColumns {
         source::Column::iter().filter(move |c| self.contains(*c))
     }
 
-    /// A source from a row holding the selected columns; the others keep
-    /// their type's default (empty text, None, 0, the epoch).
-    fn read(self, r: &sea_orm::QueryResult) -> Result<source::Model> {
+    /// A source from a row holding the selected columns, in the entity's
+    /// order from position `first` on; the others keep their type's default
+    /// (empty text, None, 0, the epoch).
+    fn read(self, r: &sea_orm::QueryResult, first: usize) -> Result<source::Model> {
         use source::Column as C;
-        fn get<T: sea_orm::TryGetable + Default>(
+        /// The next selected column, by position.
+        struct Cursor<'a> {
+            r: &'a sea_orm::QueryResult,
             cols: SourceColumns,
-            r: &sea_orm::QueryResult,
-            c: source::Column,
-        ) -> Result<T> {
-            use sea_orm::IdenStatic;
-            if cols.contains(c) {
-                Ok(r.try_get("", c.as_str())?)
-            } else {
-                Ok(T::default())
+            next: usize,
+        }
+        impl Cursor<'_> {
+            fn get<T>(&mut self, c: source::Column) -> Result<T>
+            where
+                T: sea_orm::TryGetable
+                    + Default
+                    + sqlx::Type<sqlx::Postgres>
+                    + for<'r> sqlx::Decode<'r, sqlx::Postgres>,
+            {
+                if !self.cols.contains(c) {
+                    return Ok(T::default());
+                }
+                let value = column(self.r, self.next)?;
+                self.next += 1;
+                Ok(value)
             }
         }
+        let mut at = Cursor {
+            r,
+            cols: self,
+            next: first,
+        };
+        // Fields in the entity's order, the order `selected` lists them.
         Ok(source::Model {
-            id: get(self, r, C::Id)?,
-            slug: get(self, r, C::Slug)?,
-            created_at: get(self, r, C::CreatedAt)?,
-            updated_at: get(self, r, C::UpdatedAt)?,
-            version: get(self, r, C::Version)?,
-            title: get(self, r, C::Title)?,
-            url: get(self, r, C::Url)?,
-            archived_url: get(self, r, C::ArchivedUrl)?,
-            publisher: get(self, r, C::Publisher)?,
-            language: get(self, r, C::Language)?,
-            kind: get(self, r, C::Kind)?,
-            published_edtf: get(self, r, C::PublishedEdtf)?,
-            published_precision: get(self, r, C::PublishedPrecision)?,
-            earliest: get(self, r, C::Earliest)?,
-            latest: get(self, r, C::Latest)?,
+            id: at.get(C::Id)?,
+            slug: at.get(C::Slug)?,
+            created_at: at.get(C::CreatedAt)?,
+            updated_at: at.get(C::UpdatedAt)?,
+            version: at.get(C::Version)?,
+            title: at.get(C::Title)?,
+            url: at.get(C::Url)?,
+            archived_url: at.get(C::ArchivedUrl)?,
+            publisher: at.get(C::Publisher)?,
+            language: at.get(C::Language)?,
+            kind: at.get(C::Kind)?,
+            published_edtf: at.get(C::PublishedEdtf)?,
+            published_precision: at.get(C::PublishedPrecision)?,
+            earliest: at.get(C::Earliest)?,
+            latest: at.get(C::Latest)?,
         })
     }
 }
@@ -245,14 +262,15 @@ pub async fn citations_of<C: Conn>(
                 .columns(columns.selected().map(|c| (source::Entity, c)))
                 .to_owned()
         },
+        // By position, as selected: owner, quote, locator, field, source.
         |r| {
             Ok((
-                r.try_get::<Uuid>("", "owner")?,
+                column(r, 0)?,
                 Citation {
-                    source: columns.read(r)?,
-                    quote: nullable(r, "quote")?,
-                    locator: nullable(r, "locator")?,
-                    field: nullable(r, "field")?,
+                    quote: nullable(r, 1)?,
+                    locator: nullable(r, 2)?,
+                    field: nullable(r, 3)?,
+                    source: columns.read(r, 4)?,
                 },
             ))
         },

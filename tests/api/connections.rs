@@ -232,9 +232,9 @@ async fn a_pool_of_one_serves_reads_mutations_and_writes_at_once() {
     }
 }
 
-// `db::nullable` reads NULL as None without SeaORM's error path, and still
-// refuses a column of another type, on both backends.
-both_backends!(nullable_columns_read_as_seaorm_reads_them, |backend| {
+// `db::column` and `db::nullable` read as SeaORM does (NULL as None without
+// its error path), by name or position, and refuse a column of another type.
+both_backends!(columns_read_as_seaorm_reads_them, |backend| {
     let Some(t) = TestDb::new(backend).await else {
         return;
     };
@@ -259,6 +259,13 @@ both_backends!(nullable_columns_read_as_seaorm_reads_them, |backend| {
         factline::db::nullable::<String>(&row, "kept").unwrap(),
         row.try_get::<Option<String>>("", "kept").unwrap()
     );
+    // By position as by name.
+    assert_eq!(factline::db::nullable::<String>(&row, 0).unwrap(), None);
+    assert_eq!(
+        factline::db::column::<String>(&row, 1).unwrap(),
+        row.try_get::<String>("", "kept").unwrap()
+    );
+    assert_eq!(factline::db::column::<i32>(&row, "number").unwrap(), 7);
     if backend == Backend::Postgres {
         // SQLite's dynamic types let a number read as text.
         assert!(factline::db::nullable::<String>(&row, "number").is_err());
