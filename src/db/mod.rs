@@ -3,7 +3,7 @@
 pub mod entities;
 mod reader;
 
-pub use reader::{Reader, column, model, nullable};
+pub use reader::{Reader, column, model, models, nullable};
 
 use std::time::Duration;
 

@@ -177,6 +177,22 @@ where
     }
 }
 
+/// The models a select finds, as `Select::all` returns them, each decoded
+/// by [`model`].
+pub async fn models<E, C>(db: &C, select: &sea_orm::Select<E>) -> Result<Vec<E::Model>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    C: ConnectionTrait,
+{
+    use sea_orm::QueryTrait;
+    db.query_all(select.as_query())
+        .await?
+        .iter()
+        .map(model)
+        .collect()
+}
+
 /// A statement with its values bound, as SeaORM's Postgres driver builds it
 /// (prepared, and cached per connection by its text).
 fn bound(stmt: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> {

@@ -227,7 +227,7 @@ pub async fn paginate<E, C>(
 ) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Sync,
+    E::Model: Sync + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     C: Conn,
 {
     let total = match total {
@@ -274,7 +274,7 @@ where
     if page.limit != u64::MAX {
         q = q.limit(page.limit + 1);
     }
-    let mut items = q.all(db).await?;
+    let mut items = crate::db::models(db, &q).await?;
     let more = page.limit != u64::MAX && items.len() as u64 > page.limit;
     if more {
         items.truncate(page.limit as usize);

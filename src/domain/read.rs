@@ -1,7 +1,7 @@
 //! Read functions for every entity: one record by slug, many by id (for
 //! DataLoaders and embedding), and filtered, sorted, paginated lists.
 
-use sea_orm::{ColumnTrait, EntityName, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityName, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::Conn;
@@ -113,10 +113,12 @@ macro_rules! reads {
             if !super::vocab::could_be_stored(slug) {
                 return Err(Error::not_found($kind, slug));
             }
-            $module::Entity::find()
+            let select = $module::Entity::find()
                 .filter($module::Column::Slug.eq(slug))
-                .one(db)
+                .limit(1);
+            crate::db::models(db, &select)
                 .await?
+                .pop()
                 .ok_or_else(|| Error::not_found($kind, slug))
         }
 

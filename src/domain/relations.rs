@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder, QueryTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Conn;
@@ -50,9 +48,7 @@ where
         for o in order.clone() {
             q = q.order_by_asc(o);
         }
-        for r in db.query_all(q.as_query()).await? {
-            out.push(crate::db::model(&r)?);
-        }
+        out.extend(crate::db::models(db, &q).await?);
     }
     Ok(out)
 }
