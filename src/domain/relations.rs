@@ -461,8 +461,8 @@ async fn owned_slugs<C: Conn>(
     // Read by hand: `name` and `role` are NULL in most rows (see `nullable`).
     let rows = query_chunked(db, ids, select, |r| {
         Ok(OwnedSlug {
-            owner: r.try_get("", "owner")?,
-            slug: r.try_get("", "slug")?,
+            owner: column(r, "owner")?,
+            slug: column(r, "slug")?,
             name: nullable(r, "name")?,
             role: nullable(r, "role")?,
         })

@@ -289,9 +289,10 @@ async fn run(
         s.read_conn(headers)
     };
     // The document checked above is the one executed: parsed once, and
-    // only copied when it is sent again.
+    // copied only when the cache keeps it too.
     let mut request = request;
-    request.set_parsed_query(parsed.doc.clone());
+    request
+        .set_parsed_query(Arc::try_unwrap(parsed).map_or_else(|kept| kept.doc.clone(), |p| p.doc));
     let response = execute_batched(&s.graphql, &db, request).await;
     s.metrics
         .graphql_operation(mutation, response.errors.is_empty());
