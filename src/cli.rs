@@ -115,7 +115,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 let server = Server::bind(&serve.bind, state)
                     .await?
-                    .drain_timeout(std::time::Duration::from_millis(serve.drain_timeout_ms));
+                    .drain_timeout(std::time::Duration::from_millis(serve.drain_timeout_ms))
+                    .connection_limits(&serve.limits);
                 tracing::info!(addr = %server.local_addr()?, "factline listening");
                 server.run().await.context("server error")?;
                 // Closing waits for connections still checked out (a request

@@ -60,9 +60,16 @@ pub enum Error {
     /// 503: the database cannot be reached right now.
     #[error("the database is unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
+    /// 503 with `Retry-After`: the write kept meeting concurrent writes
+    /// (deadlock, serialization failure) after the service's own retries.
+    #[error("the write met concurrent writes and could not finish")]
+    Contended(#[source] sea_orm::DbErr),
     /// 503: a statement ran past `FACTLINE_DB_STATEMENT_TIMEOUT_MS` and was cancelled.
     #[error("the query ran longer than the database's statement timeout")]
     TooSlow(#[source] sea_orm::DbErr),
+    /// 429 with `Retry-After`: the client is over a rate limit (failed key checks).
+    #[error("too many requests; retry in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     /// 503: the service is at a limit it sets itself (e.g. concurrent exports).
     #[error("{0}")]
     Busy(String),
@@ -104,6 +111,16 @@ impl From<sea_orm::DbErr> for Error {
         match classify(&e) {
             DbFault::Unreachable => Error::Unavailable(e),
             DbFault::TimedOut => Error::TooSlow(e),
+            DbFault::Contended => Error::Contended(e),
+            // Validation checked every link inside the write's transaction,
+            // so a foreign key that fails at commit was removed by a
+            // concurrent write: a conflict the client can resolve by reading
+            // again, not a fault of ours.
+            DbFault::ForeignKey => Error::Conflict(
+                "a record this write links to was deleted or changed by a concurrent write; \
+                 read it again and retry"
+                    .to_owned(),
+            ),
             DbFault::Other => Error::Database(e),
         }
     }
@@ -112,6 +129,9 @@ impl From<sea_orm::DbErr> for Error {
 enum DbFault {
     Unreachable,
     TimedOut,
+    /// Deadlock or serialization failure: the same write may succeed if run again.
+    Contended,
+    ForeignKey,
     Other,
 }
 
@@ -138,9 +158,12 @@ fn classify(e: &sea_orm::DbErr) -> DbFault {
             Some("57014") => DbFault::TimedOut,
             // admin/crash shutdown, cannot connect now, too many connections,
             // and class 08 (connection exception).
-            // ... and serialization failure (a hot standby cancelling a long
-            // snapshot on a recovery conflict): retryable.
-            Some("57P01" | "57P02" | "57P03" | "53300" | "40001") => DbFault::Unreachable,
+            Some("57P01" | "57P02" | "57P03" | "53300") => DbFault::Unreachable,
+            // Serialization failure (also a hot standby cancelling a long
+            // snapshot on a recovery conflict) and deadlock: retryable.
+            Some("40001" | "40P01") => DbFault::Contended,
+            // Postgres's foreign_key_violation; SQLite's SQLITE_CONSTRAINT_FOREIGNKEY.
+            Some("23503" | "787") => DbFault::ForeignKey,
             Some(c) if c.starts_with("08") => DbFault::Unreachable,
             _ => DbFault::Other,
         },

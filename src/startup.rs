@@ -1,7 +1,6 @@
 //! Building and running the HTTP application from a config value. Tests build
 //! it the same way, on port 0 with their own database.
 
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +38,8 @@ pub struct AppState {
     /// Whole-database exports running at once; each holds a connection (and,
     /// on Postgres, a snapshot) for as long as its client reads.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Imports running at once (see `rest::writes::MAX_CONCURRENT_IMPORTS`).
+    pub imports: Arc<tokio::sync::Semaphore>,
     /// Rate limits and the in-flight cap (none unless configured).
     pub limiter: Arc<crate::limits::Limiter>,
 }
@@ -57,6 +58,9 @@ impl AppState {
             replica: None,
             metrics: Arc::new(Metrics::default()),
             exports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_EXPORTS)),
+            imports: Arc::new(tokio::sync::Semaphore::new(
+                rest::writes::MAX_CONCURRENT_IMPORTS,
+            )),
             limiter: Arc::new(crate::limits::Limiter::new(&Default::default())),
         }
     }
@@ -127,7 +131,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.graphql_limits.max_body))
         .merge(graphql::playground::routes());
-    rest::router()
+    rest::router(&state)
         .merge(graphql_routes)
         .route("/metrics", axum::routing::get(metrics::handler))
         .with_state(state)
@@ -164,6 +168,35 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost, so an id we would not log or echo is replaced by a new one.
+        .layer(middleware::from_fn(drop_unsafe_request_id))
+}
+
+/// Longest client `X-Request-Id` kept.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// Keeps a client's `X-Request-Id` only when it is short and made of safe
+/// characters (letters, digits, `-`, `_`, `.`, `:`); otherwise removes it,
+/// so that the next layer gives the request a new id. Logs and echoes then
+/// never carry a client's arbitrary bytes.
+async fn drop_unsafe_request_id(
+    mut req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let safe = |v: &axum::http::HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= MAX_REQUEST_ID
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+    };
+    let headers = req.headers_mut();
+    if headers.get_all("x-request-id").iter().count() > 1
+        || headers.get("x-request-id").is_some_and(|v| !safe(v))
+    {
+        headers.remove("x-request-id");
+    }
+    next.run(req).await
 }
 
 /// Connects, migrates and seeds as configured: everything `serve` does before listening.
@@ -236,6 +269,8 @@ pub struct Server {
     listener: TcpListener,
     app: Router,
     drain: Duration,
+    header_read_timeout: Duration,
+    max_open_connections: usize,
 }
 
 /// Default for `FACTLINE_DRAIN_TIMEOUT_MS`: below the 30 s most orchestrators
@@ -247,11 +282,22 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let limits = crate::limits::LimitConfig::default();
         Ok(Server {
             listener,
             app: app(state),
             drain: DEFAULT_DRAIN,
+            header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms),
+            max_open_connections: limits.max_open_connections,
         })
+    }
+
+    /// The connection limits of `cfg`: header-read timeout and connection cap.
+    #[must_use]
+    pub fn connection_limits(mut self, cfg: &crate::limits::LimitConfig) -> Self {
+        self.header_read_timeout = Duration::from_millis(cfg.header_read_timeout_ms.max(1));
+        self.max_open_connections = cfg.max_open_connections;
+        self
     }
 
     /// How long in-flight requests may take to finish once shutdown starts.
@@ -272,40 +318,83 @@ impl Server {
     }
 
     /// Serves until `stop` resolves, then drains as [`Server::run`] does.
+    ///
+    /// The accept loop is ours (hyper-util's connection builder, as axum's
+    /// `serve` uses it) because `axum::serve` sets no timer: without one,
+    /// hyper's header-read timeout never fires and a client trickling its
+    /// headers keeps the connection forever. Here every connection has the
+    /// timeout, and at most `max_open_connections` are open at once.
     pub async fn run_until(
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            stop.await;
-            let _ = stopping.send(());
-        };
-        let drain = self.drain;
-        let deadline = async move {
-            // An error means the server ended before any stop was asked for.
-            if stopped.await.is_ok() {
-                tokio::time::sleep(drain).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        // The peer address is what per-IP rate limits key on.
-        let serve = axum::serve(
-            self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+        use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+        use hyper_util::server::conn::auto::Builder;
+        use hyper_util::server::graceful::GracefulShutdown;
+        use tower::ServiceExt;
+
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let slots = (self.max_open_connections > 0)
+            .then(|| Arc::new(tokio::sync::Semaphore::new(self.max_open_connections)));
+        let graceful = GracefulShutdown::new();
+        let mut stop = std::pin::pin!(stop);
+        loop {
+            let slot = match &slots {
+                Some(s) => tokio::select! {
+                    s = s.clone().acquire_owned() => s.ok(),
+                    () = &mut stop => break,
+                },
+                None => None,
+            };
+            let (stream, peer) = tokio::select! {
+                r = self.listener.accept() => match r {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a
+                        // little instead of spinning on the error.
+                        tracing::warn!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            stream.set_nodelay(true).ok();
+            let app = self.app.clone();
+            // The peer address is what per-IP rate limits key on.
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    app.clone().oneshot(req.map(axum::body::Body::new))
+                },
+            );
+            let conn = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                // A client that goes away mid-request is not our error.
+                let _ = conn.await;
+                drop(slot);
+            });
+        }
+        drop(self.listener);
         tokio::select! {
-            r = serve.into_future() => r,
-            () = deadline => {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(self.drain) => {
                 tracing::warn!(
-                    drain_ms = u64::try_from(drain.as_millis()).unwrap_or(u64::MAX),
+                    drain_ms = u64::try_from(self.drain.as_millis()).unwrap_or(u64::MAX),
                     "drain timeout reached: closing the connections still open"
                 );
-                Ok(())
             }
         }
+        Ok(())
     }
 }
 

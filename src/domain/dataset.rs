@@ -287,7 +287,9 @@ pub struct KnownSlugs {
     pub operations: HashSet<String>,
 }
 
-/// Parse the amount of a money record into an exact decimal.
+/// Parse the amount of a money record into an exact decimal: `None` also
+/// when the decimal type cannot hold it exactly (more than 28 significant
+/// digits), since rounding it would change the figure a source gives.
 pub fn parse_amount(s: &str) -> Option<Decimal> {
     let valid = !s.is_empty()
         && s.len() <= 32
@@ -295,7 +297,46 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
         && s.bytes().filter(|b| *b == b'.').count() <= 1
         && !s.starts_with('.')
         && !s.ends_with('.');
-    valid.then(|| s.parse::<Decimal>().ok()).flatten()
+    let d = valid.then(|| s.parse::<Decimal>().ok()).flatten()?;
+    (d.normalize().to_string() == canonical_digits(s)).then_some(d)
+}
+
+/// A non-negative decimal string without leading zeros in its integer part
+/// or trailing zeros in its fraction: how `Decimal::normalize` prints it.
+fn canonical_digits(s: &str) -> String {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    if frac.is_empty() {
+        int.to_owned()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+/// Characters that change how the text around them is ordered for display,
+/// so that what a reader sees differs from what is stored. Right-to-left
+/// scripts (Arabic names) are ordered by the Unicode algorithm without them.
+fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing by themselves (zero-width spaces and
+/// joiners, direction marks, word joiners, the byte-order mark, the soft
+/// hyphen): allowed inside text, but a value made only of them is empty.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Collects problems for one record, naming it by collection and slug.
@@ -353,12 +394,21 @@ impl Checker<'_> {
     }
 
     fn bounded(&mut self, field: &str, value: &str, max: usize, bad: fn(char) -> bool) {
-        if value.trim().is_empty() {
-            self.fail(field, "must not be empty (leave the field out instead)");
+        if value.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+            self.fail(
+                field,
+                "must not be empty or invisible (leave the field out instead)",
+            );
         } else if value.chars().count() > max {
             self.fail(field, format!("longer than {max} characters"));
         } else if value.chars().any(bad) {
             self.fail(field, "must not contain control characters");
+        } else if value.chars().any(is_bidi_override) {
+            self.fail(
+                field,
+                "must not contain bidirectional embedding, override or isolate characters \
+                 (U+202A to U+202E, U+2066 to U+2069); right-to-left text needs none",
+            );
         }
     }
 
@@ -728,7 +778,10 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             if parse_amount(&m.amount).is_none() {
                 c.fail(
                     "money.amount",
-                    format!("{:?} is not a non-negative decimal", m.amount),
+                    format!(
+                        "{:?} is not a non-negative decimal of at most 28 significant digits",
+                        m.amount
+                    ),
                 );
             }
             if !vocab::is_currency(&m.currency) {
@@ -778,5 +831,30 @@ fn check_cycles<T>(
             format!("{collection}[{slug}].{field}"),
             "the chain of parents loops back on itself",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_or_refused() {
+        assert_eq!(
+            parse_amount("5600.00").map(|d| d.to_string()),
+            Some("5600.00".into())
+        );
+        assert!(parse_amount("0.0000000000000000000000000001").is_some());
+        assert!(parse_amount("0.00000000000000000000000000001").is_none());
+        assert!(parse_amount("00012.50").is_some());
+        assert!(parse_amount("99999999999999999999999999999").is_none());
+    }
+
+    #[test]
+    fn bidi_overrides_and_invisible_values_are_told_apart_from_arabic() {
+        assert!("\u{202E}gpj.exe".chars().any(is_bidi_override));
+        assert!(!"الأنونيموس".chars().any(is_bidi_override));
+        assert!("\u{200B}\u{200B}".chars().all(is_invisible));
+        assert!(!"a\u{200C}b".chars().all(is_invisible));
     }
 }

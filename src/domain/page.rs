@@ -185,12 +185,21 @@ impl<'a, E: EntityTrait> Sort<'a, E> {
     }
 }
 
+/// A date in a cursor's key, within the bounds of stored dates (years 0001
+/// to 9999, as in date filters): a forged key outside them would reach the
+/// database, and Postgres refuses some years outright.
+pub fn cursor_date(key: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(key, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+}
+
 fn key_value(kind: KeyKind, key: &str) -> Result<Value> {
     match kind {
         KeyKind::Text => Ok(key.to_owned().into()),
-        KeyKind::Date => NaiveDate::parse_from_str(key, "%Y-%m-%d")
+        KeyKind::Date => cursor_date(key)
             .map(Into::into)
-            .map_err(|_| Error::invalid("cursor", "not a cursor this service issued")),
+            .ok_or_else(|| Error::invalid("cursor", "not a cursor this service issued")),
     }
 }
 
@@ -334,6 +343,9 @@ mod tests {
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("not-a-cursor").is_err());
+        assert!(cursor_date("2011-01-31").is_some());
+        assert!(cursor_date("-9999-01-01").is_none() && cursor_date("0000-01-01").is_none());
+        assert!(cursor_date("10000-01-01").is_none());
     }
 
     proptest! {

@@ -75,7 +75,7 @@ fn parse_cursor(c: &Cursor) -> Result<(NaiveDate, String, String, Uuid)> {
     let mut parts = c.key.splitn(4, '|');
     let date = parts
         .next()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(super::page::cursor_date)
         .ok_or_else(bad)?;
     let p = parts.next().ok_or_else(bad)?.to_owned();
     let k = parts.next().ok_or_else(bad)?.to_owned();

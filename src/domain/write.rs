@@ -291,6 +291,37 @@ pub fn merge_patch(target: &mut Value, patch: Value) {
     }
 }
 
+/// How often a write that met a deadlock or serialization failure is run
+/// again before the client gets a 503 with `Retry-After`.
+const WRITE_ATTEMPTS: u32 = 4;
+
+/// Runs a whole write transaction again when it loses to a concurrent one
+/// (deadlock, serialization failure): each attempt starts from scratch, so
+/// it sees what the winner committed and validates against that (a parent
+/// cycle two editors race to make is then refused, not stored).
+async fn retrying<T, F>(mut attempt: impl FnMut() -> F) -> Result<T>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(Error::Contended(_)) if tries < WRITE_ATTEMPTS => {
+                // A short, growing pause with jitter, so two losers do not
+                // meet again at once.
+                let mut b = [0u8; 1];
+                let jitter = getrandom::fill(&mut b).map_or(0, |()| u64::from(b[0] % 20));
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    10 * u64::from(tries) + jitter,
+                ))
+                .await;
+                tries += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
 /// Creates a record; 409 when the slug is taken. Returns its slug.
 pub async fn create(
     db: &DatabaseConnection,
@@ -301,6 +332,16 @@ pub async fn create(
 ) -> Result<String> {
     actor.require(Role::Editor, "writing records")?;
     check_reason(reason)?;
+    retrying(|| create_once(db, actor, c, body.clone(), reason)).await
+}
+
+async fn create_once(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    body: Value,
+    reason: Option<&str>,
+) -> Result<String> {
     let (slug, ds) = one_record(c, body)?;
     let txn = db.begin().await?;
     if current(&txn, c, &slug).await.is_ok() {
@@ -342,6 +383,18 @@ pub async fn update(
             "a slug cannot change; create a new record instead",
         ));
     }
+    retrying(|| update_once(db, actor, c, slug, expected_version, patch.clone(), reason)).await
+}
+
+async fn update_once(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    slug: &str,
+    expected_version: i32,
+    patch: Value,
+    reason: Option<&str>,
+) -> Result<()> {
     let txn = db.begin().await?;
     let (_, version, mut record) = current(&txn, c, slug).await?;
     if version != expected_version {
@@ -368,6 +421,17 @@ pub async fn delete(
 ) -> Result<()> {
     actor.require(Role::Editor, "writing records")?;
     check_reason(reason)?;
+    retrying(|| delete_once(db, actor, c, slug, expected_version, reason)).await
+}
+
+async fn delete_once(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    c: Collection,
+    slug: &str,
+    expected_version: i32,
+    reason: Option<&str>,
+) -> Result<()> {
     let txn = db.begin().await?;
     let (id, version, before) = current(&txn, c, slug).await?;
     if version != expected_version {

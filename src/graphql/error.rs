@@ -13,6 +13,7 @@ pub mod code {
     pub const FORBIDDEN: &str = "FORBIDDEN";
     pub const CONFLICT: &str = "CONFLICT";
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
+    pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
     pub const INTERNAL: &str = "INTERNAL";
 }
 
@@ -36,6 +37,11 @@ impl ErrorExtensions for Error {
                 )
             }
             Error::Busy(m) => (m.clone(), code::UNAVAILABLE),
+            Error::Contended(e) => {
+                tracing::warn!(error = %e, "write contention outlasted the retries");
+                (format!("{self}; retry shortly"), code::UNAVAILABLE)
+            }
+            Error::TooManyRequests { .. } => (self.to_string(), code::TOO_MANY_REQUESTS),
             Error::TooSlow(e) => {
                 tracing::warn!(error = %e, "statement timeout");
                 (

@@ -3,6 +3,7 @@
 //! before anything runs, every error with an `extensions.code`.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use async_graphql::parser::types::{
 use async_graphql::{ErrorExtensions, Executor, Request, Response, ServerError};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use futures::future::BoxFuture;
@@ -47,7 +48,12 @@ fn refused(message: impl Into<String>) -> HttpResponse {
     Json(Response::from_errors(vec![err])).into_response()
 }
 
-pub async fn post(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+pub async fn post(
+    State(s): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResponse {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -91,17 +97,16 @@ pub async fn post(State(s): State<AppState>, headers: HeaderMap, body: Bytes) ->
             );
         }
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    run(
-        &s,
-        &headers,
-        request.data(super::mutation::Authorization(authorization)),
-        true,
-    )
-    .await
+    let mut auth = HeaderMap::new();
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
+        auth.insert(header::AUTHORIZATION, v.clone());
+    }
+    let credentials = super::mutation::Credentials {
+        headers: auth,
+        ip: s.limiter.client_ip(&headers, peer.map(|p| (p.0).0)),
+        limiter: s.limiter.clone(),
+    };
+    run(&s, &headers, request.data(credentials), true).await
 }
 
 pub async fn get(State(s): State<AppState>, headers: HeaderMap, uri: Uri) -> HttpResponse {
@@ -184,30 +189,58 @@ fn nesting(query: &str) -> usize {
 }
 
 /// Aliases and field selections in a document, fragments counted once.
+/// The aliases and fields of the document's operations as they execute:
+/// a fragment counts each time it is spread (so spreading one fragment a
+/// thousand times cannot slip past the field limit). Each fragment's count
+/// is worked out once; the sums saturate, and a fragment that spreads itself
+/// (which validation refuses anyway) counts as over every limit.
 fn count(doc: &ExecutableDocument) -> (usize, usize) {
-    fn walk(set: &SelectionSet, aliases: &mut usize, fields: &mut usize) {
+    use std::collections::HashMap;
+    type Counts = (usize, usize);
+    fn add(a: Counts, b: Counts) -> Counts {
+        (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
+    }
+    fn walk(
+        doc: &ExecutableDocument,
+        set: &SelectionSet,
+        memo: &mut HashMap<String, Option<Counts>>,
+    ) -> Counts {
+        let mut total = (0, 0);
         for item in &set.items {
-            match &item.node {
-                Selection::Field(f) => {
-                    *fields += 1;
-                    if f.node.alias.is_some() {
-                        *aliases += 1;
+            let c = match &item.node {
+                Selection::Field(f) => add(
+                    (usize::from(f.node.alias.is_some()), 1),
+                    walk(doc, &f.node.selection_set.node, memo),
+                ),
+                Selection::InlineFragment(f) => walk(doc, &f.node.selection_set.node, memo),
+                Selection::FragmentSpread(s) => {
+                    let name = s.node.fragment_name.node.as_str();
+                    match memo.get(name) {
+                        Some(Some(c)) => *c,
+                        // Being counted: a cycle.
+                        Some(None) => (usize::MAX, usize::MAX),
+                        None => match doc.fragments.get(&s.node.fragment_name.node) {
+                            Some(f) => {
+                                memo.insert(name.to_owned(), None);
+                                let c = walk(doc, &f.node.selection_set.node, memo);
+                                memo.insert(name.to_owned(), Some(c));
+                                c
+                            }
+                            None => (0, 0),
+                        },
                     }
-                    walk(&f.node.selection_set.node, aliases, fields);
                 }
-                Selection::InlineFragment(f) => walk(&f.node.selection_set.node, aliases, fields),
-                Selection::FragmentSpread(_) => {}
-            }
+            };
+            total = add(total, c);
         }
+        total
     }
-    let (mut aliases, mut fields) = (0, 0);
+    let mut memo = HashMap::new();
+    let mut total = (0, 0);
     for (_, op) in doc.operations.iter() {
-        walk(&op.node.selection_set.node, &mut aliases, &mut fields);
+        total = add(total, walk(doc, &op.node.selection_set.node, &mut memo));
     }
-    for f in doc.fragments.values() {
-        walk(&f.node.selection_set.node, &mut aliases, &mut fields);
-    }
-    (aliases, fields)
+    total
 }
 
 fn has_mutation(doc: &ExecutableDocument) -> bool {

@@ -16,13 +16,26 @@ use crate::error::{Error, FieldError};
 
 pub struct Mutation;
 
-/// The `Authorization` header of the request, put into its data by the endpoint.
-#[derive(Debug, Clone)]
-pub struct Authorization(pub Option<String>);
+/// Who is asking, put into the request's data by the endpoint: the key is
+/// checked through the same limiter as REST writes (made-up keys count
+/// against the client IP, a key that just failed is refused without a lookup).
+#[derive(Clone)]
+pub struct Credentials {
+    /// The request's `Authorization` header alone.
+    pub headers: axum::http::HeaderMap,
+    pub ip: Option<std::net::IpAddr>,
+    pub limiter: std::sync::Arc<crate::limits::Limiter>,
+}
 
 async fn actor(ctx: &Context<'_>) -> Result<Actor> {
-    let header = ctx.data_opt::<Authorization>().and_then(|a| a.0.as_deref());
-    auth::authenticate(db(ctx), header).await.gql()
+    match ctx.data_opt::<Credentials>() {
+        Some(c) => c
+            .limiter
+            .authenticate(db(ctx), &c.headers, c.ip)
+            .await
+            .gql(),
+        None => auth::authenticate(db(ctx), None).await.gql(),
+    }
 }
 
 fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod dictionary;
 pub mod export;
 pub mod health;
+pub mod json;
 pub mod landing;
 pub mod openapi;
 pub mod params;
@@ -29,7 +30,7 @@ use problem::Problem;
 /// Largest file `POST /v1/import` accepts.
 pub const MAX_IMPORT_BODY: usize = 64 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     let reads = Router::new()
         .route("/v1/groups", get(v1::list_groups))
         .route("/v1/groups/{slug}", get(v1::get_group))
@@ -54,9 +55,14 @@ pub fn router() -> Router<AppState> {
     for c in crate::domain::write::Collection::ALL {
         writes = writes.merge(writes::routes(c));
     }
-    let writes = writes.layer(RequestBodyLimitLayer::new(crate::domain::write::MAX_BODY));
+    // The gate is inside the body limit: a declared length over the limit is
+    // refused first, and nothing is read before the key is checked.
+    let writes = writes
+        .route_layer(middleware::from_fn_with_state(state.clone(), writes::gate))
+        .layer(RequestBodyLimitLayer::new(crate::domain::write::MAX_BODY));
     let import = Router::new()
         .route("/v1/import", axum::routing::post(writes::import))
+        .route_layer(middleware::from_fn_with_state(state.clone(), writes::gate))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_IMPORT_BODY));
     Router::new()

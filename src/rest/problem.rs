@@ -21,7 +21,26 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// Most field errors one problem lists; past that, the last entry says how
+/// many more there were, so a request with a thousand bad parameters gets a
+/// short answer.
+pub const MAX_LISTED_ERRORS: usize = 50;
+
 impl Problem {
+    /// Sets the field errors, listing at most [`MAX_LISTED_ERRORS`].
+    pub fn with_errors(mut self, mut errors: Vec<FieldError>) -> Self {
+        if errors.len() > MAX_LISTED_ERRORS {
+            let more = errors.len() - (MAX_LISTED_ERRORS - 1);
+            errors.truncate(MAX_LISTED_ERRORS - 1);
+            errors.push(FieldError::new(
+                "…",
+                format!("{more} more errors not listed; fix the ones above first"),
+            ));
+        }
+        self.errors = errors;
+        self
+    }
+
     pub fn new(status: StatusCode, detail: impl Into<Option<String>>) -> Self {
         Problem {
             kind: "about:blank".to_owned(),
@@ -81,6 +100,19 @@ impl IntoResponse for Error {
                 )
             }
             Error::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, Some(m.clone()), vec![]),
+            Error::Contended(e) => {
+                tracing::warn!(error = %e, "write contention outlasted the retries");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(format!("{self}; retry shortly")),
+                    vec![],
+                )
+            }
+            Error::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(self.to_string()),
+                vec![],
+            ),
             Error::TooSlow(e) => {
                 tracing::warn!(error = %e, "statement timeout");
                 (
@@ -98,10 +130,14 @@ impl IntoResponse for Error {
                 (StatusCode::INTERNAL_SERVER_ERROR, None, vec![])
             }
         };
-        let mut p = Problem::new(status, detail);
-        p.errors = errors;
+        let p = Problem::new(status, detail);
+        let p = p.with_errors(errors);
         let mut res = p.into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Error::TooManyRequests { retry_after } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }

@@ -1,15 +1,19 @@
 //! Write routes: `POST /v1/{collection}`, `PATCH|DELETE /v1/{collection}/{slug}`,
 //! `POST /v1/import`, and the public `GET /v1/{collection}/{slug}/history`.
 //!
-//! Order of checks: key (401) and role (403), then `If-Match` (428 when
-//! missing, 412 when it is not the record's current ETag), then the body
-//! (415 not JSON, 400 not parseable, 422 invalid, naming every field).
+//! Order of checks: key (401) and role (403) from the headers alone, before
+//! a byte of the body is read ([`gate`]), then `If-Match` (428 when missing,
+//! 412 when it is not the record's current ETag), then the body (415 not
+//! JSON, 400 not parseable, 422 invalid, naming every field).
 
-use axum::Json;
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -43,11 +47,11 @@ impl IntoResponse for WriteError {
     fn into_response(self) -> Response {
         match self {
             WriteError::Record(Error::Invalid(errors)) => {
-                let mut p = Problem::new(
+                let p = Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "the record is not valid; nothing was written".to_owned(),
                 );
-                p.errors = errors;
+                let p = p.with_errors(errors);
                 p.into_response()
             }
             WriteError::Record(e) | WriteError::Request(e) => e.into_response(),
@@ -61,11 +65,48 @@ fn not_json(e: Error) -> WriteError {
     WriteError::Request(e)
 }
 
-async fn actor(s: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
-    let h = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    auth::authenticate(&s.db, h).await
+/// Most imports that may run at once: each holds its whole file as records
+/// and writes in one transaction; more get a 503 with `Retry-After`.
+pub const MAX_CONCURRENT_IMPORTS: usize = 1;
+
+/// Authenticates and authorizes a write from its headers alone, before its
+/// body is read: an anonymous or under-privileged client never gets the
+/// server to buffer anything. The actor goes into the request's extensions
+/// for the handler. An import also takes one of the import slots here.
+pub async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        return next.run(req).await;
+    }
+    let import = req.uri().path() == "/v1/import";
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let ip = s.limiter.client_ip(req.headers(), peer);
+    let actor = match s.limiter.authenticate(&s.db, req.headers(), ip).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let checked = if import {
+        actor.require(auth::Role::Admin, "importing files")
+    } else {
+        actor.require(auth::Role::Editor, "writing records")
+    };
+    if let Err(e) = checked {
+        return e.into_response();
+    }
+    req.extensions_mut().insert(actor);
+    if !import {
+        return next.run(req).await;
+    }
+    let Ok(_slot) = s.imports.clone().try_acquire_owned() else {
+        return Error::Busy("an import is already running; retry when it has finished".into())
+            .into_response();
+    };
+    next.run(req).await
 }
 
 /// `X-Change-Reason`, recorded in the revision.
@@ -101,7 +142,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), Error> {
 /// The body as JSON; a body that is not JSON at all is a 400, not a 422.
 fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
     require_json(headers)?;
-    serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("not JSON: {e}")))
+    super::json::parse(body).map_err(|e| Error::invalid("body", format!("not JSON: {e}")))
 }
 
 /// The record as GET renders it, with its ETag and the version of the same
@@ -190,9 +231,13 @@ async fn precondition(
     Ok(version)
 }
 
-pub async fn create(c: Collection, s: AppState, headers: HeaderMap, body: Bytes) -> WriteResult {
-    let actor = actor(&s, &headers).await?;
-    actor.require(auth::Role::Editor, "writing records")?;
+pub async fn create(
+    c: Collection,
+    s: AppState,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> WriteResult {
     let value = json_body(&headers, &body).map_err(not_json)?;
     let slug = write::create(&s.db, &actor, c, value, reason(&headers)?.as_deref()).await?;
     let (bytes, tag, _) = rendered(&s.db, c, &slug).await?;
@@ -202,12 +247,11 @@ pub async fn create(c: Collection, s: AppState, headers: HeaderMap, body: Bytes)
 pub async fn update(
     c: Collection,
     s: AppState,
+    actor: Actor,
     headers: HeaderMap,
     slug: String,
     body: Bytes,
 ) -> WriteResult {
-    let actor = actor(&s, &headers).await?;
-    actor.require(auth::Role::Editor, "writing records")?;
     // A body that is not JSON is refused before the version is looked at:
     // it could never apply, whatever the version.
     let patch = json_body(&headers, &body).map_err(not_json)?;
@@ -235,9 +279,13 @@ pub async fn update(
     Ok(record_response(StatusCode::OK, c, &slug, bytes, &tag))
 }
 
-pub async fn delete(c: Collection, s: AppState, headers: HeaderMap, slug: String) -> WriteResult {
-    let actor = actor(&s, &headers).await?;
-    actor.require(auth::Role::Editor, "writing records")?;
+pub async fn delete(
+    c: Collection,
+    s: AppState,
+    actor: Actor,
+    headers: HeaderMap,
+    slug: String,
+) -> WriteResult {
     let version = match precondition(&s, &headers, c, &slug).await {
         Ok(v) => v,
         Err(res) => return Ok(res),
@@ -261,9 +309,12 @@ pub struct ImportReportView {
     pub unchanged: usize,
 }
 
-pub async fn import(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> WriteResult {
-    let actor = actor(&s, &headers).await?;
-    actor.require(auth::Role::Admin, "importing files")?;
+pub async fn import(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> WriteResult {
     require_json(&headers)?;
     let r = write::import_file(&s.db, &actor, &body, reason(&headers)?.as_deref()).await?;
     Ok(Json(ImportReportView {
@@ -321,19 +372,27 @@ pub fn routes(c: Collection) -> axum::Router<AppState> {
     axum::Router::new()
         .route(
             &list,
-            post(move |State(s): State<AppState>, h: HeaderMap, b: Bytes| create(c, s, h, b)),
+            post(
+                move |State(s): State<AppState>,
+                      Extension(a): Extension<Actor>,
+                      h: HeaderMap,
+                      b: Bytes| create(c, s, a, h, b),
+            ),
         )
         .route(
             &detail,
             patch(
-                move |State(s): State<AppState>, h: HeaderMap, Slug(slug): Slug, b: Bytes| {
-                    update(c, s, h, slug, b)
-                },
+                move |State(s): State<AppState>,
+                      Extension(a): Extension<Actor>,
+                      h: HeaderMap,
+                      Slug(slug): Slug,
+                      b: Bytes| update(c, s, a, h, slug, b),
             )
             .delete(
-                move |State(s): State<AppState>, h: HeaderMap, Slug(slug): Slug| {
-                    delete(c, s, h, slug)
-                },
+                move |State(s): State<AppState>,
+                      Extension(a): Extension<Actor>,
+                      h: HeaderMap,
+                      Slug(slug): Slug| delete(c, s, a, h, slug),
             ),
         )
         .route(

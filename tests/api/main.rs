@@ -15,6 +15,7 @@ mod counts;
 mod exports;
 mod faults;
 mod graphql;
+mod hostile;
 mod http;
 mod import;
 mod migrations;

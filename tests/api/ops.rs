@@ -358,6 +358,7 @@ both_backends!(
             no_rate_limit: false,
             max_in_flight: 0,
             trust_forwarded_for: false,
+            ..Default::default()
         };
         let state = limited(cfg, &t.db);
         let app = TestApp::spawn_state(t, state).await;
@@ -377,6 +378,25 @@ both_backends!(
             }
             (before, None)
         }
+        // Writes count per key, before any validation, once the key has
+        // been verified (its first write counts against the IP).
+        let (before, refused) = until_429(async || {
+            app.client
+                .post(app.url("/v1/targets"))
+                .bearer_auth(&key)
+                .json(&json!({"slug": "rate-limited"}))
+                .send()
+                .await
+                .unwrap()
+        })
+        .await;
+        assert!(
+            before.len() >= 2,
+            "a burst of two writes passes: {before:?}"
+        );
+        assert!(refused.is_some(), "the key runs out of writes");
+        // Reads count per IP; let the IP bucket refill after the first write.
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
         let (before, refused) = until_429(async || app.get("/v1/groups/anonymous").await).await;
         assert!(
             before.len() >= 2 && before.iter().all(|s| *s == 200),
@@ -410,22 +430,6 @@ both_backends!(
             refused.is_some(),
             "an Authorization header does not lift the IP limit"
         );
-        // Writes count per key, before any validation.
-        let (before, refused) = until_429(async || {
-            app.client
-                .post(app.url("/v1/targets"))
-                .bearer_auth(&key)
-                .json(&json!({"slug": "rate-limited"}))
-                .send()
-                .await
-                .unwrap()
-        })
-        .await;
-        assert!(
-            before.len() >= 2,
-            "a burst of two writes passes: {before:?}"
-        );
-        assert!(refused.is_some(), "the key runs out of writes");
     }
 );
 
