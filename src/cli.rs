@@ -366,7 +366,8 @@ async fn run_export(
             "--collection goes with --format csv; the other formats export every collection"
         );
     }
-    let mut rx = export::spawn(conn.clone(), format, None);
+    // The CLI writes to a file or a pipe it owns: a slow pipe is the user's choice.
+    let mut rx = export::spawn(conn.clone(), format, None, std::time::Duration::MAX);
     let mut records = 0;
     let mut done = false;
     while let Some(m) = rx.recv().await {

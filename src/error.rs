@@ -37,6 +37,13 @@ pub enum Error {
     /// 400 for query parameters, 422 for bodies: every field at fault.
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
+    /// 400 (413 when over the size limit, see the REST adapter): a request
+    /// body that could not be read to its end.
+    #[error("the body could not be read: {0}")]
+    Unreadable(#[source] std::io::Error),
+    /// 413: a request body over its size limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// 409: the write conflicts with the current state (duplicate slug, record in use).
     #[error("conflict: {0}")]
     Conflict(String),

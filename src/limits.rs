@@ -65,6 +65,15 @@ pub struct LimitConfig {
     /// backlog until one closes (0: no cap).
     #[arg(long, env = "FACTLINE_MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
     pub max_open_connections: usize,
+    /// How long a whole-database export waits for a client that reads
+    /// nothing before it ends and frees its slot (and, on Postgres, its
+    /// snapshot), in ms.
+    #[arg(
+        long,
+        env = "FACTLINE_EXPORT_STALL_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub export_stall_timeout_ms: u64,
     /// Take the client IP from the first `X-Forwarded-For` address (only
     /// behind a proxy that sets it; otherwise clients could pick their own).
     #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
@@ -81,6 +90,7 @@ impl Default for LimitConfig {
             max_in_flight: 0,
             header_read_timeout_ms: 10_000,
             max_open_connections: 4096,
+            export_stall_timeout_ms: 30_000,
             trust_forwarded_for: false,
         }
     }

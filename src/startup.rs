@@ -38,6 +38,8 @@ pub struct AppState {
     /// Whole-database exports running at once; each holds a connection (and,
     /// on Postgres, a snapshot) for as long as its client reads.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// How long an export waits for a reader that takes nothing.
+    pub export_stall: Duration,
     /// Imports running at once (see `rest::writes::MAX_CONCURRENT_IMPORTS`).
     pub imports: Arc<tokio::sync::Semaphore>,
     /// Rate limits and the in-flight cap (none unless configured).
@@ -58,6 +60,9 @@ impl AppState {
             replica: None,
             metrics: Arc::new(Metrics::default()),
             exports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_EXPORTS)),
+            export_stall: Duration::from_millis(
+                crate::limits::LimitConfig::default().export_stall_timeout_ms,
+            ),
             imports: Arc::new(tokio::sync::Semaphore::new(
                 rest::writes::MAX_CONCURRENT_IMPORTS,
             )),
@@ -69,6 +74,7 @@ impl AppState {
     #[must_use]
     pub fn with_limits(mut self, cfg: &crate::limits::LimitConfig) -> Self {
         self.limiter = Arc::new(crate::limits::Limiter::new(cfg));
+        self.export_stall = Duration::from_millis(cfg.export_stall_timeout_ms.max(1));
         self
     }
 

@@ -346,42 +346,63 @@ pub fn is_ndjson(text: &str) -> bool {
 
 /// Reads an NDJSON export back into a dataset; errors name the line.
 pub fn dataset_from_ndjson(text: &str) -> Result<Dataset> {
-    let mut ds = Dataset::default();
-    let mut errors = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        if line.contains("\\u0000") {
-            errors.push(crate::error::FieldError::new(
-                format!("line {}", i + 1),
-                "must not contain NUL characters (\\u0000)",
-            ));
-            continue;
-        }
-        match serde_json::from_str::<Line>(line) {
-            Ok(Line::Header { format, version }) => {
-                ds.format = format;
-                ds.version = version;
-            }
-            Ok(Line::Source(r)) => ds.sources.push(r),
-            Ok(Line::Group(r)) => ds.groups.push(r),
-            Ok(Line::Target(r)) => ds.targets.push(r),
-            Ok(Line::Operation(r)) => ds.operations.push(r),
-            Ok(Line::LegalOutcome(r)) => ds.legal_outcomes.push(r),
-            Err(e) => errors.push(crate::error::FieldError::new(
-                format!("line {}", i + 1),
-                format!("column {}: {e}", e.column()),
-            )),
-        }
-        if errors.len() >= 50 {
+    let mut r = NdjsonReader::default();
+    for line in text.lines() {
+        if !r.line(line) {
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(ds)
-    } else {
-        Err(Error::Invalid(errors))
+    r.finish()
+}
+
+/// Builds a dataset from NDJSON lines fed one at a time (from a text or a
+/// stream), collecting at most 50 errors, each naming its line.
+#[derive(Default)]
+pub struct NdjsonReader {
+    ds: Dataset,
+    errors: Vec<crate::error::FieldError>,
+    n: usize,
+}
+
+impl NdjsonReader {
+    /// Takes the next line; `false` once enough errors are collected.
+    pub fn line(&mut self, line: &str) -> bool {
+        self.n += 1;
+        let at = || format!("line {}", self.n);
+        if line.trim().is_empty() {
+            return true;
+        }
+        if line.contains("\\u0000") {
+            self.errors.push(crate::error::FieldError::new(
+                at(),
+                "must not contain NUL characters (\\u0000)",
+            ));
+        } else {
+            match serde_json::from_str::<Line>(line) {
+                Ok(Line::Header { format, version }) => {
+                    self.ds.format = format;
+                    self.ds.version = version;
+                }
+                Ok(Line::Source(r)) => self.ds.sources.push(r),
+                Ok(Line::Group(r)) => self.ds.groups.push(r),
+                Ok(Line::Target(r)) => self.ds.targets.push(r),
+                Ok(Line::Operation(r)) => self.ds.operations.push(r),
+                Ok(Line::LegalOutcome(r)) => self.ds.legal_outcomes.push(r),
+                Err(e) => self.errors.push(crate::error::FieldError::new(
+                    at(),
+                    format!("column {}: {e}", e.column()),
+                )),
+            }
+        }
+        self.errors.len() < 50
+    }
+
+    pub fn finish(self) -> Result<Dataset> {
+        if self.errors.is_empty() {
+            Ok(self.ds)
+        } else {
+            Err(Error::Invalid(self.errors))
+        }
     }
 }
 
@@ -552,26 +573,51 @@ const CHANNEL: usize = 4;
 /// the whole export reads one snapshot (a repeatable-read, read-only
 /// transaction), so records written meanwhile never half-appear.
 /// `permit`, if any, is held until the export ends.
+///
+/// A reader that takes nothing for `stall` (a client that stopped reading)
+/// ends the export: its permit and its transaction are freed, and the
+/// reader finds the stream cut short.
 pub fn spawn(
     db: sea_orm::DatabaseConnection,
     format: Format,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    stall: std::time::Duration,
 ) -> tokio::sync::mpsc::Receiver<Message> {
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     tokio::spawn(async move {
         let _permit = permit;
-        if let Err(e) = produce(&db, format, &tx).await {
-            let _ = tx.send(Message::Failed(e)).await;
+        let out = Out { tx: &tx, stall };
+        if let Err(e) = produce(&db, format, &out).await {
+            out.send(Message::Failed(e)).await;
         }
     });
     rx
 }
 
-async fn produce(
-    db: &sea_orm::DatabaseConnection,
-    format: Format,
-    tx: &tokio::sync::mpsc::Sender<Message>,
-) -> Result<()> {
+/// The sending end of an export with its stall timeout.
+struct Out<'a> {
+    tx: &'a tokio::sync::mpsc::Sender<Message>,
+    stall: std::time::Duration,
+}
+
+impl Out<'_> {
+    /// Sends a message; `false` when the reader went away or stalled, and
+    /// the export should stop.
+    async fn send(&self, m: Message) -> bool {
+        match tokio::time::timeout(self.stall, self.tx.send(m)).await {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                tracing::warn!(
+                    stall_ms = u64::try_from(self.stall.as_millis()).unwrap_or(u64::MAX),
+                    "export reader took nothing for the stall timeout: export ended"
+                );
+                false
+            }
+        }
+    }
+}
+
+async fn produce(db: &sea_orm::DatabaseConnection, format: Format, tx: &Out<'_>) -> Result<()> {
     use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
     if db.get_database_backend() == DbBackend::Postgres {
         let txn = db
@@ -590,17 +636,13 @@ async fn produce(
     }
 }
 
-async fn produce_on<C: Conn>(
-    db: &C,
-    format: Format,
-    tx: &tokio::sync::mpsc::Sender<Message>,
-) -> Result<()> {
+async fn produce_on<C: Conn>(db: &C, format: Format, tx: &Out<'_>) -> Result<()> {
     let counts = counts(db).await?;
-    if tx.send(Message::Counts(counts)).await.is_err() {
+    if !tx.send(Message::Counts(counts)).await {
         return Ok(());
     }
     let mut enc = encoder(format, counts);
-    if tx.send(Message::Chunk(enc.begin(), 0)).await.is_err() {
+    if !tx.send(Message::Chunk(enc.begin(), 0)).await {
         return Ok(());
     }
     let mut walker = Walker::default();
@@ -612,17 +654,14 @@ async fn produce_on<C: Conn>(
             HashMap::new()
         };
         let bytes = enc.batch(&batch, if cited.is_empty() { &none } else { &cited });
-        // The reader went away (client disconnected): stop reading the database.
-        if tx
-            .send(Message::Chunk(bytes, batch.len() as u64))
-            .await
-            .is_err()
-        {
+        // The reader went away (client disconnected) or stalled: stop
+        // reading the database.
+        if !tx.send(Message::Chunk(bytes, batch.len() as u64)).await {
             return Ok(());
         }
     }
-    if tx.send(Message::Chunk(enc.end(), 0)).await.is_ok() {
-        let _ = tx.send(Message::Done).await;
+    if tx.send(Message::Chunk(enc.end(), 0)).await {
+        tx.send(Message::Done).await;
     }
     Ok(())
 }

@@ -542,17 +542,20 @@ async fn delete_once(
     Ok(())
 }
 
-/// Imports a whole dataset file (admins only), all or nothing.
-pub async fn import_file(
+/// Imports a whole dataset file (admins only), all or nothing. The file is
+/// parsed as it is read (on a blocking thread: `body` is a synchronous
+/// reader), so its text is never held whole.
+pub async fn import_file<R: std::io::Read + Send + 'static>(
     db: &DatabaseConnection,
     actor: &Actor,
-    body: &[u8],
+    body: R,
     reason: Option<&str>,
 ) -> Result<ImportReport> {
     actor.require(Role::Admin, "importing files")?;
     check_reason(reason)?;
-    let text = std::str::from_utf8(body).map_err(|_| Error::invalid("body", "not UTF-8"))?;
-    let ds = Dataset::parse(text)?;
+    let ds = tokio::task::spawn_blocking(move || Dataset::parse_reader(body))
+        .await
+        .map_err(|e| Error::Internal(format!("the import parser stopped: {e}")))??;
     let txn = db.begin().await?;
     super::import::plan_each_statement(&txn).await?;
     let report = apply(

@@ -23,6 +23,7 @@ impl ErrorExtensions for Error {
             Error::NotFound { .. } => (self.to_string(), code::NOT_FOUND),
             Error::Invalid(_) => ("invalid input".to_owned(), code::BAD_USER_INPUT),
             Error::Conflict(m) => (m.clone(), code::CONFLICT),
+            Error::Unreadable(_) | Error::TooLarge(_) => (self.to_string(), code::BAD_USER_INPUT),
             Error::Stale { .. } => (self.to_string(), code::CONFLICT),
             Error::UnsupportedMediaType(_) | Error::PreconditionRequired => {
                 (self.to_string(), code::BAD_USER_INPUT)

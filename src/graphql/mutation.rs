@@ -179,7 +179,7 @@ macro_rules! mutations {
             ) -> Result<ImportResult> {
                 let actor = actor(ctx).await?;
                 let body = serde_json::to_vec(&input.0).map_err(|e| Error::Internal(e.to_string())).gql()?;
-                let r = write::import_file(db(ctx), &actor, &body, reason.as_deref()).await.gql()?;
+                let r = write::import_file(db(ctx), &actor, std::io::Cursor::new(body), reason.as_deref()).await.gql()?;
                 Ok(ImportResult {
                     created: r.created as u64,
                     updated: r.updated as u64,

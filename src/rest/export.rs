@@ -42,7 +42,12 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
             crate::startup::MAX_CONCURRENT_EXPORTS
         ))
     })?;
-    let mut rx = export::spawn(s.db.pool().clone(), format, Some(permit));
+    let mut rx = export::spawn(
+        s.db.pool().clone(),
+        format,
+        Some(permit),
+        state.export_stall,
+    );
     // The first message says whether the export could start at all; after
     // it, a failure can only cut the stream short (it is logged).
     let first = match rx.recv().await {
@@ -71,7 +76,8 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
                     return Some((Err(std::io::Error::other("export failed")), None));
                 }
                 None => {
-                    tracing::error!("export task ended without finishing");
+                    // A stalled reader (logged by the export) or a fault.
+                    tracing::warn!("export task ended without finishing");
                     return Some((Err(std::io::Error::other("export cut short")), None));
                 }
             }

@@ -74,6 +74,8 @@ impl IntoResponse for Error {
                 errors.clone(),
             ),
             Error::Conflict(m) => (StatusCode::CONFLICT, Some(m.clone()), vec![]),
+            Error::Unreadable(_) => (StatusCode::BAD_REQUEST, Some(self.to_string()), vec![]),
+            Error::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, Some(m.clone()), vec![]),
             Error::Stale { .. } => (
                 StatusCode::PRECONDITION_FAILED,
                 Some(self.to_string()),

@@ -313,10 +313,33 @@ pub async fn import(
     State(s): State<AppState>,
     Extension(actor): Extension<Actor>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> WriteResult {
+    use futures::TryStreamExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
     require_json(&headers)?;
-    let r = write::import_file(&s.db, &actor, &body, reason(&headers)?.as_deref()).await?;
+    let reason = reason(&headers)?;
+    // The body streams into the parser; the body limit's error (a chunked
+    // body past `MAX_IMPORT_BODY`) is told apart so it stays a 413.
+    let too_large = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = too_large.clone();
+    let stream = body.into_data_stream().map_err(move |e| {
+        let inner = e.into_inner();
+        if inner.is::<http_body_util::LengthLimitError>() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        std::io::Error::other(inner)
+    });
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let r = match write::import_file(&s.db, &actor, reader, reason.as_deref()).await {
+        Err(Error::Unreadable(_)) if too_large.load(Ordering::Relaxed) => {
+            return Err(WriteError::Request(Error::TooLarge(format!(
+                "the file is larger than {} MiB",
+                super::MAX_IMPORT_BODY / (1024 * 1024)
+            ))));
+        }
+        r => r?,
+    };
     Ok(Json(ImportReportView {
         created: r.created,
         updated: r.updated,

@@ -576,3 +576,145 @@ async fn slow_and_idle_connections_are_cut_off_and_a_slowloris_does_not_stall_ot
     );
     let _ = tx.send(());
 }
+
+both_backends!(
+    an_export_whose_reader_stalls_frees_its_slot_and_snapshot,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        // Enough data that a client reading nothing fills every buffer on
+        // the way (about 20 MB of sources).
+        let sources: Vec<Value> = (0..20_000)
+            .map(|i| {
+                json!({"slug": format!("bulk-{i:05}"), "title": "t".repeat(900),
+                       "url": format!("https://example.org/{i}"), "archived_url": null,
+                       "publisher": "Example", "language": "en", "published": null, "kind": "news"})
+            })
+            .collect();
+        let text = json!({"format": "factline-dataset", "version": 1, "sources": sources,
+            "groups": [], "targets": [], "operations": [], "legal_outcomes": []})
+        .to_string();
+        let ds = factline::domain::dataset::Dataset::parse(&text).unwrap();
+        factline::domain::import::import(&t.db, ds, None, &|_, _| {})
+            .await
+            .unwrap();
+        let cfg = factline::limits::LimitConfig {
+            export_stall_timeout_ms: 1_000,
+            ..Default::default()
+        };
+        let state = AppState::new(t.db.clone(), Default::default()).with_limits(&cfg);
+        let app = TestApp::spawn_state(t, state).await;
+        // Two clients take the two export slots, read 1 KB and stop.
+        let stalled: Vec<TcpStream> = (0..2)
+            .map(|_| {
+                let mut s = TcpStream::connect(app.addr).unwrap();
+                s.write_all(b"GET /v1/export HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut buf = [0u8; 1024];
+                s.read_exact(&mut buf).unwrap();
+                assert!(buf.starts_with(b"HTTP/1.1 200"));
+                s
+            })
+            .collect();
+        assert_eq!(
+            app.get("/v1/export").await.status(),
+            503,
+            "both slots are taken"
+        );
+        // Within a few seconds of the stall timeout, exports run again.
+        let started = std::time::Instant::now();
+        loop {
+            let r = app.get("/v1/export?format=ndjson").await;
+            if r.status() == 200 {
+                let body = r.bytes().await.unwrap();
+                assert!(body.len() > 18_000_000, "{} bytes", body.len());
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the stalled exports still hold their slots"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        if backend == Backend::Postgres {
+            use sea_orm::ConnectionTrait;
+            let row = app
+                .tdb
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND state = 'idle in transaction'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                row.try_get_by_index::<i64>(0).unwrap(),
+                0,
+                "a snapshot is still held"
+            );
+        }
+        drop(stalled);
+    }
+);
+
+both_backends!(
+    an_admin_import_streams_into_the_parser_and_stops_at_the_size_limit,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let (_, admin) = auth::create_key(&t.db, Role::Admin, "admin").await.unwrap();
+        let app = TestApp::spawn(t).await;
+        // 65 MiB of whitespace, chunked (no Content-Length): the parser reads
+        // it as it arrives and holds none of it; past 64 MiB the answer is 413.
+        let before = rss();
+        let mut s = TcpStream::connect(app.addr).unwrap();
+        let admin2 = admin.clone();
+        let status = tokio::task::spawn_blocking(move || {
+            write!(
+                s,
+                "POST /v1/import HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {admin2}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            .unwrap();
+            let chunk = vec![b' '; 64 * 1024];
+            let head = format!("{:x}\r\n", chunk.len());
+            for _ in 0..(65 * 16) {
+                if s.write_all(head.as_bytes()).is_err()
+                    || s.write_all(&chunk).is_err()
+                    || s.write_all(b"\r\n").is_err()
+                {
+                    break;
+                }
+            }
+            let _ = s.write_all(b"0\r\n\r\n");
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).unwrap_or(0);
+            String::from_utf8_lossy(&buf[..n]).to_string()
+        })
+        .await
+        .unwrap();
+        assert!(status.starts_with("HTTP/1.1 413"), "{status:?}");
+        let after = rss();
+        assert!(
+            after < before + 20 * 1024 * 1024,
+            "RSS went from {before} to {after} bytes"
+        );
+        // A file that fits is imported from the same stream.
+        let r = app
+            .client
+            .post(app.url("/v1/import"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body(r#"{"format": "factline-dataset", "version": 1, "sources": [{"slug": "streamed", "title": "Streamed", "url": null, "archived_url": null, "publisher": null, "language": "en", "published": null, "kind": "news"}], "groups": [], "targets": [], "operations": [], "legal_outcomes": []}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        assert_eq!(app.get("/v1/sources/streamed").await.status(), 200);
+    }
+);
