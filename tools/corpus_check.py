@@ -46,11 +46,13 @@ def load(path):
 
 def main(paths):
     seed = load("data/factline.json")
-    fragments = {p: load(p) for p in (paths or sorted(glob.glob("data/corpus/*.json")))}
-    everything = [seed, *fragments.values()]
+    every = {p: load(p) for p in sorted(glob.glob("data/corpus/*.json"))}
+    fragments = {p: every.get(p) or load(p) for p in (paths or every)}
+    # References resolve against every fragment, whichever are checked.
+    everything = [seed, *every.values(), *fragments.values()]
     known = {k: {r["slug"] for d in everything for r in d.get(k, [])} for k in KINDS}
     urls = defaultdict(list)
-    for name, d in [("seed", seed), *fragments.items()]:
+    for name, d in [("seed", seed), *every.items()]:
         for s in d.get("sources", []):
             if s.get("url"):
                 urls[s["url"]].append(f"{name}:{s['slug']}")
