@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::config::{DbConfig, LogConfig, ServeConfig};
 use crate::domain::{bundled, dataset::Dataset, import};
 use crate::error::Error;
-use crate::startup::{self, AppState, Server};
+use crate::startup::{self, Server};
+use crate::state::AppState;
 use crate::{db, telemetry};
 
 #[derive(Debug, Parser)]

@@ -1,6 +1,11 @@
-//! Settings, each a flag with an environment variable (`--help` lists them all).
+//! Settings, each a flag with an environment variable (`--help` lists them
+//! all), with their defaults. Imports nothing of the crate: every other
+//! module may read settings, and settings depend on no one.
 
 use clap::{Args, ValueEnum};
+
+/// Where `serve` keeps its embedded database when no `DATABASE_URL` is set.
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://./factline.db?mode=rwc";
 
 #[derive(Debug, Clone, Args)]
 pub struct DbConfig {
@@ -63,7 +68,7 @@ impl DbConfig {
     pub fn url(&self) -> String {
         self.database_url
             .clone()
-            .unwrap_or_else(|| crate::db::DEFAULT_SQLITE_URL.to_owned())
+            .unwrap_or_else(|| DEFAULT_SQLITE_URL.to_owned())
     }
 
     /// The same settings with no statement timeout: for operator jobs
@@ -95,9 +100,9 @@ impl DbConfig {
 ///
 /// factline's statements look rows up by key, slug or indexed filter, and
 /// their best plan hardly depends on the values. Under `auto`, Postgres still
-/// re-planned several of them on every call (a target by slug on bench/run's
-/// tier M served 19% more requests per second with generic plans): `generic`
-/// is the default.
+/// re-planned several of them on every call, which generic plans avoid
+/// (bench/README.md, "Measurements behind the code"): `generic` is the
+/// default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanCacheMode {
     /// `force_generic_plan`: plan once per connection and statement.
@@ -158,7 +163,147 @@ pub struct ServeConfig {
     #[arg(long, env = "FACTLINE_DRAIN_TIMEOUT_MS", default_value_t = 20_000)]
     pub drain_timeout_ms: u64,
     #[command(flatten)]
-    pub graphql: crate::graphql::Limits,
+    pub graphql: GraphqlLimits,
     #[command(flatten)]
-    pub limits: crate::limits::LimitConfig,
+    pub limits: LimitConfig,
+}
+
+/// Limits on every GraphQL request, on by default.
+#[derive(Debug, Clone, Args)]
+pub struct GraphqlLimits {
+    /// Deepest selection nesting (the playground's introspection query needs about 13).
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_DEPTH", default_value_t = 15)]
+    pub max_depth: usize,
+    /// Highest query complexity; list fields multiply their children by `first`.
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_MAX_COMPLEXITY",
+        default_value_t = 100_000
+    )]
+    pub max_complexity: usize,
+    /// Most directives on one field.
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_DIRECTIVES", default_value_t = 5)]
+    pub max_directives: usize,
+    /// Deepest recursion while parsing and validating (nested lists, values, fragments).
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_RECURSION", default_value_t = 32)]
+    pub max_recursion: usize,
+    /// Most aliases in one document.
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most field selections in one document, fragments included.
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_FIELDS", default_value_t = 400)]
+    pub max_fields: usize,
+    /// Largest request body on /graphql, in bytes.
+    #[arg(long, env = "FACTLINE_GRAPHQL_MAX_BODY", default_value_t = 64 * 1024)]
+    pub max_body: usize,
+    /// Parsed documents kept by their text, so a document sent again is not
+    /// parsed again (documents up to 8 KiB); 0 keeps none.
+    #[arg(long, env = "FACTLINE_GRAPHQL_DOCUMENT_CACHE", default_value_t = 128)]
+    pub document_cache: usize,
+}
+
+impl Default for GraphqlLimits {
+    fn default() -> Self {
+        GraphqlLimits {
+            max_depth: 15,
+            max_complexity: 100_000,
+            max_directives: 5,
+            max_recursion: 32,
+            max_aliases: 30,
+            max_fields: 400,
+            max_body: 64 * 1024,
+            document_cache: 128,
+        }
+    }
+}
+
+/// The limits, each a flag with an environment variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitConfig {
+    /// Requests per second each client IP may make, writes aside (bursts of twice that).
+    #[arg(long, env = "FACTLINE_RATE_LIMIT_IP", default_value_t = 50)]
+    pub rate_limit_ip: u32,
+    /// Writes per second each API key may make (bursts of twice that).
+    #[arg(long, env = "FACTLINE_RATE_LIMIT_KEY_WRITES", default_value_t = 10)]
+    pub rate_limit_key_writes: u32,
+    /// Turn the rate limits off (benchmarks, trusted networks).
+    #[arg(long, env = "FACTLINE_NO_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_rate_limit: bool,
+    /// Requests in flight above which new ones are answered 503 at once (0: no cap).
+    #[arg(long, env = "FACTLINE_MAX_IN_FLIGHT", default_value_t = 512)]
+    pub max_in_flight: usize,
+    /// How long a client may take to send a request's head, in ms; also how
+    /// long an idle keep-alive connection stays open waiting for the next one.
+    #[arg(
+        long,
+        env = "FACTLINE_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+    /// Open connections at most; past that, new ones wait in the listen
+    /// backlog until one closes (0: no cap).
+    #[arg(long, env = "FACTLINE_MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
+    pub max_open_connections: usize,
+    /// How long a whole-database export waits for a client that reads
+    /// nothing before it ends and frees its slot (and, on Postgres, its
+    /// snapshot), in ms.
+    #[arg(
+        long,
+        env = "FACTLINE_EXPORT_STALL_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub export_stall_timeout_ms: u64,
+    /// Take the client IP from the first `X-Forwarded-For` address (only
+    /// behind a proxy that sets it; otherwise clients could pick their own).
+    #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LimitConfig {
+    /// No rate limits and no cap: what tests and embedders get unless they ask.
+    fn default() -> Self {
+        LimitConfig {
+            rate_limit_ip: 50,
+            rate_limit_key_writes: 10,
+            no_rate_limit: true,
+            max_in_flight: 0,
+            header_read_timeout_ms: 10_000,
+            max_open_connections: 4096,
+            export_stall_timeout_ms: 30_000,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{GraphqlLimits, LimitConfig};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        graphql: GraphqlLimits,
+        #[command(flatten)]
+        limits: LimitConfig,
+    }
+
+    /// The settings a server starts with (clap's defaults) are the ones the
+    /// README documents and the tests use (`Default`), except that tests
+    /// run without rate limits unless they ask for them.
+    #[test]
+    fn command_line_defaults_match_the_runtime_defaults() {
+        let parsed = Cli::parse_from(["factline"]);
+        assert_eq!(
+            format!("{:?}", parsed.graphql),
+            format!("{:?}", GraphqlLimits::default())
+        );
+        let runtime = LimitConfig {
+            no_rate_limit: false,
+            max_in_flight: 512,
+            ..LimitConfig::default()
+        };
+        assert_eq!(format!("{:?}", parsed.limits), format!("{runtime:?}"));
+    }
 }

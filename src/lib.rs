@@ -1,8 +1,10 @@
 //! factline: sourced facts about hacktivism over REST and GraphQL.
 //!
-//! Layout: `db` (connections, migrations, entities), `domain` (every query,
-//! validation and permission check), `rest` and `graphql` (the two doors), `startup`
-//! (building and running the app), `cli` (the `factline` command).
+//! Layout (docs/ARCHITECTURE.md): `config` (every setting), `db`
+//! (connections, migrations, entities), `domain` (every query, validation and
+//! permission check), `http` (the layers both doors share), `state` (what
+//! every handler reaches), `rest` and `graphql` (the two doors), `startup`
+//! (composing and running the app), `cli` (the `factline` command).
 
 pub mod cli;
 pub mod config;
@@ -10,10 +12,10 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod graphql;
-pub mod limits;
-pub mod metrics;
+pub mod http;
 pub mod rest;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use error::{Error, Result};

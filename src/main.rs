@@ -4,13 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc (v3) instead of glibc's malloc: allocation took up to a quarter
-/// of factline's CPU under load (a GraphQL page builds thousands of small
-/// values), much of it glibc consolidating and unlinking free chunks. On
-/// bench/run's tier M it served 2–7% more requests per second in the read
-/// scenarios that factline's own CPU bounds (search, bound by Postgres, did
-/// not move), with idle RSS 17 MB (glibc 16 MB) and two concurrent CSV
-/// exports peaking at 30 MB. mimalloc v2, tried before, held 23–33 MB when idle.
+/// mimalloc (v3) instead of glibc's malloc: a GraphQL page builds thousands
+/// of small values, and glibc spent much of factline's CPU consolidating and
+/// unlinking free chunks. mimalloc v3 served more requests in the scenarios
+/// factline's own CPU bounds at about the same idle memory; v2 held more
+/// (bench/README.md, "Measurements behind the code").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

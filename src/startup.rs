@@ -8,126 +8,17 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::middleware;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::config::{DbConfig, ServeConfig};
-use crate::metrics::{self, Metrics};
+use crate::state::AppState;
 use crate::{db, domain, graphql, rest};
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The primary: every write, and every read when there is no replica.
-    pub db: DatabaseConnection,
-    /// `DATABASE_READ_URL`, when set: anonymous reads go there.
-    pub replica: Option<DatabaseConnection>,
-    /// Built once at start-up, not per request.
-    pub graphql: graphql::FactlineSchema,
-    pub graphql_limits: Arc<graphql::Limits>,
-    /// Parsed GraphQL documents by their text.
-    pub graphql_documents: Arc<graphql::documents::Documents>,
-    pub metrics: Arc<Metrics>,
-    /// Whole-database exports running at once; each holds a connection (and,
-    /// on Postgres, a snapshot) for as long as its client reads.
-    pub exports: Arc<tokio::sync::Semaphore>,
-    /// How long an export waits for a reader that takes nothing.
-    pub export_stall: Duration,
-    /// Imports running at once (see `rest::writes::MAX_CONCURRENT_IMPORTS`).
-    pub imports: Arc<tokio::sync::Semaphore>,
-    /// Rate limits and the in-flight cap (none unless configured).
-    pub limiter: Arc<crate::limits::Limiter>,
-}
-
-/// Most exports that may run at once; more get a 503 with `Retry-After`, so
-/// slow downloads can never take the whole pool.
-pub const MAX_CONCURRENT_EXPORTS: usize = 2;
-
-impl AppState {
-    pub fn new(db: DatabaseConnection, limits: graphql::Limits) -> Self {
-        AppState {
-            graphql: graphql::schema(db.clone(), &limits),
-            graphql_documents: Arc::new(graphql::documents::Documents::new(limits.document_cache)),
-            graphql_limits: Arc::new(limits),
-            db,
-            replica: None,
-            metrics: Arc::new(Metrics::default()),
-            exports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_EXPORTS)),
-            export_stall: Duration::from_millis(
-                crate::limits::LimitConfig::default().export_stall_timeout_ms,
-            ),
-            imports: Arc::new(tokio::sync::Semaphore::new(
-                rest::writes::MAX_CONCURRENT_IMPORTS,
-            )),
-            limiter: Arc::new(crate::limits::Limiter::new(&Default::default())),
-        }
-    }
-
-    /// Applies rate limits and the in-flight cap.
-    #[must_use]
-    pub fn with_limits(mut self, cfg: &crate::limits::LimitConfig) -> Self {
-        self.limiter = Arc::new(crate::limits::Limiter::new(cfg));
-        self.export_stall = Duration::from_millis(cfg.export_stall_timeout_ms.max(1));
-        self
-    }
-
-    /// Sends anonymous reads to `read` from now on.
-    #[must_use]
-    pub fn with_replica(mut self, read: DatabaseConnection) -> Self {
-        self.replica = Some(read);
-        self
-    }
-
-    /// The connection for a read: the replica, unless there is none or the
-    /// request carries credentials. Editors are the only clients that write,
-    /// so sending their reads to the primary gives them read-your-writes
-    /// without any session state; anonymous readers may see a replica's lag.
-    pub fn reader(&self, headers: &axum::http::HeaderMap) -> &DatabaseConnection {
-        match &self.replica {
-            Some(r) if !headers.contains_key(axum::http::header::AUTHORIZATION) => r,
-            _ => &self.db,
-        }
-    }
-
-    /// A read request's connection on [`AppState::reader`]'s pool: one
-    /// pooled connection for all its statements, counted in `/metrics`.
-    pub fn read_conn(&self, headers: &axum::http::HeaderMap) -> crate::db::Reader {
-        crate::db::Reader::new(self.reader(headers)).counted(self.metrics.read_statements())
-    }
-}
-
-/// Extracts the connection a read request should use (see
-/// [`AppState::reader`]): one pooled connection for all its statements.
-pub struct ReadDb {
-    pub db: crate::db::Reader,
-}
-
-impl axum::extract::FromRequestParts<AppState> for ReadDb {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ReadDb {
-            db: state.read_conn(&parts.headers),
-        })
-    }
-}
-
-/// Longest a request may take before it is answered 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
+/// The whole application: both doors' routes inside the shared HTTP layers.
 pub fn app(state: AppState) -> Router {
-    let request_id = axum::http::HeaderName::from_static("x-request-id");
-    let counters = state.metrics.clone();
+    let metrics = state.metrics.clone();
     let limiter = state.limiter.clone();
     let graphql_routes = Router::new()
         .route(
@@ -137,72 +28,8 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.graphql_limits.max_body))
         .merge(graphql::playground::routes());
-    rest::router(&state)
-        .merge(graphql_routes)
-        .route("/metrics", axum::routing::get(metrics::handler))
-        .with_state(state)
-        .layer(middleware::from_fn(rest::problem::ensure_problem))
-        // Inside the metrics layer, so 429s and 503s from shedding are counted.
-        .layer(middleware::from_fn_with_state(
-            limiter,
-            crate::limits::enforce,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        // Outside the timeout, so requests answered 408 are counted too.
-        // Router::layer wraps each route, so the matched route is known here.
-        .layer(middleware::from_fn_with_state(counters, metrics::track))
-        .layer(rest::cors())
-        // Every log line of a request carries its id (set or propagated below).
-        .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &axum::http::Request<axum::body::Body>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!(
-                    "request",
-                    request_id = %id,
-                    method = %req.method(),
-                    path = %req.uri().path(),
-                )
-            },
-        ))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        // Outermost, so an id we would not log or echo is replaced by a new one.
-        .layer(middleware::from_fn(drop_unsafe_request_id))
-}
-
-/// Longest client `X-Request-Id` kept.
-pub const MAX_REQUEST_ID: usize = 64;
-
-/// Keeps a client's `X-Request-Id` only when it is short and made of safe
-/// characters (letters, digits, `-`, `_`, `.`, `:`); otherwise removes it,
-/// so that the next layer gives the request a new id. Logs and echoes then
-/// never carry a client's arbitrary bytes.
-async fn drop_unsafe_request_id(
-    mut req: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    let safe = |v: &axum::http::HeaderValue| {
-        let b = v.as_bytes();
-        !b.is_empty()
-            && b.len() <= MAX_REQUEST_ID
-            && b.iter()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
-    };
-    let headers = req.headers_mut();
-    if headers.get_all("x-request-id").iter().count() > 1
-        || headers.get("x-request-id").is_some_and(|v| !safe(v))
-    {
-        headers.remove("x-request-id");
-    }
-    next.run(req).await
+    let routes = rest::router(&state).merge(graphql_routes).with_state(state);
+    crate::http::layers(routes, metrics, limiter)
 }
 
 /// Connects, migrates and seeds as configured: everything `serve` does before listening.
@@ -288,7 +115,7 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        let limits = crate::limits::LimitConfig::default();
+        let limits = crate::http::limits::LimitConfig::default();
         Ok(Server {
             listener,
             app: app(state),
@@ -300,7 +127,7 @@ impl Server {
 
     /// The connection limits of `cfg`: header-read timeout and connection cap.
     #[must_use]
-    pub fn connection_limits(mut self, cfg: &crate::limits::LimitConfig) -> Self {
+    pub fn connection_limits(mut self, cfg: &crate::http::limits::LimitConfig) -> Self {
         self.header_read_timeout = Duration::from_millis(cfg.header_read_timeout_ms.max(1));
         self.max_open_connections = cfg.max_open_connections;
         self

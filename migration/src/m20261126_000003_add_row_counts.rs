@@ -1,7 +1,7 @@
 //! Postgres only: the number of rows of each entity table, kept exact by
 //! statement-level triggers, so an unfiltered list's `total` is one primary-key
-//! read instead of a COUNT over the whole table (bench/run, tier M: the COUNT
-//! over 100k operations took 40–47 ms per GraphQL page under load).
+//! read instead of a COUNT over the whole table, which dominated a GraphQL
+//! page under load (bench/README.md, "Measurements behind the code").
 //!
 //! The counter row is updated in the writing transaction, so a reader sees the
 //! count that matches its snapshot, and a rolled-back write leaves it alone.

@@ -3,10 +3,10 @@
 //! `(name)` index it covers.
 //!
 //! The date orders keep `(earliest, latest)`: an `(earliest, id)` index made
-//! Postgres walk it for filtered lists too (`operations?target=…&from=2010&to=2010`
-//! on tier M: 31,737 rows removed by the `latest` filter, 15.9 ms, against
-//! 3.5 ms with `latest` checked inside the `(earliest, latest)` index), a
-//! worse trade than sorting the ties of an unfiltered page (1.9 ms).
+//! Postgres walk it for filtered lists too, removing rows by their `latest`
+//! one by one instead of checking it inside the `(earliest, latest)` index:
+//! a worse trade than sorting the ties of an unfiltered page
+//! (bench/README.md, "Measurements behind the code").
 //! Source titles keep no index: a title may be longer than a btree entry.
 
 use sea_orm_migration::prelude::*;

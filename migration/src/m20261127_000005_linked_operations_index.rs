@@ -3,9 +3,7 @@
 //! `/v1/groups/{slug}`). The statement joins the links to `operations` by id
 //! and reads four columns; with them in the index, each of a busy target's
 //! hundreds of operations is an index-only probe instead of a probe and a
-//! heap fetch. On tier M (`tgt-000100`, 172 operations) the statement went
-//! from 688 to 517 buffer hits and pgbench ran it 3,150 → 3,920 times a
-//! second; the whole record 992 → 1,084 req/s.
+//! heap fetch (bench/README.md, "Measurements behind the code").
 //!
 //! SQLite has no `INCLUDE`, and its embedded datasets are small.
 

@@ -1,9 +1,9 @@
 //! An index in the default order of the operations list, `(earliest, id)`,
 //! with `latest` as a third key column. A page of the whole list (REST
 //! `/v1/operations`, GraphQL `operations`) was read through
-//! `(earliest, latest)` and sorted: on tier M, where 1,067 operations share
-//! the first day, the first page of 50 read all of them (896 buffers,
-//! 0.96 ms); in this index it reads 50 (0.10 ms).
+//! `(earliest, latest)` and sorted: where many operations share the first
+//! day, the first page read all of them; in this index it reads one page
+//! (bench/README.md, "Measurements behind the code").
 //!
 //! `(earliest, latest)` stays. An `(earliest, id)` index alone drew the
 //! planner to it for date-filtered lists too, checking `latest` on the heap

@@ -13,7 +13,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use crate::config::DbConfig;
 
 /// Where `serve` keeps its data when no `DATABASE_URL` is given.
-pub const DEFAULT_SQLITE_URL: &str = "sqlite://./factline.db?mode=rwc";
+pub use crate::config::DEFAULT_SQLITE_URL;
 
 /// A pooled connection idle longer than this is pinged before it is used.
 const POOL_PING_AFTER_IDLE: Duration = Duration::from_secs(1);

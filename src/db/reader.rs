@@ -133,9 +133,9 @@ fn query_err(e: sqlx::Error) -> DbErr {
 /// `Option` by building an error carrying the column's name written out
 /// with `Debug` (a heap string per NULL). sqlx looks once (not at all by
 /// position) and checks for NULL before decoding. A GraphQL page of 50
-/// operations reads over a thousand NULL quotes, locators and fields: those
-/// strings alone cost 3% of its instructions (callgrind). Rows of other
-/// backends go through SeaORM.
+/// operations reads over a thousand NULL quotes, locators and fields, and
+/// those strings were a visible share of its work (bench/README.md,
+/// "Measurements behind the code"). Rows of other backends go through SeaORM.
 pub fn column<T>(r: &QueryResult, idx: impl ColIdx) -> Result<T, DbErr>
 where
     T: TryGetable + sqlx::Type<Postgres> + for<'r> sqlx::Decode<'r, Postgres>,

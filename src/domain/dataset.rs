@@ -52,70 +52,6 @@ impl Default for Dataset {
 }
 
 impl Dataset {
-    /// Parses a dataset document or an NDJSON export (told apart by the first
-    /// line, see [`super::export::is_ndjson`]).
-    pub fn parse(text: &str) -> crate::error::Result<Self> {
-        if super::export::is_ndjson(text) {
-            super::export::dataset_from_ndjson(text)
-        } else {
-            Self::from_json(text)
-        }
-    }
-
-    /// Parses a dataset document or an NDJSON export as it is read, as
-    /// [`Dataset::parse`] does from a text, without holding the text (`POST
-    /// /v1/import` streams the request body here). A read error ends the
-    /// parse with [`Error::Unreadable`](crate::error::Error::Unreadable).
-    pub fn parse_reader<R: std::io::Read>(r: R) -> crate::error::Result<Self> {
-        use std::io::{BufRead, Read};
-        let scan = NulScan::new(r);
-        let seen = scan.seen.clone();
-        let mut r = std::io::BufReader::new(scan);
-        // The first line, if it is short, tells NDJSON (whose first line is
-        // a small header) from a document, which may be one long line.
-        let mut head = Vec::new();
-        (&mut r)
-            .take(PROBE)
-            .read_until(b'\n', &mut head)
-            .map_err(unreadable)?;
-        while head.iter().all(u8::is_ascii_whitespace) && head.ends_with(b"\n") {
-            head.clear();
-            (&mut r)
-                .take(PROBE)
-                .read_until(b'\n', &mut head)
-                .map_err(unreadable)?;
-        }
-        let ndjson = std::str::from_utf8(&head).is_ok_and(super::export::is_ndjson);
-        let r = std::io::Cursor::new(head).chain(r);
-        let ds = if ndjson {
-            let mut nd = super::export::NdjsonReader::default();
-            for line in std::io::BufReader::new(r).lines() {
-                if !nd.line(&line.map_err(unreadable)?) {
-                    break;
-                }
-            }
-            nd.finish()
-        } else {
-            serde_json::from_reader(std::io::BufReader::new(r)).map_err(|e| {
-                if e.is_io() {
-                    unreadable(e.into())
-                } else {
-                    crate::error::Error::invalid(
-                        "file",
-                        format!("line {} column {}: {e}", e.line(), e.column()),
-                    )
-                }
-            })
-        };
-        if seen.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(crate::error::Error::invalid(
-                "file",
-                "must not contain NUL characters (\\u0000)",
-            ));
-        }
-        ds
-    }
-
     /// Parses a dataset file; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
         if text.contains("\\u0000") {
@@ -366,54 +302,6 @@ fn canonical_digits(s: &str) -> String {
         int.to_owned()
     } else {
         format!("{int}.{frac}")
-    }
-}
-
-/// How much of a streamed file's first line is read to tell NDJSON from a
-/// document: an NDJSON header is far shorter.
-const PROBE: u64 = 64 * 1024;
-
-/// A read error: text that is not UTF-8 is the file's fault (422), any
-/// other error the transport's.
-fn unreadable(e: std::io::Error) -> crate::error::Error {
-    if e.kind() == std::io::ErrorKind::InvalidData {
-        crate::error::Error::invalid("file", "not UTF-8")
-    } else {
-        crate::error::Error::Unreadable(e)
-    }
-}
-
-/// A reader that notes whether the escape `\u0000` (NUL, which Postgres
-/// cannot store) passes through it, also across reads.
-struct NulScan<R> {
-    inner: R,
-    /// The last bytes of the previous read, for an escape split across reads.
-    tail: Vec<u8>,
-    seen: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl<R> NulScan<R> {
-    fn new(inner: R) -> Self {
-        NulScan {
-            inner,
-            tail: Vec::new(),
-            seen: Default::default(),
-        }
-    }
-}
-
-impl<R: std::io::Read> std::io::Read for NulScan<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        const NUL: &[u8] = b"\\u0000";
-        let n = self.inner.read(buf)?;
-        let mut window = std::mem::take(&mut self.tail);
-        window.extend_from_slice(&buf[..n]);
-        if window.windows(NUL.len()).any(|w| w == NUL) {
-            self.seen.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        let keep = window.len().saturating_sub(NUL.len() - 1);
-        self.tail = window.split_off(keep);
-        Ok(n)
     }
 }
 
@@ -950,42 +838,6 @@ mod tests {
         assert!(parse_amount("0.00000000000000000000000000001").is_none());
         assert!(parse_amount("00012.50").is_some());
         assert!(parse_amount("99999999999999999999999999999").is_none());
-    }
-
-    /// A reader that hands out a few bytes at a time, as a network body does.
-    struct Trickle<'a>(&'a [u8]);
-
-    impl std::io::Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.0.len().min(buf.len()).min(3);
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn a_streamed_file_parses_as_its_text_does() {
-        let doc = r#"{"format": "factline-dataset", "version": 1, "sources": [{"slug": "s", "title": "T", "url": null, "archived_url": null, "publisher": null, "language": "en", "published": null, "kind": "news"}], "groups": [], "targets": [], "operations": [], "legal_outcomes": []}"#;
-        let ndjson = "\n{\"type\": \"header\", \"format\": \"factline-dataset\", \"version\": 1}\n{\"type\": \"source\", \"slug\": \"s\", \"title\": \"T\", \"url\": null, \"archived_url\": null, \"publisher\": null, \"language\": \"en\", \"published\": null, \"kind\": \"news\"}\n";
-        for text in [doc, ndjson] {
-            let streamed = Dataset::parse_reader(Trickle(text.as_bytes())).unwrap();
-            assert_eq!(streamed, Dataset::parse(text).unwrap());
-        }
-        // A document whose first line is longer than the probe is still a document.
-        let long = doc.replace("\"T\"", &format!("\"{}\"", "x".repeat(100_000)));
-        assert_eq!(
-            Dataset::parse_reader(long.as_bytes())
-                .unwrap()
-                .sources
-                .len(),
-            1
-        );
-        // A NUL escape is found even when split across reads.
-        let nul = doc.replace("\"T\"", "\"a\\u0000b\"");
-        let e = Dataset::parse_reader(Trickle(nul.as_bytes())).unwrap_err();
-        assert!(e.to_string().contains("NUL"), "{e}");
-        assert!(Dataset::parse_reader(&b"{\"format\": \"\xff\"}"[..]).is_err());
     }
 
     #[test]

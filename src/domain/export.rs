@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Conn;
-use super::dataset::{
-    self, Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
-};
+use super::dataset::{self, SourceRecord};
+use super::encode::{Batch, Counts, Encoder, Stamps};
+use super::file::Line;
 use super::snapshot;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::error::{Error, Result};
@@ -62,24 +62,6 @@ impl Format {
     }
 }
 
-/// How many records each collection holds (for progress and the bundle id).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub sources: u64,
-    pub groups: u64,
-    pub targets: u64,
-    pub operations: u64,
-    pub legal_outcomes: u64,
-    /// The latest change to any record (with the counts, it keys the bundle id).
-    pub latest: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl Counts {
-    pub fn total(&self) -> u64 {
-        self.sources + self.groups + self.targets + self.operations + self.legal_outcomes
-    }
-}
-
 macro_rules! latest {
     ($db:expr, $m:ident) => {
         $m::Entity::find()
@@ -109,61 +91,6 @@ pub async fn counts<C: Conn>(db: &C) -> Result<Counts> {
         legal_outcomes: legal_outcome::Entity::find().count(db).await?,
         latest,
     })
-}
-
-/// When a record was created and last changed (STIX needs both).
-#[derive(Debug, Clone, Copy)]
-pub struct Stamps {
-    pub created: chrono::DateTime<chrono::Utc>,
-    pub modified: chrono::DateTime<chrono::Utc>,
-}
-
-/// One batch of records of one collection, each with its time stamps, and
-/// the sources the batch cites (for encoders that spell citations out).
-pub enum Batch {
-    Sources(Vec<(Stamps, SourceRecord)>),
-    Groups(Vec<(Stamps, GroupRecord)>),
-    Targets(Vec<(Stamps, TargetRecord)>),
-    Operations(Vec<(Stamps, OperationRecord)>),
-    LegalOutcomes(Vec<(Stamps, LegalOutcomeRecord)>),
-}
-
-impl Batch {
-    pub fn len(&self) -> usize {
-        match self {
-            Batch::Sources(v) => v.len(),
-            Batch::Groups(v) => v.len(),
-            Batch::Targets(v) => v.len(),
-            Batch::Operations(v) => v.len(),
-            Batch::LegalOutcomes(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Every source slug the batch's records (and their links) cite.
-    pub fn cited_sources(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut add = |cs: &[dataset::CitationRecord]| {
-            out.extend(cs.iter().map(|c| c.source.clone()));
-        };
-        match self {
-            Batch::Sources(_) => {}
-            Batch::Groups(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
-            Batch::Targets(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
-            Batch::Operations(v) => v.iter().for_each(|(_, r)| {
-                add(&r.citations);
-                r.groups.iter().for_each(|l| add(&l.citations));
-                r.targets.iter().for_each(|l| add(&l.citations));
-            }),
-            Batch::LegalOutcomes(v) => v.iter().for_each(|(_, r)| add(&r.citations)),
-        }
-        out.sort();
-        out.dedup();
-        out
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,112 +236,6 @@ pub async fn cited_sources<C: Conn>(
         }
     }
     Ok(out)
-}
-
-/// One line of an NDJSON export: a header, then one record per line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Line {
-    /// The first line: which format and version the lines follow.
-    Header {
-        format: String,
-        version: u32,
-    },
-    Source(SourceRecord),
-    Group(GroupRecord),
-    Target(TargetRecord),
-    Operation(OperationRecord),
-    LegalOutcome(LegalOutcomeRecord),
-}
-
-/// Does this text look like NDJSON (a first line that is a whole object with
-/// a `type`) rather than a dataset document?
-///
-/// The probe skips every value without building it: a dataset document is
-/// often one line, and reading it into a `serde_json::Map` to look for one
-/// key held ten times the file in memory (1.3 GB for the benchmark's 139 MB
-/// tier M file).
-pub fn is_ndjson(text: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(rename = "type")]
-        kind: Option<serde::de::IgnoredAny>,
-    }
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    serde_json::from_str::<Probe>(first).is_ok_and(|p| p.kind.is_some())
-}
-
-/// Reads an NDJSON export back into a dataset; errors name the line.
-pub fn dataset_from_ndjson(text: &str) -> Result<Dataset> {
-    let mut r = NdjsonReader::default();
-    for line in text.lines() {
-        if !r.line(line) {
-            break;
-        }
-    }
-    r.finish()
-}
-
-/// Builds a dataset from NDJSON lines fed one at a time (from a text or a
-/// stream), collecting at most 50 errors, each naming its line.
-#[derive(Default)]
-pub struct NdjsonReader {
-    ds: Dataset,
-    errors: Vec<crate::error::FieldError>,
-    n: usize,
-}
-
-impl NdjsonReader {
-    /// Takes the next line; `false` once enough errors are collected.
-    pub fn line(&mut self, line: &str) -> bool {
-        self.n += 1;
-        let at = || format!("line {}", self.n);
-        if line.trim().is_empty() {
-            return true;
-        }
-        if line.contains("\\u0000") {
-            self.errors.push(crate::error::FieldError::new(
-                at(),
-                "must not contain NUL characters (\\u0000)",
-            ));
-        } else {
-            match serde_json::from_str::<Line>(line) {
-                Ok(Line::Header { format, version }) => {
-                    self.ds.format = format;
-                    self.ds.version = version;
-                }
-                Ok(Line::Source(r)) => self.ds.sources.push(r),
-                Ok(Line::Group(r)) => self.ds.groups.push(r),
-                Ok(Line::Target(r)) => self.ds.targets.push(r),
-                Ok(Line::Operation(r)) => self.ds.operations.push(r),
-                Ok(Line::LegalOutcome(r)) => self.ds.legal_outcomes.push(r),
-                Err(e) => self.errors.push(crate::error::FieldError::new(
-                    at(),
-                    format!("column {}: {e}", e.column()),
-                )),
-            }
-        }
-        self.errors.len() < 50
-    }
-
-    pub fn finish(self) -> Result<Dataset> {
-        if self.errors.is_empty() {
-            Ok(self.ds)
-        } else {
-            Err(Error::Invalid(self.errors))
-        }
-    }
-}
-
-/// Turns batches into bytes, in order: `begin`, each batch, `end`.
-pub trait Encoder: Send {
-    fn begin(&mut self) -> Vec<u8>;
-    fn batch(&mut self, batch: &Batch, cited: &HashMap<String, SourceRecord>) -> Vec<u8>;
-    fn end(&mut self) -> Vec<u8>;
-    /// Whether `batch` needs the cited sources looked up.
-    fn needs_sources(&self) -> bool {
-        false
-    }
 }
 
 /// The encoder for a format. `counts` makes the STIX bundle id depend on the
@@ -664,24 +485,4 @@ async fn produce_on<C: Conn>(db: &C, format: Format, tx: &Out<'_>) -> Result<()>
         tx.send(Message::Done).await;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_ndjson;
-
-    #[test]
-    fn only_a_first_line_with_a_top_level_type_is_ndjson() {
-        assert!(is_ndjson(
-            "\n{\"type\":\"header\",\"format\":\"factline-dataset\",\"version\":1}\n{\"type\":\"source\"}\n"
-        ));
-        // A one-line dataset document whose records hold `type` keys deeper down.
-        assert!(!is_ndjson(
-            r#"{"format":"factline-dataset","version":1,"sources":[{"type":"x","slug":"s"}]}"#
-        ));
-        // A pretty-printed document: its first line is no whole object.
-        assert!(!is_ndjson("{\n  \"type\": \"header\"\n}\n"));
-        assert!(!is_ndjson("not json"));
-        assert!(!is_ndjson(""));
-    }
 }

@@ -211,8 +211,8 @@ where
 
 /// Postgres: each chunk of rows goes over as one JSON text parameter,
 /// unpacked by `json_populate_recordset` into the table's own row type
-/// (`json` rather than `jsonb`: Postgres reads 50,000 rows of it in 107 ms
-/// against 140–180 ms, as it builds no binary form first).
+/// (`json` rather than `jsonb`: Postgres reads it faster, as it builds no
+/// binary form first).
 ///
 /// Why not a multi-row `INSERT … VALUES`: Postgres parses and plans every
 /// one of its 2,000 × columns parameters, statement after statement, and that
@@ -430,9 +430,8 @@ const IMPORTED_TABLES: [&str; 12] = [
 /// transaction and made again, from their own stored definitions
 /// (`pg_get_indexdef`, `pg_get_constraintdef`), before it commits: each index
 /// is built once and each key checked with one join, instead of both being
-/// kept up row by row. Done by hand around an import of the benchmark's
-/// tier S, this took it from 24,000 to 34,000 rows/s; the foreign keys were
-/// two thirds of the gain (bench/README.md). Primary keys and unique
+/// kept up row by row; the foreign keys were most of the gain
+/// (bench/README.md, "Measurements behind the code"). Primary keys and unique
 /// constraints stay. Until the commit, readers of those (empty) tables wait
 /// for the import; a failure or a rollback restores everything, DDL being
 /// transactional in Postgres. Imports into tables that hold rows are not
@@ -899,8 +898,8 @@ impl<'a, C: Conn> Writer<'a, C> {
     /// Writes the file kind by kind, `RECORDS_PER_STEP` records at a time:
     /// each step's rows, and the names, texts, citations and revisions they
     /// bring, are inserted before the next step builds its own. Building
-    /// every row first held all of them at once (2,968 MB of RSS for the
-    /// benchmark's 139 MB tier M file). Parents still come before their
+    /// every row first held all of them at once, many times the file's size
+    /// (bench/README.md, "Measurements behind the code"). Parents still come before their
     /// children, as steps follow `parents_first` order.
     async fn write(mut self, ds: &Dataset) -> Result<ImportReport> {
         for step in ds.sources.chunks(RECORDS_PER_STEP) {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::dataset::{CitationRecord, NameRecord, SourceRecord, TextRecord};
 use super::edtf::Edtf;
-use super::export::{Batch, Counts, Encoder, Stamps};
+use super::encode::{Batch, Counts, Encoder, Stamps};
 
 /// Namespace of every STIX id factline derives.
 const STIX_NAMESPACE: Uuid = Uuid::from_u128(0x1f0e_6c55_2b8d_4f7a_9c3e_5d1a_7b24_c0e9);

@@ -1,7 +1,7 @@
 //! Parsed documents kept by their text. A client sends the same few
 //! documents again and again (a script paging through a list, an app's
-//! fixed queries, a playground tab); parsing the page-of-50 query of
-//! `bench/` took about 2% of that request's instructions (callgrind).
+//! fixed queries, a playground tab), and parsing it again costs a visible
+//! share of a page's work (bench/README.md, "Measurements behind the code").
 //! PostGraphile keeps such a cache too (`queryCacheMaxSize`).
 //! Only what a document is, never what it answered, is kept: validation
 //! and execution run for every request.
@@ -29,7 +29,7 @@ impl Documents {
     /// Longest document kept, in bytes: with [`Limits::document_cache`]
     /// entries, this bounds the cache's memory.
     ///
-    /// [`Limits::document_cache`]: super::Limits::document_cache
+    /// [`Limits::document_cache`]: crate::config::GraphqlLimits::document_cache
     pub const MAX_TEXT: usize = 8 * 1024;
 
     /// A cache of `entries` documents; none for 0.

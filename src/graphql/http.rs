@@ -28,8 +28,8 @@ use super::documents::Parsed;
 use super::error::code;
 use super::playground;
 use crate::db::Reader;
-use crate::rest::problem::Problem;
-use crate::startup::AppState;
+use crate::http::problem::Problem;
+use crate::state::AppState;
 
 /// Longest error message returned; parse errors can quote a lot of input.
 const MAX_MESSAGE: usize = 200;

@@ -24,7 +24,7 @@ pub struct Credentials {
     /// The request's `Authorization` header alone.
     pub headers: axum::http::HeaderMap,
     pub ip: Option<std::net::IpAddr>,
-    pub limiter: std::sync::Arc<crate::limits::Limiter>,
+    pub limiter: std::sync::Arc<crate::http::limits::Limiter>,
 }
 
 async fn actor(ctx: &Context<'_>) -> Result<Actor> {

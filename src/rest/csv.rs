@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::views::{
-    CitationView, DateView, GroupView, LegalOutcomeView, NameView, OperationView, SourceView,
-    TargetView, TextView,
+    CitationView, DateView, GroupView, LegalOutcomeView, NameView, OperationRow, OperationView,
+    SourceView, TargetView, TextView,
 };
 use crate::error::{Error, Result};
 
@@ -231,32 +231,6 @@ const OPERATION_DATES: [Column; 8] = concat_columns(
 const OPERATION_A: [Column; 12] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
 static OPERATION_COLUMNS: [Column; 23] = concat_columns(OPERATION_A, OPERATION_TAIL);
 
-/// An operation as its CSV row prints it: only the cells' values, so a
-/// streamed `operations.csv` loads just these ([`super::views::operation_rows`])
-/// and a JSON view turns into the same row ([`From<&OperationView>`]).
-#[derive(Debug, Clone)]
-pub struct OperationRow {
-    pub slug: String,
-    pub name: String,
-    pub names: Vec<NameView>,
-    pub start: Option<DateView>,
-    pub end: Option<DateView>,
-    pub part_of: Option<String>,
-    pub tactics: Vec<String>,
-    /// `(slug, role)` by group name, printed `slug:role`.
-    pub groups: Vec<(String, String)>,
-    /// By target name.
-    pub targets: Vec<String>,
-    /// By date, then slug.
-    pub legal_outcomes: Vec<String>,
-    pub texts: Vec<TextView>,
-    pub disputed: bool,
-    pub dispute_note: Option<String>,
-    /// Cited source slugs, in citation order.
-    pub sources: Vec<String>,
-    pub version: i32,
-}
-
 impl From<&OperationView> for OperationRow {
     fn from(o: &OperationView) -> Self {
         OperationRow {
@@ -455,10 +429,10 @@ pub fn render<T: CsvRecord>(rows: &[T]) -> Result<Response> {
     Ok(res)
 }
 
-/// Rows fetched per query when a whole list is streamed as CSV. On tier M,
-/// 1,000 instead of 500 made an export of every operation 8% faster (801
-/// statements instead of 1,601), two at once peaking at 36 MB instead of 30;
-/// 2,000 was faster still but peaked at 58 MB.
+/// Rows fetched per query when a whole list is streamed as CSV: fewer round
+/// trips against the memory two exports at once may hold; larger batches
+/// were faster still but doubled that peak (bench/README.md, "Measurements
+/// behind the code").
 pub const STREAM_BATCH: u64 = 1_000;
 
 /// One page of a list for [`stream`]: its rows, the next page's cursor, and

@@ -16,7 +16,7 @@ use super::params::Params;
 use super::v1;
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
 use crate::error::Result;
-use crate::startup::{AppState, ReadDb};
+use crate::state::{AppState, ReadDb};
 
 /// One column as a Table Schema field. Types follow the column's naming
 /// rules, which the CSV writer keeps: dates' `_earliest`/`_latest` are ISO
@@ -134,7 +134,7 @@ pub fn routes() -> Router<AppState> {
 /// OpenAPI descriptions of the dictionary and CSV routes, which `routes`
 /// builds per collection; these functions only carry the docs.
 pub mod docs {
-    use crate::rest::problem::Problem;
+    use crate::http::problem::Problem;
 
     /// A collection's path segment.
     #[derive(utoipa::ToSchema)]

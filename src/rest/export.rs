@@ -8,7 +8,7 @@ use futures::StreamExt;
 use super::params::Params;
 use crate::domain::export::{self, Format, Message};
 use crate::error::{Error, Result};
-use crate::startup::{AppState, ReadDb};
+use crate::state::{AppState, ReadDb};
 use axum::extract::State;
 
 #[derive(utoipa::IntoParams)]
@@ -27,8 +27,8 @@ pub struct ExportParams {
     responses(
         (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
             content((String = "application/x-ndjson"), (String = "application/json"), (String = "application/stix+json;version=2.1"))),
-        (status = 400, description = "A bad parameter, named in `errors`", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Result<Response> {
     p.only(&[&["format"]])?;
@@ -39,7 +39,7 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
     let permit = state.exports.clone().try_acquire_owned().map_err(|_| {
         Error::Busy(format!(
             "{} exports are already running; retry shortly",
-            crate::startup::MAX_CONCURRENT_EXPORTS
+            crate::state::MAX_CONCURRENT_EXPORTS
         ))
     })?;
     let mut rx = export::spawn(

@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::problem::Problem;
-use crate::startup::AppState;
+use crate::http::problem::Problem;
+use crate::state::AppState;
 
 /// The process is up and serving HTTP.
 #[utoipa::path(get, path = "/healthz", tag = "health",
@@ -41,4 +41,15 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         );
         res
     }
+}
+
+/// `GET /metrics`: Prometheus text, with the pools' gauges read now.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(&state.db, state.replica.as_ref());
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    res
 }

@@ -9,7 +9,7 @@ use super::params::{Errors, Params};
 use crate::domain::export;
 use crate::domain::timeline::{self, TimelineFilter};
 use crate::error::Result;
-use crate::startup::ReadDb;
+use crate::state::ReadDb;
 
 /// Records fetched for a chart at most (keyset pages of the timeline).
 const CHART_CAP: u64 = 5_000;
@@ -32,7 +32,7 @@ pub struct ChartParams {
     params(ChartParams),
     responses(
         (status = 200, description = "The timeline as an SVG chart: records per year stacked by date precision, and every record across its date span (day: dot, month: bar, year or wider: hatched bar)", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "A bad parameter, named in `errors`", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn timeline_svg(s: ReadDb, p: Params) -> Result<Response> {
     let mut e = Errors::default();
@@ -60,7 +60,7 @@ pub async fn landing(s: ReadDb, p: Params) -> Result<Html<String>> {
     Ok(Html(page(&c, &svg)))
 }
 
-fn page(c: &export::Counts, svg: &str) -> String {
+fn page(c: &crate::domain::encode::Counts, svg: &str) -> String {
     let version = env!("CARGO_PKG_VERSION");
     format!(
         r##"<!doctype html>

@@ -1,6 +1,5 @@
 //! The REST adapter: axum handlers that parse, call the domain, render.
 
-pub mod cache;
 pub mod chart;
 pub mod cite;
 pub mod csv;
@@ -11,21 +10,19 @@ pub mod json;
 pub mod landing;
 pub mod openapi;
 pub mod params;
-pub mod problem;
 pub mod v1;
 pub mod views;
 pub mod writes;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::middleware;
 use axum::routing::get;
-use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::startup::AppState;
-use problem::Problem;
+use crate::http::problem::Problem;
+use crate::state::AppState;
 
 /// Largest file `POST /v1/import` accepts.
 pub const MAX_IMPORT_BODY: usize = 64 * 1024 * 1024;
@@ -48,7 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/timeline.svg", get(landing::timeline_svg))
         .route("/", get(landing::landing))
         .merge(dictionary::routes())
-        .layer(middleware::from_fn(cache::etag));
+        .layer(middleware::from_fn(crate::http::cache::etag));
     // Streamed, so outside the ETag layer (which hashes whole bodies).
     let exports = Router::new().route("/v1/export", get(export::export));
     let mut writes = Router::new();
@@ -72,19 +69,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(import)
         .merge(openapi::routes())
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-}
-
-/// Reads are public facts: any origin may fetch them from a browser. Only
-/// safe methods are allowed cross-origin, so a page elsewhere cannot write.
-pub fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-        .allow_headers(Any)
-        .expose_headers(Any)
 }
 
 async fn not_found(uri: Uri) -> Problem {

@@ -13,8 +13,9 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{dictionary, export, health, landing, problem, v1, views, writes};
-use crate::startup::AppState;
+use super::{dictionary, export, health, landing, v1, views, writes};
+use crate::http::problem;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -319,9 +320,10 @@ fn state_bounds(doc: &mut Document) -> Vec<String> {
 /// The document as JSON, written once, when it is first asked for. Handing
 /// the document itself to Swagger UI kept two copies of its tree in memory for
 /// good (this static's and the UI's) and serialized it again for every
-/// request. Writing it at start-up left the ~5 MB heap its tree took in the
+/// request. Writing it at start-up left the heap its tree took in the
 /// process for good (the allocator keeps freed memory below the live bytes):
-/// a quarter of an idle server's RSS, for a page few requests ask for.
+/// a large share of an idle server's memory, for a page few requests ask for
+/// (bench/README.md, "Measurements behind the code").
 static DOCUMENT_JSON: LazyLock<Bytes> = LazyLock::new(|| {
     Bytes::from(serde_json::to_vec(&document()).expect("the OpenAPI document serializes"))
 });

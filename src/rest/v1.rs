@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::cite::{self, CiteFormat};
 use super::csv::{self, CsvRecord};
 use super::params::{Errors, PAGE_PARAMS, Params};
-use super::problem::Problem;
 use super::views::{
     self, DateView, GroupView, LegalOutcomeView, ListView, OperationView, PageView, SourceRef,
     SourceView, TargetView,
@@ -23,7 +22,8 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::timeline::{Entry, TimelineFilter};
 use crate::domain::{Conn, read, relations, search, stats, timeline};
 use crate::error::{Error, Result};
-use crate::startup::ReadDb;
+use crate::http::problem::Problem;
+use crate::state::ReadDb;
 
 /// How a list is rendered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

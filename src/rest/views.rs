@@ -7,7 +7,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::csv::OperationRow;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::domain::model::{Citation, DateValue, Money, Name, Subject, Text};
 use crate::domain::relations::SourceColumns;
@@ -555,6 +554,32 @@ pub async fn operations<C: Conn>(
             updated_at: o.updated_at,
         })
         .collect())
+}
+
+/// An operation as its CSV row prints it: only the cells' values, so a
+/// streamed `operations.csv` loads just these ([`operation_rows`])
+/// and a JSON view turns into the same row (`From<&OperationView>` in `csv`).
+#[derive(Debug, Clone)]
+pub struct OperationRow {
+    pub slug: String,
+    pub name: String,
+    pub names: Vec<NameView>,
+    pub start: Option<DateView>,
+    pub end: Option<DateView>,
+    pub part_of: Option<String>,
+    pub tactics: Vec<String>,
+    /// `(slug, role)` by group name, printed `slug:role`.
+    pub groups: Vec<(String, String)>,
+    /// By target name.
+    pub targets: Vec<String>,
+    /// By date, then slug.
+    pub legal_outcomes: Vec<String>,
+    pub texts: Vec<TextView>,
+    pub disputed: bool,
+    pub dispute_note: Option<String>,
+    /// Cited source slugs, in citation order.
+    pub sources: Vec<String>,
+    pub version: i32,
 }
 
 /// Operations as their CSV rows print them (a streamed `operations.csv`):

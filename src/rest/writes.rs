@@ -20,15 +20,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::cache::etag_of;
-use super::problem::Problem;
 use super::v1::Slug;
 use super::views;
 use crate::domain::auth::{self, Actor};
 use crate::domain::write::{self, Collection};
 use crate::domain::{Conn, read};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::http::cache::etag_of;
+use crate::http::problem::Problem;
+use crate::state::AppState;
 
 /// A write's error: an invalid record is 422; a malformed request (a body
 /// that is not JSON, a bad header) is 400; the rest as everywhere.
@@ -64,10 +64,6 @@ type WriteResult = Result<Response, WriteError>;
 fn not_json(e: Error) -> WriteError {
     WriteError::Request(e)
 }
-
-/// Most imports that may run at once: each holds its whole file as records
-/// and writes in one transaction; more get a 503 with `Retry-After`.
-pub const MAX_CONCURRENT_IMPORTS: usize = 1;
 
 /// Authenticates and authorizes a write from its headers alone, before its
 /// body is read: an anonymous or under-privileged client never gets the
@@ -431,7 +427,7 @@ pub mod docs {
     use crate::domain::dataset::{
         Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
     };
-    use crate::rest::problem::Problem;
+    use crate::http::problem::Problem;
 
     macro_rules! collection_docs {
         ($tag:literal, $list:literal, $detail:literal, $history:literal, $what:literal, $body:ty,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use factline::config::DbConfig;
 use factline::db::Reader;
 use factline::domain::auth::{self, Role};
-use factline::startup::AppState;
+use factline::state::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use serde_json::{Value, json};
 

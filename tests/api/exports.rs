@@ -205,7 +205,8 @@ both_backends!(an_unknown_export_format_is_a_400_naming_format, |backend| {
 });
 
 both_backends!(small_batches_walk_every_record_once_in_order, |backend| {
-    use factline::domain::export::{Batch, Walker};
+    use factline::domain::encode::Batch;
+    use factline::domain::export::Walker;
     let Some(t) = TestDb::seeded(backend).await else {
         return;
     };
@@ -515,13 +516,13 @@ both_backends!(
         let Some(t) = TestDb::seeded(backend).await else {
             return;
         };
-        let state = factline::startup::AppState::new(t.db.clone(), Default::default());
+        let state = factline::state::AppState::new(t.db.clone(), Default::default());
         let exports = state.exports.clone();
         let app = TestApp::spawn_state(t, state).await;
         // As if MAX_CONCURRENT_EXPORTS slow downloads were holding their permits.
         let held = exports
             .clone()
-            .acquire_many_owned(factline::startup::MAX_CONCURRENT_EXPORTS as u32)
+            .acquire_many_owned(factline::state::MAX_CONCURRENT_EXPORTS as u32)
             .await
             .unwrap();
         let res = app.get("/v1/export?format=ndjson").await;
@@ -534,14 +535,14 @@ both_backends!(
         assert_eq!(res.status(), 200);
         res.text().await.unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while exports.available_permits() < factline::startup::MAX_CONCURRENT_EXPORTS
+        while exports.available_permits() < factline::state::MAX_CONCURRENT_EXPORTS
             && std::time::Instant::now() < deadline
         {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         assert_eq!(
             exports.available_permits(),
-            factline::startup::MAX_CONCURRENT_EXPORTS,
+            factline::state::MAX_CONCURRENT_EXPORTS,
             "a finished export gives its permit back"
         );
     }

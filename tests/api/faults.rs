@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use crate::pg::{PrivatePg, free_port};
 
 use factline::config::DbConfig;
-use factline::startup::{self, AppState, Server};
+use factline::startup::{self, Server};
+use factline::state::AppState;
 
 use clap::Parser;
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestDb};
-use factline::startup::AppState;
+use factline::state::AppState;
 
 /// The resident set size of this process (the test server runs in it), in bytes.
 fn rss() -> u64 {
@@ -128,7 +128,7 @@ both_backends!(
 );
 
 fn limited(db: &sea_orm::DatabaseConnection) -> AppState {
-    let cfg = factline::limits::LimitConfig {
+    let cfg = factline::config::LimitConfig {
         rate_limit_ip: 50,
         rate_limit_key_writes: 10,
         no_rate_limit: false,
@@ -185,7 +185,7 @@ async fn a_key_that_just_failed_is_refused_without_a_database_lookup() {
     let Some(t) = TestDb::seeded(Backend::Sqlite).await else {
         return;
     };
-    let limiter = factline::limits::Limiter::new(&Default::default());
+    let limiter = factline::http::limits::Limiter::new(&Default::default());
     let mut headers = axum::http::HeaderMap::new();
     headers.insert(
         axum::http::header::AUTHORIZATION,
@@ -500,7 +500,7 @@ async fn slow_and_idle_connections_are_cut_off_and_a_slowloris_does_not_stall_ot
     let Some(t) = TestDb::seeded(Backend::Sqlite).await else {
         return;
     };
-    let cfg = factline::limits::LimitConfig {
+    let cfg = factline::config::LimitConfig {
         header_read_timeout_ms: 1_000,
         max_open_connections: 2_000,
         ..Default::default()
@@ -599,7 +599,7 @@ both_backends!(
         factline::domain::import::import(&t.db, ds, None, &|_, _| {})
             .await
             .unwrap();
-        let cfg = factline::limits::LimitConfig {
+        let cfg = factline::config::LimitConfig {
             export_stall_timeout_ms: 1_000,
             ..Default::default()
         };

@@ -7,6 +7,8 @@
 )]
 
 mod helpers;
+
+mod architecture;
 mod pg;
 
 mod cli;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use factline::config::DbConfig;
 use factline::domain::auth::{self, Role};
 use factline::domain::write::{self, Collection};
-use factline::startup::AppState;
+use factline::state::AppState;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -339,7 +339,7 @@ async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_onc
     b.close().await.ok();
 }
 
-fn limited(cfg: factline::limits::LimitConfig, db: &sea_orm::DatabaseConnection) -> AppState {
+fn limited(cfg: factline::config::LimitConfig, db: &sea_orm::DatabaseConnection) -> AppState {
     AppState::new(db.clone(), Default::default()).with_limits(&cfg)
 }
 
@@ -352,7 +352,7 @@ both_backends!(
         let (_, key) = auth::create_key(&t.db, Role::Editor, "editor")
             .await
             .unwrap();
-        let cfg = factline::limits::LimitConfig {
+        let cfg = factline::config::LimitConfig {
             rate_limit_ip: 1,
             rate_limit_key_writes: 1,
             no_rate_limit: false,
@@ -439,7 +439,7 @@ async fn above_the_in_flight_cap_new_requests_are_shed_with_503() {
     let Some(t) = TestDb::seeded(Backend::Sqlite).await else {
         return;
     };
-    let cfg = factline::limits::LimitConfig {
+    let cfg = factline::config::LimitConfig {
         max_in_flight: 1,
         ..Default::default()
     };

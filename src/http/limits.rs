@@ -26,9 +26,10 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use lru::LruCache;
 use sha2::{Digest, Sha256};
 
+pub use crate::config::LimitConfig;
 use crate::domain::auth::{self, Actor};
 use crate::error::{Error, Result};
-use crate::rest::problem::Problem;
+use crate::http::problem::Problem;
 
 /// How long a key that failed its check is refused without a lookup.
 pub const REJECTED_FOR: Duration = Duration::from_secs(60);
@@ -37,64 +38,6 @@ pub const REJECTED_FOR: Duration = Duration::from_secs(60);
 const FAILED_CHECKS_PER_MINUTE: u32 = 10;
 /// Key fingerprints remembered, verified and rejected each.
 const REMEMBERED_KEYS: usize = 4096;
-
-/// The limits, each a flag with an environment variable.
-#[derive(Debug, Clone, clap::Args)]
-pub struct LimitConfig {
-    /// Requests per second each client IP may make, writes aside (bursts of twice that).
-    #[arg(long, env = "FACTLINE_RATE_LIMIT_IP", default_value_t = 50)]
-    pub rate_limit_ip: u32,
-    /// Writes per second each API key may make (bursts of twice that).
-    #[arg(long, env = "FACTLINE_RATE_LIMIT_KEY_WRITES", default_value_t = 10)]
-    pub rate_limit_key_writes: u32,
-    /// Turn the rate limits off (benchmarks, trusted networks).
-    #[arg(long, env = "FACTLINE_NO_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
-    pub no_rate_limit: bool,
-    /// Requests in flight above which new ones are answered 503 at once (0: no cap).
-    #[arg(long, env = "FACTLINE_MAX_IN_FLIGHT", default_value_t = 512)]
-    pub max_in_flight: usize,
-    /// How long a client may take to send a request's head, in ms; also how
-    /// long an idle keep-alive connection stays open waiting for the next one.
-    #[arg(
-        long,
-        env = "FACTLINE_HEADER_READ_TIMEOUT_MS",
-        default_value_t = 10_000
-    )]
-    pub header_read_timeout_ms: u64,
-    /// Open connections at most; past that, new ones wait in the listen
-    /// backlog until one closes (0: no cap).
-    #[arg(long, env = "FACTLINE_MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
-    pub max_open_connections: usize,
-    /// How long a whole-database export waits for a client that reads
-    /// nothing before it ends and frees its slot (and, on Postgres, its
-    /// snapshot), in ms.
-    #[arg(
-        long,
-        env = "FACTLINE_EXPORT_STALL_TIMEOUT_MS",
-        default_value_t = 30_000
-    )]
-    pub export_stall_timeout_ms: u64,
-    /// Take the client IP from the first `X-Forwarded-For` address (only
-    /// behind a proxy that sets it; otherwise clients could pick their own).
-    #[arg(long, env = "FACTLINE_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
-    pub trust_forwarded_for: bool,
-}
-
-impl Default for LimitConfig {
-    /// No rate limits and no cap: what tests and embedders get unless they ask.
-    fn default() -> Self {
-        LimitConfig {
-            rate_limit_ip: 50,
-            rate_limit_key_writes: 10,
-            no_rate_limit: true,
-            max_in_flight: 0,
-            header_read_timeout_ms: 10_000,
-            max_open_connections: 4096,
-            export_stall_timeout_ms: 30_000,
-            trust_forwarded_for: false,
-        }
-    }
-}
 
 pub struct Limiter {
     by_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -251,8 +194,8 @@ impl Limiter {
             }
         }
         // The limiter's own clock, read only for a refusal: building a
-        // clock per request cost a CPUID instruction each (slow under a
-        // hypervisor; seen at 3% of a by-slug read in bench/run).
+        // clock per request costs a CPUID instruction each, slow under a
+        // hypervisor (bench/README.md, "Measurements behind the code").
         let wait = |d: std::time::Duration| d.as_secs() + 1;
         let auth = req.headers().get(header::AUTHORIZATION);
         let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

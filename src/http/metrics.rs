@@ -1,16 +1,16 @@
 //! Prometheus metrics at `GET /metrics`: requests and latency per route and
 //! status, GraphQL operations, and database pool usage.
 //!
-//! Each `AppState` owns its registry (no global recorder), so tests that run
+//! Each application state owns its registry (no global recorder), so tests that run
 //! many servers in one process each see their own counts.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -19,8 +19,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
-
-use crate::startup::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -149,9 +147,13 @@ impl Metrics {
     }
 
     /// The registry in the Prometheus text format.
-    pub fn render(&self, state: &AppState) -> String {
-        self.observe_pool("primary", &state.db);
-        if let Some(read) = &state.replica {
+    pub fn render(
+        &self,
+        primary: &DatabaseConnection,
+        read: Option<&DatabaseConnection>,
+    ) -> String {
+        self.observe_pool("primary", primary);
+        if let Some(read) = read {
             self.observe_pool("read", read);
         }
         let mut out = String::new();
@@ -191,16 +193,5 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
         .latency
         .get_or_create(&labels)
         .observe(started.elapsed().as_secs_f64());
-    res
-}
-
-/// `GET /metrics`.
-pub async fn handler(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(&state);
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-    );
     res
 }

@@ -17,8 +17,9 @@ const MAX_TAGGED_BODY: usize = 64 * 1024 * 1024;
 
 /// A strong ETag over a body: writes compare `If-Match` against it, which
 /// RFC 9110 requires to be strong. The tag only has to change whenever the
-/// bytes do; it guards no secret, so a fast 128-bit hash serves: SHA-256 was
-/// a twentieth of the server's CPU on a 27 KB record (perf, `bench/run`).
+/// bytes do; it guards no secret, so a fast 128-bit hash serves where SHA-256
+/// cost a visible share of the server's CPU on large records (bench/README.md,
+/// "Measurements behind the code").
 pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(bytes))
 }
