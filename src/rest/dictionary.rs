@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::csv::{Column, CsvRecord, JOIN};
 use super::params::Params;
-use super::v1;
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
+use super::{groups, legal_outcomes, operations, sources, targets};
 use crate::error::Result;
 use crate::state::{AppState, ReadDb};
 
@@ -111,23 +111,29 @@ macro_rules! collection {
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new();
-    collection!(r, "groups", "Hacktivist groups", GroupView, v1::list_groups);
+    collection!(
+        r,
+        "groups",
+        "Hacktivist groups",
+        GroupView,
+        groups::list_groups
+    );
     collection!(
         r,
         "operations",
         "Operations",
         OperationView,
-        v1::list_operations
+        operations::list_operations
     );
-    collection!(r, "targets", "Targets", TargetView, v1::list_targets);
+    collection!(r, "targets", "Targets", TargetView, targets::list_targets);
     collection!(
         r,
         "legal-outcomes",
         "Legal outcomes",
         LegalOutcomeView,
-        v1::list_legal_outcomes
+        legal_outcomes::list_legal_outcomes
     );
-    collection!(r, "sources", "Sources", SourceView, v1::list_sources);
+    collection!(r, "sources", "Sources", SourceView, sources::list_sources);
     r
 }
 

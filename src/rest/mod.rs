@@ -5,11 +5,19 @@ pub mod cite;
 pub mod csv;
 pub mod dictionary;
 pub mod export;
+pub mod groups;
 pub mod health;
 pub mod json;
 pub mod landing;
+pub mod legal_outcomes;
 pub mod openapi;
+pub mod operations;
 pub mod params;
+pub mod search;
+pub mod sources;
+pub mod stats;
+pub mod targets;
+pub mod timeline;
 pub mod v1;
 pub mod views;
 pub mod writes;
@@ -29,19 +37,25 @@ pub const MAX_IMPORT_BODY: usize = 64 * 1024 * 1024;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let reads = Router::new()
-        .route("/v1/groups", get(v1::list_groups))
-        .route("/v1/groups/{slug}", get(v1::get_group))
-        .route("/v1/operations", get(v1::list_operations))
-        .route("/v1/operations/{slug}", get(v1::get_operation))
-        .route("/v1/targets", get(v1::list_targets))
-        .route("/v1/targets/{slug}", get(v1::get_target))
-        .route("/v1/legal-outcomes", get(v1::list_legal_outcomes))
-        .route("/v1/legal-outcomes/{slug}", get(v1::get_legal_outcome))
-        .route("/v1/sources", get(v1::list_sources))
-        .route("/v1/sources/{slug}", get(v1::get_source))
-        .route("/v1/search", get(v1::search))
-        .route("/v1/timeline", get(v1::timeline))
-        .route("/v1/stats", get(v1::stats))
+        .route("/v1/groups", get(groups::list_groups))
+        .route("/v1/groups/{slug}", get(groups::get_group))
+        .route("/v1/operations", get(operations::list_operations))
+        .route("/v1/operations/{slug}", get(operations::get_operation))
+        .route("/v1/targets", get(targets::list_targets))
+        .route("/v1/targets/{slug}", get(targets::get_target))
+        .route(
+            "/v1/legal-outcomes",
+            get(legal_outcomes::list_legal_outcomes),
+        )
+        .route(
+            "/v1/legal-outcomes/{slug}",
+            get(legal_outcomes::get_legal_outcome),
+        )
+        .route("/v1/sources", get(sources::list_sources))
+        .route("/v1/sources/{slug}", get(sources::get_source))
+        .route("/v1/search", get(search::search))
+        .route("/v1/timeline", get(timeline::timeline))
+        .route("/v1/stats", get(stats::stats))
         .route("/v1/timeline.svg", get(landing::timeline_svg))
         .route("/", get(landing::landing))
         .merge(dictionary::routes())

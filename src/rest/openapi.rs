@@ -13,7 +13,10 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
-use super::{dictionary, export, health, landing, v1, views, writes};
+use super::{
+    dictionary, export, groups, health, landing, legal_outcomes, operations, search, sources,
+    stats, targets, timeline, views, writes,
+};
 use crate::http::problem;
 use crate::state::AppState;
 
@@ -25,12 +28,12 @@ use crate::state::AppState;
         license(name = "MIT OR Apache-2.0"),
     ),
     paths(
-        v1::list_groups, v1::get_group,
-        v1::list_operations, v1::get_operation,
-        v1::list_targets, v1::get_target,
-        v1::list_legal_outcomes, v1::get_legal_outcome,
-        v1::list_sources, v1::get_source,
-        v1::search, v1::timeline, v1::stats,
+        groups::list_groups, groups::get_group,
+        operations::list_operations, operations::get_operation,
+        targets::list_targets, targets::get_target,
+        legal_outcomes::list_legal_outcomes, legal_outcomes::get_legal_outcome,
+        sources::list_sources, sources::get_source,
+        search::search, timeline::timeline, stats::stats,
         landing::timeline_svg,
         export::export,
         writes::docs::create_group, writes::docs::update_group, writes::docs::delete_group, writes::docs::group_history,

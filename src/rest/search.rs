@@ -1,0 +1,86 @@
+//! `GET /v1/search`: mixed results across entities, ranked.
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{Errors, Params};
+use crate::domain::search;
+use crate::error::{Error, Result};
+use crate::http::problem::Problem;
+use crate::state::ReadDb;
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchParams {
+    /// What to look for, in any language (at most 200 characters). Case,
+    /// diacritics, tashkeel, tatweel and Arabic letter variants are folded.
+    q: String,
+    /// Most hits to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// group, operation, target or legal_outcome.
+    pub kind: String,
+    pub slug: String,
+    pub name: String,
+    /// exact, prefix, word_prefix, substring (names and aliases) or text (descriptions, motives, summaries), best first.
+    pub matched: String,
+    /// name, alias, description, motive or summary.
+    pub field: String,
+    pub lang: String,
+    /// The matching name or text as stored.
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub query: String,
+    pub data: Vec<SearchHit>,
+}
+
+#[utoipa::path(get, path = "/v1/search", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Ranked hits across every kind of record: exact before prefix before substring, names and aliases before texts", body = SearchResults),
+        (status = 400, description = "`q` missing, empty or too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search(s: ReadDb, p: Params) -> Result<Json<SearchResults>> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["q", "limit"]]))?;
+    let q = e.take(p.text("q"))?;
+    let limit = e.take(p.int("limit"))?;
+    if q.is_none() {
+        e.take::<()>(Err(Error::invalid("q", "required")))?;
+    }
+    if let Some(l) = limit
+        && !(1..=search::MAX_HITS as i64).contains(&l)
+    {
+        e.take::<()>(Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and {}", search::MAX_HITS),
+        )))?;
+    }
+    e.finish()?;
+    let q = q.unwrap_or_default();
+    let hits = search::search(&s.db, &q, limit.map_or(search::DEFAULT_HITS, |l| l as u64)).await?;
+    Ok(Json(SearchResults {
+        query: q,
+        data: hits
+            .into_iter()
+            .map(|h| SearchHit {
+                kind: h.kind.as_str().to_owned(),
+                slug: h.slug,
+                name: h.name,
+                matched: h.matched.as_str().to_owned(),
+                field: h.field,
+                lang: h.lang,
+                text: h.text,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,79 @@
+//! `GET /v1/targets` and `/v1/targets/{slug}`.
+
+use axum::Json;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use utoipa::IntoParams;
+
+use super::cite::CiteFormat;
+use super::csv::{self};
+use super::params::{Errors, PAGE_PARAMS, Params};
+use super::v1::{Format, ListParams, Slug, one, record, render_list, stream_csv, strip, whole_csv};
+use super::views::{self, ListView, TargetView};
+use crate::domain::filters::TargetFilter;
+use crate::domain::read;
+use crate::error::Result;
+use crate::http::problem::Problem;
+use crate::state::ReadDb;
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TargetParams {
+    /// Target kind: company, government, religious_org, website, person, ngo, media, other.
+    kind: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    country: Option<String>,
+    /// Slug of a group whose operations targeted it.
+    group: Option<String>,
+    /// Slug of an operation that targeted it.
+    operation: Option<String>,
+    /// Text search in names and aliases.
+    q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/targets", tag = "targets",
+    params(TargetParams, ListParams),
+    responses(
+        (status = 200, description = "A page of targets; sort: name (default), slug", content((ListView<TargetView> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["kind", "country", "group", "operation", "q"], PAGE_PARAMS]))?;
+    let filter = TargetFilter {
+        kind: e.take(p.text("kind"))?,
+        country: e.take(p.text("country"))?,
+        group: e.take(p.text("group"))?,
+        operation: e.take(p.text("operation"))?,
+        q: e.take(p.text("q"))?,
+    };
+    let page = e.take(p.page())?;
+    let sort = e.take(p.text("sort"))?;
+    let format = e.take(Format::of(&p, &headers))?;
+    e.finish()?;
+    if whole_csv(format, &p) {
+        stream_csv!(s, page, filter, sort, read::list_targets, |db, items| {
+            views::targets(&db, items).await?
+        });
+    }
+    let (items, info) = strip(read::list_targets(&s.db, &filter, sort.as_deref(), &page).await?);
+    let data = views::targets(&s.db, items).await?;
+    render_list(format, &uri, info, page.limit, data)
+}
+
+#[utoipa::path(get, path = "/v1/targets/{slug}", tag = "targets",
+    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
+    responses(
+        (status = 200, description = "The target with its operations and citations", content((TargetView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_target(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
+    p.only(&[&["format"]])?;
+    let cite = CiteFormat::of_record(&p)?;
+    let t = read::target_by_slug(&s.db, &slug).await?;
+    let Json(v) = one(views::targets(&s.db, vec![t]).await?)?;
+    let c = v.citations.iter().collect();
+    record(&s.db, cite, &v, c).await
+}

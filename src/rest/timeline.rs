@@ -1,0 +1,131 @@
+//! `GET /v1/timeline`: operations and legal outcomes in date order.
+
+use axum::Json;
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{Errors, Params};
+use super::v1::{DATE_PARAMS, DateParams, next_link, strip};
+use super::views::{DateView, ListView, PageView, SourceRef};
+use crate::domain::timeline::{Entry, TimelineFilter};
+use crate::domain::{relations, timeline};
+use crate::error::Result;
+use crate::http::problem::Problem;
+use crate::state::ReadDb;
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TimelineParams {
+    /// Only entries concerning this group (slug).
+    group: Option<String>,
+    /// Only entries concerning this target (slug).
+    target: Option<String>,
+    /// Entries per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Opaque cursor from `page.next_cursor`.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    /// operation or legal_outcome.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    /// When it happened (an operation's start).
+    pub date: Option<DateView>,
+    /// An operation's end.
+    pub end: Option<DateView>,
+    /// A legal outcome's kind.
+    pub outcome_kind: Option<String>,
+    pub sources: Vec<SourceRef>,
+}
+
+#[utoipa::path(get, path = "/v1/timeline", tag = "timeline",
+    params(TimelineParams, DateParams),
+    responses(
+        (status = 200, description = "Operations and legal outcomes in date order: earliest day, then finer precision first", body = ListView<TimelineEntry>),
+        (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
+    let mut e = Errors::default();
+    e.take(p.only(&[&["group", "target", "limit", "cursor"], DATE_PARAMS]))?;
+    let filter = TimelineFilter {
+        group: e.take(p.text("group"))?,
+        target: e.take(p.text("target"))?,
+        dates: e.take(p.dates())?,
+    };
+    let limit = e.take(p.int("limit"))?;
+    let cursor = e.take(p.text("cursor"))?;
+    let page = e.take(timeline::page_request(limit, cursor.as_deref()))?;
+    e.finish()?;
+    let (items, info) = strip(timeline::timeline(&s.db, &filter, &page).await?);
+    let op_ids: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Entry::Operation(o) => Some(o.id),
+            _ => None,
+        })
+        .collect();
+    let lo_ids: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Entry::LegalOutcome(l) => Some(l.id),
+            _ => None,
+        })
+        .collect();
+    use crate::domain::model::Subject;
+    let mut op_cites =
+        relations::citations_of(&s.db, Subject::Operation, &op_ids, SourceRef::COLUMNS).await?;
+    let mut lo_cites =
+        relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids, SourceRef::COLUMNS).await?;
+    // Each entry's citations are read once: their sources move into the view.
+    let sources = |c: Option<Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
+        c.into_iter()
+            .flatten()
+            .map(|c| SourceRef::from(c.source))
+            .collect()
+    };
+    let data: Vec<TimelineEntry> = items
+        .into_iter()
+        .map(|i| match i {
+            Entry::Operation(o) => TimelineEntry {
+                kind: "operation".into(),
+                date: DateView::of(Some(&o.start_edtf)),
+                end: DateView::of(o.end_edtf.as_deref()),
+                outcome_kind: None,
+                sources: sources(op_cites.remove(&o.id)),
+                slug: o.slug,
+                title: o.name,
+            },
+            Entry::LegalOutcome(l) => TimelineEntry {
+                kind: "legal_outcome".into(),
+                date: DateView::of(Some(&l.date_edtf)),
+                end: None,
+                title: crate::domain::model::legal_outcome_title(&l),
+                outcome_kind: Some(l.kind.clone()),
+                sources: sources(lo_cites.remove(&l.id)),
+                slug: l.slug,
+            },
+        })
+        .collect();
+    let link = info.next_cursor.as_deref().and_then(|c| next_link(&uri, c));
+    let mut res = Json(ListView {
+        data,
+        page: PageView {
+            limit: page.limit,
+            next_cursor: info.next_cursor,
+            total: info.total,
+        },
+    })
+    .into_response();
+    if let Some(link) = link {
+        res.headers_mut().insert(header::LINK, link);
+    }
+    Ok(res)
+}
