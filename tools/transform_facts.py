@@ -14,6 +14,8 @@ The transformation adds no fact. It only reshapes what facts.json says:
 - integer amounts become exact decimal strings with the currency's minor unit
   (`5600` USD becomes "5600.00"); the money kind follows the outcome kind
   (restitution: restitution_ordered, fine: fine, damages_claim: damages_claim);
+- a title facts.json prefixes with "[desc] " loses the prefix and gets
+  `title_is_descriptive: true`;
 - source kinds, group kinds: see SOURCE_KIND_BY_HOST and GROUP_KIND below;
   these classify the source or group record and are documented in data/README.md.
 """
@@ -53,6 +55,15 @@ AMOUNT_KIND = {
     "fine": "fine",
     "damages_claim": "damages_claim",
 }
+
+
+# facts.json marks a title it wrote itself (the page's headline was not
+# visible) with this prefix; the dataset says so with `title_is_descriptive`.
+DESC = "[desc] "
+
+
+def strip_desc(title):
+    return title[len(DESC):] if title.startswith(DESC) else title
 
 
 def is_arabic(text):
@@ -108,7 +119,8 @@ def main(path):
         "sources": [
             {
                 "slug": s["key"],
-                "title": s["title"],
+                "title": strip_desc(s["title"]),
+                "title_is_descriptive": s["title"].startswith(DESC),
                 "url": s["url"],
                 "archived_url": None,
                 "publisher": s["publisher"],

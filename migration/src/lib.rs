@@ -9,6 +9,7 @@ mod m20261126_000003_add_row_counts;
 mod m20261126_000004_keyset_indexes;
 mod m20261127_000005_linked_operations_index;
 mod m20261127_000006_operations_order_index;
+mod m20261205_000007_add_source_title_is_descriptive;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_keyset_indexes::Migration),
             Box::new(m20261127_000005_linked_operations_index::Migration),
             Box::new(m20261127_000006_operations_order_index::Migration),
+            Box::new(m20261205_000007_add_source_title_is_descriptive::Migration),
         ]
     }
 }

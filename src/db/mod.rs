@@ -1,5 +1,6 @@
 //! Database connections and migrations, for Postgres and the embedded SQLite.
 
+pub mod bulk;
 pub mod entities;
 mod reader;
 

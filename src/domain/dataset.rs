@@ -133,6 +133,10 @@ pub struct CitationRecord {
 pub struct SourceRecord {
     pub slug: String,
     pub title: String,
+    /// True when the title is ours, written because the page's headline
+    /// could not be read: not to be quoted as the source's words.
+    #[serde(default)]
+    pub title_is_descriptive: bool,
     #[serde(default)]
     pub url: Option<String>,
     #[serde(default)]

@@ -230,6 +230,7 @@ impl SourceColumns {
             published_precision: at.get(C::PublishedPrecision)?,
             earliest: at.get(C::Earliest)?,
             latest: at.get(C::Latest)?,
+            title_is_descriptive: at.get(C::TitleIsDescriptive)?,
         })
     }
 }

@@ -60,6 +60,7 @@ pub fn source_record(s: &source::Model) -> SourceRecord {
     SourceRecord {
         slug: s.slug.clone(),
         title: s.title.clone(),
+        title_is_descriptive: s.title_is_descriptive,
         url: s.url.clone(),
         archived_url: s.archived_url.clone(),
         publisher: s.publisher.clone(),

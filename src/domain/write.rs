@@ -557,7 +557,7 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
         .await
         .map_err(|e| Error::Internal(format!("the import parser stopped: {e}")))??;
     let txn = db.begin().await?;
-    super::import::plan_each_statement(&txn).await?;
+    crate::db::bulk::plan_each_statement(&txn).await?;
     let report = apply(
         &txn,
         ds,

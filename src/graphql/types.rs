@@ -673,9 +673,10 @@ impl Source {
     /// `every_source_field_reads_alike_through_a_citation` asks for them all.
     fn columns(selection: &Lookahead<'_>) -> SourceColumns {
         use source::Column as C;
-        const FIELDS: [(&str, source::Column); 11] = [
+        const FIELDS: [(&str, source::Column); 12] = [
             ("slug", C::Slug),
             ("title", C::Title),
+            ("titleIsDescriptive", C::TitleIsDescriptive),
             ("url", C::Url),
             ("archivedUrl", C::ArchivedUrl),
             ("publisher", C::Publisher),
@@ -703,6 +704,11 @@ impl Source {
     }
     async fn title(&self) -> &str {
         &self.0.title
+    }
+    /// True when the title is ours, written because the page's headline
+    /// could not be read: not to be quoted as the source's words.
+    async fn title_is_descriptive(&self) -> bool {
+        self.0.title_is_descriptive
     }
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()

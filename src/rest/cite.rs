@@ -35,12 +35,14 @@ impl CiteFormat {
 }
 
 /// The title as a bibliography prints it: a title the dataset marks as
-/// descriptive (`[desc] …`, supplied because the source has none usable) goes
-/// in square brackets, the cataloguing convention for a supplied title.
+/// descriptive (`title_is_descriptive`, supplied because the source has none
+/// usable) goes in square brackets, the cataloguing convention for a
+/// supplied title.
 fn title(s: &SourceView) -> String {
-    match s.title.strip_prefix("[desc] ") {
-        Some(rest) => format!("[{rest}]"),
-        None => s.title.clone(),
+    if s.title_is_descriptive {
+        format!("[{}]", s.title)
+    } else {
+        s.title.clone()
     }
 }
 
@@ -217,6 +219,7 @@ mod tests {
 
     fn source(published: Option<&str>) -> SourceView {
         SourceView {
+            title_is_descriptive: false,
             id: uuid::Uuid::nil(),
             slug: "heise-guzner".into(),
             title: "Scientology-Hacker {pleads} 100% guilty & more_".into(),
@@ -248,7 +251,8 @@ mod tests {
     #[test]
     fn a_descriptive_title_is_bracketed() {
         let mut s = source(None);
-        s.title = "[desc] Anonymous group attacks anti-piracy sites".into();
+        s.title = "Anonymous group attacks anti-piracy sites".into();
+        s.title_is_descriptive = true;
         assert_eq!(
             csl_item(&s)["title"],
             "[Anonymous group attacks anti-piracy sites]"

@@ -362,9 +362,13 @@ impl CsvRecord for LegalOutcomeView {
     }
 }
 
-const SOURCE_HEAD: [Column; 7] = [
+const SOURCE_HEAD: [Column; 8] = [
     ("slug", "stable identifier"),
-    ("title", "title; '[desc]' marks a descriptive title"),
+    ("title", "title"),
+    (
+        "title_is_descriptive",
+        "true when the title is ours (the page's headline could not be read)",
+    ),
     ("url", "URL"),
     ("archived_url", "archived copy"),
     ("publisher", "publisher"),
@@ -374,11 +378,11 @@ const SOURCE_HEAD: [Column; 7] = [
         "news, court_record, government, academic, encyclopedia, group_statement, seed, blog, reference, other",
     ),
 ];
-const SOURCE_A: [Column; 11] = concat_columns(
+const SOURCE_A: [Column; 12] = concat_columns(
     SOURCE_HEAD,
     date_columns!("published", "the publication date"),
 );
-static SOURCE_COLUMNS: [Column; 12] = concat_columns(SOURCE_A, [("version", "record version")]);
+static SOURCE_COLUMNS: [Column; 13] = concat_columns(SOURCE_A, [("version", "record version")]);
 
 impl CsvRecord for SourceView {
     const COLUMNS: &'static [Column] = &SOURCE_COLUMNS;
@@ -386,6 +390,7 @@ impl CsvRecord for SourceView {
         let mut r = vec![
             self.slug.clone(),
             self.title.clone(),
+            self.title_is_descriptive.to_string(),
             opt(&self.url),
             opt(&self.archived_url),
             opt(&self.publisher),
@@ -591,7 +596,7 @@ mod tests {
         assert_eq!(GroupView::COLUMNS.len(), 19);
         assert_eq!(OperationView::COLUMNS.len(), 23);
         assert_eq!(LegalOutcomeView::COLUMNS.len(), 21);
-        assert_eq!(SourceView::COLUMNS.len(), 12);
+        assert_eq!(SourceView::COLUMNS.len(), 13);
         assert!(GroupView::COLUMNS.iter().all(|c| !c.0.is_empty()));
         assert!(OperationView::COLUMNS.iter().all(|c| !c.0.is_empty()));
     }

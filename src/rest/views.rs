@@ -272,6 +272,9 @@ pub struct SourceView {
     pub id: Uuid,
     pub slug: String,
     pub title: String,
+    /// True when the title is ours, written because the page's headline
+    /// could not be read: not to be quoted as the source's words.
+    pub title_is_descriptive: bool,
     pub url: Option<String>,
     pub archived_url: Option<String>,
     pub publisher: Option<String>,
@@ -674,6 +677,7 @@ pub fn sources(rows: Vec<source::Model>) -> Vec<SourceView> {
             published: DateView::of(s.published_edtf.as_deref()),
             slug: s.slug,
             title: s.title,
+            title_is_descriptive: s.title_is_descriptive,
             url: s.url,
             archived_url: s.archived_url,
             publisher: s.publisher,

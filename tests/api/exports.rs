@@ -475,6 +475,7 @@ both_backends!(
                     title: format!("Generated source {i}, with a comma"),
                     url: Some(format!("https://example.org/{i}")),
                     archived_url: None,
+                    title_is_descriptive: false,
                     publisher: None,
                     language: "en".into(),
                     published: Some(format!("20{:02}", i % 20)),

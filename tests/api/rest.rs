@@ -981,3 +981,93 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_descriptive_title_is_flagged_on_both_doors_in_csv_and_through_writes,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let (_, editor) = factline::domain::auth::create_key(
+            &t.db,
+            factline::domain::auth::Role::Editor,
+            "editor",
+        )
+        .await
+        .unwrap();
+        let app = TestApp::spawn(t).await;
+        // The bundled dataset's "[desc]" titles become flagged titles.
+        let (status, s) = app.get_json("/v1/sources/mktpalqss-anonymous").await;
+        assert_eq!(status, 200);
+        assert_eq!(s["title_is_descriptive"], true, "{s}");
+        assert!(!s["title"].as_str().unwrap().starts_with("[desc]"), "{s}");
+        let (_, plain) = app.get_json("/v1/sources/seed-article").await;
+        assert_eq!(plain["title_is_descriptive"], false);
+        let (_, list) = app.get_json("/v1/sources?limit=100").await;
+        assert!(
+            list["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| !s["title"].as_str().unwrap().starts_with("[desc]"))
+        );
+        // GraphQL, also through a citation.
+        let res = app
+            .gql(
+                r#"{ source(slug: "mktpalqss-anonymous") { titleIsDescriptive }
+                     group(slug: "anonymous") { citations { source { slug titleIsDescriptive } } } }"#,
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(res["data"]["source"]["titleIsDescriptive"], true, "{res}");
+        let cited = res["data"]["group"]["citations"].as_array().unwrap();
+        assert!(
+            cited
+                .iter()
+                .any(|c| c["source"]["titleIsDescriptive"] == true),
+            "{res}"
+        );
+        // CSV has the column.
+        let csv = app
+            .get("/v1/sources?format=csv&limit=100")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .starts_with("slug,title,title_is_descriptive,")
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("mktpalqss-anonymous,") && l.contains(",true,"))
+        );
+        // A write sets it and an export carries it back.
+        let r = app
+            .client
+            .post(app.url("/v1/sources"))
+            .bearer_auth(&editor)
+            .json(&serde_json::json!({"slug": "supplied-title", "title": "Court filing on the case",
+                "title_is_descriptive": true, "url": "https://example.org/filing", "language": "en", "kind": "court_record"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let (_, s) = app.get_json("/v1/sources/supplied-title").await;
+        assert_eq!(s["title_is_descriptive"], true);
+        let ndjson = app
+            .get("/v1/export?format=ndjson")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            ndjson
+                .lines()
+                .any(|l| l.contains("\"slug\":\"supplied-title\"")
+                    && l.contains("\"title_is_descriptive\":true"))
+        );
+    }
+);

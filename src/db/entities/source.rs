@@ -21,6 +21,8 @@ pub struct Model {
     pub published_precision: Option<String>,
     pub earliest: Option<Date>,
     pub latest: Option<Date>,
+    /// The title is ours (the headline could not be read), not the page's.
+    pub title_is_descriptive: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
