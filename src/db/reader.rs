@@ -22,8 +22,8 @@ use prometheus_client::metrics::counter::Counter;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{
-    ColIdx, ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult,
-    QueryResult, RuntimeErr, Statement, TryGetable, Values,
+    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
+    RuntimeErr, Statement, Values,
 };
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
@@ -123,74 +123,8 @@ fn exec_err(e: sqlx::Error) -> DbErr {
     DbErr::Exec(RuntimeErr::SqlxError(e.into()))
 }
 
-fn query_err(e: sqlx::Error) -> DbErr {
+pub(super) fn query_err(e: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(e.into()))
-}
-
-/// A column by name or position, read as SeaORM reads it but through sqlx
-/// on Postgres. SeaORM looks a column up twice (to check its type, then to
-/// decode it), each time hashing its name, and reads a NULL into an
-/// `Option` by building an error carrying the column's name written out
-/// with `Debug` (a heap string per NULL). sqlx looks once (not at all by
-/// position) and checks for NULL before decoding. A GraphQL page of 50
-/// operations reads over a thousand NULL quotes, locators and fields, and
-/// those strings were a visible share of its work (bench/README.md,
-/// "Measurements behind the code"). Rows of other backends go through SeaORM.
-pub fn column<T>(r: &QueryResult, idx: impl ColIdx) -> Result<T, DbErr>
-where
-    T: TryGetable + sqlx::Type<Postgres> + for<'r> sqlx::Decode<'r, Postgres>,
-{
-    match r.try_as_pg_row() {
-        Some(row) => {
-            sqlx::Row::try_get::<T, _>(row, idx.as_sqlx_postgres_index()).map_err(query_err)
-        }
-        None => r.try_get_by(idx),
-    }
-}
-
-/// A nullable column as `Option<T>` (see [`column`]); as SeaORM reads an
-/// `Option`, a column the row lacks is None.
-pub fn nullable<T>(r: &QueryResult, idx: impl ColIdx) -> Result<Option<T>, DbErr>
-where
-    T: TryGetable + sqlx::Type<Postgres> + for<'r> sqlx::Decode<'r, Postgres>,
-{
-    match r.try_as_pg_row() {
-        Some(row) => match sqlx::Row::try_get::<Option<T>, _>(row, idx.as_sqlx_postgres_index()) {
-            Err(sqlx::Error::ColumnNotFound(_)) => Ok(None),
-            other => other.map_err(query_err),
-        },
-        None => r.try_get_by(idx),
-    }
-}
-
-/// A model from a row: on Postgres through sqlx's `FromRow`, which reads a
-/// NULL as `None` at once (see [`nullable`]); a group row holds a dozen
-/// NULL columns (dates it has not, ids it lacks), and SeaORM built an error
-/// string for each. Rows of other backends go through SeaORM.
-pub fn model<M>(r: &QueryResult) -> Result<M, DbErr>
-where
-    M: sea_orm::FromQueryResult + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-{
-    match r.try_as_pg_row() {
-        Some(row) => M::from_row(row).map_err(query_err),
-        None => M::from_query_result(r, ""),
-    }
-}
-
-/// The models a select finds, as `Select::all` returns them, each decoded
-/// by [`model`].
-pub async fn models<E, C>(db: &C, select: &sea_orm::Select<E>) -> Result<Vec<E::Model>, DbErr>
-where
-    E: sea_orm::EntityTrait,
-    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-    C: ConnectionTrait,
-{
-    use sea_orm::QueryTrait;
-    db.query_all(select.as_query())
-        .await?
-        .iter()
-        .map(model)
-        .collect()
 }
 
 /// A statement with its values bound, as SeaORM's Postgres driver builds it

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::Conn;
 use crate::db::entities::api_key;
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 /// What a key may do: readers only read (and exist to test refusals),
@@ -99,10 +100,8 @@ pub async fn create_key<C: Conn>(
 }
 
 pub async fn list_keys<C: Conn>(db: &C) -> Result<Vec<api_key::Model>> {
-    Ok(api_key::Entity::find()
-        .order_by_asc(api_key::Column::CreatedAt)
-        .all(db)
-        .await?)
+    let q = api_key::Entity::find().order_by_asc(api_key::Column::CreatedAt);
+    Ok(rows::all(db, q).await?)
 }
 
 /// Revokes a key by id or by its printed prefix; it fails at once afterwards.
@@ -112,7 +111,7 @@ pub async fn revoke_key<C: Conn>(db: &C, id_or_prefix: &str) -> Result<api_key::
         Ok(id) => q.filter(api_key::Column::Id.eq(id)),
         Err(_) => q.filter(api_key::Column::Prefix.eq(id_or_prefix)),
     };
-    let mut found = q.all(db).await?;
+    let mut found = rows::all(db, q).await?;
     if found.len() > 1 {
         return Err(Error::Conflict(format!(
             "{id_or_prefix:?} names more than one key; use its id"
@@ -137,9 +136,8 @@ pub async fn authenticate<C: Conn>(db: &C, authorization: Option<&str>) -> Resul
         .map(str::trim)
         .filter(|k| k.starts_with(KEY_PREFIX) && k.len() < 100)
         .ok_or(Error::Unauthenticated)?;
-    let row = api_key::Entity::find()
-        .filter(api_key::Column::KeyHash.eq(hash(key)))
-        .one(db)
+    let q = api_key::Entity::find().filter(api_key::Column::KeyHash.eq(hash(key)));
+    let row = rows::one(db, q)
         .await?
         .filter(|k| k.revoked_at.is_none())
         .ok_or(Error::Unauthenticated)?;

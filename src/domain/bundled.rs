@@ -1,11 +1,12 @@
 //! The dataset that ships inside the binary (`data/factline.json`), loaded
 //! into an empty database by `serve` and by `import` without a file.
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::dataset::Dataset;
 use super::import::{ImportReport, import};
 use crate::db::entities::{group, legal_outcome, operation, source, target};
+use crate::db::rows;
 use crate::error::Result;
 
 pub const BUNDLED_JSON: &str = include_str!("../../data/factline.json");
@@ -16,11 +17,11 @@ pub fn dataset() -> Result<Dataset> {
 
 /// True when no record of any kind is stored.
 pub async fn is_empty(db: &DatabaseConnection) -> Result<bool> {
-    Ok(source::Entity::find().count(db).await? == 0
-        && group::Entity::find().count(db).await? == 0
-        && target::Entity::find().count(db).await? == 0
-        && operation::Entity::find().count(db).await? == 0
-        && legal_outcome::Entity::find().count(db).await? == 0)
+    Ok(rows::count(db, source::Entity::find()).await? == 0
+        && rows::count(db, group::Entity::find()).await? == 0
+        && rows::count(db, target::Entity::find()).await? == 0
+        && rows::count(db, operation::Entity::find()).await? == 0
+        && rows::count(db, legal_outcome::Entity::find()).await? == 0)
 }
 
 /// Loads the bundled dataset when the database holds nothing yet.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::Conn;
@@ -15,6 +15,7 @@ use super::encode::{Batch, Counts, Encoder, Stamps};
 use super::file::Line;
 use super::snapshot;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 /// Rows read per query: large enough that round trips do not dominate, small
@@ -64,9 +65,7 @@ impl Format {
 
 macro_rules! latest {
     ($db:expr, $m:ident) => {
-        $m::Entity::find()
-            .order_by_desc($m::Column::UpdatedAt)
-            .one($db)
+        rows::one($db, $m::Entity::find().order_by_desc($m::Column::UpdatedAt))
             .await?
             .map(|r| r.updated_at)
     };
@@ -84,11 +83,11 @@ pub async fn counts<C: Conn>(db: &C) -> Result<Counts> {
     .flatten()
     .max();
     Ok(Counts {
-        sources: source::Entity::find().count(db).await?,
-        groups: group::Entity::find().count(db).await?,
-        targets: target::Entity::find().count(db).await?,
-        operations: operation::Entity::find().count(db).await?,
-        legal_outcomes: legal_outcome::Entity::find().count(db).await?,
+        sources: rows::count(db, source::Entity::find()).await?,
+        groups: rows::count(db, group::Entity::find()).await?,
+        targets: rows::count(db, target::Entity::find()).await?,
+        operations: rows::count(db, operation::Entity::find()).await?,
+        legal_outcomes: rows::count(db, legal_outcome::Entity::find()).await?,
         latest,
     })
 }
@@ -126,7 +125,7 @@ macro_rules! page {
         if let Some(a) = $after {
             q = q.filter($m::Column::Slug.gt(a.as_str()));
         }
-        q.limit($limit).all($db).await?
+        rows::all($db, q.limit($limit)).await?
     }};
 }
 
@@ -227,10 +226,11 @@ pub async fn cited_sources<C: Conn>(
     let mut out = HashMap::with_capacity(slugs.len());
     // Bounded chunks keep the statement's parameter count in range.
     for chunk in slugs.chunks(1000) {
-        let rows = source::Entity::find()
-            .filter(source::Column::Slug.is_in(chunk.iter().cloned()))
-            .all(db)
-            .await?;
+        let rows = rows::all(
+            db,
+            source::Entity::find().filter(source::Column::Slug.is_in(chunk.iter().cloned())),
+        )
+        .await?;
         for r in rows {
             out.insert(r.slug.clone(), snapshot::source_record(&r));
         }

@@ -21,6 +21,7 @@ use crate::db::entities::{
     group, legal_outcome, name, operation, operation_group, operation_tactic, operation_target,
     source, target, text,
 };
+use crate::db::rows;
 use crate::error::{Error, FieldError, Result};
 
 /// Checks filter values against their vocabularies and code lists, naming
@@ -294,13 +295,8 @@ async fn id_of<E: EntityTrait, C: Conn>(
     slug_col: E::Column,
     slug: &str,
 ) -> Result<Option<Uuid>> {
-    Ok(E::find()
-        .select_only()
-        .column(id)
-        .filter(slug_col.eq(slug))
-        .into_tuple::<Uuid>()
-        .one(db)
-        .await?)
+    let q = E::find().select_only().column(id).filter(slug_col.eq(slug));
+    Ok(rows::tuple::<Uuid, _, _>(db, q).await?)
 }
 
 #[derive(Debug, Clone, Default)]

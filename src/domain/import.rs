@@ -26,6 +26,7 @@ use crate::db::entities::{
     citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
     operation_target, revision, source, target, text,
 };
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 /// Namespace of the deterministic record ids (UUIDv5 of `kind/slug`), so the
@@ -67,14 +68,15 @@ async fn ids_of<E: EntityTrait, C: Conn>(
     let mut out = HashMap::new();
     for chunk in slugs.chunks(super::relations::CHUNK) {
         out.extend(
-            E::find()
-                .select_only()
-                .column(slug)
-                .column(id)
-                .filter(slug.is_in(chunk.iter().map(|s| s.as_str())))
-                .into_tuple::<(String, Uuid)>()
-                .all(db)
-                .await?,
+            rows::tuples::<(String, Uuid), _, _>(
+                db,
+                E::find()
+                    .select_only()
+                    .column(slug)
+                    .column(id)
+                    .filter(slug.is_in(chunk.iter().map(|s| s.as_str()))),
+            )
+            .await?,
         );
     }
     Ok(out)
@@ -284,25 +286,28 @@ async fn reaches<C: Conn>(
         at = match in_file.get(slug.as_str()) {
             Some(p) => p.map(str::to_owned),
             None if groups => {
-                let parent = group::Entity::find()
-                    .filter(group::Column::Slug.eq(slug.as_str()))
-                    .one(db)
-                    .await?
-                    .and_then(|g| g.parent_id);
+                let parent = rows::one(
+                    db,
+                    group::Entity::find().filter(group::Column::Slug.eq(slug.as_str())),
+                )
+                .await?
+                .and_then(|g| g.parent_id);
                 match parent {
-                    Some(id) => group::Entity::find_by_id(id).one(db).await?.map(|g| g.slug),
+                    Some(id) => rows::one(db, group::Entity::find_by_id(id))
+                        .await?
+                        .map(|g| g.slug),
                     None => None,
                 }
             }
             None => {
-                let parent = operation::Entity::find()
-                    .filter(operation::Column::Slug.eq(slug.as_str()))
-                    .one(db)
-                    .await?
-                    .and_then(|o| o.part_of_id);
+                let parent = rows::one(
+                    db,
+                    operation::Entity::find().filter(operation::Column::Slug.eq(slug.as_str())),
+                )
+                .await?
+                .and_then(|o| o.part_of_id);
                 match parent {
-                    Some(id) => operation::Entity::find_by_id(id)
-                        .one(db)
+                    Some(id) => rows::one(db, operation::Entity::find_by_id(id))
                         .await?
                         .map(|o| o.slug),
                     None => None,
@@ -978,15 +983,13 @@ async fn load_by_slugs<E: EntityTrait, C: Conn>(
     db: &C,
     col: E::Column,
     slugs: &[&str],
-) -> Result<Vec<E::Model>> {
+) -> Result<Vec<E::Model>>
+where
+    E::Model: rows::Decode,
+{
     let mut out = Vec::new();
     for chunk in slugs.chunks(super::relations::CHUNK) {
-        out.extend(
-            E::find()
-                .filter(col.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        );
+        out.extend(rows::all(db, E::find().filter(col.is_in(chunk.iter().copied()))).await?);
     }
     Ok(out)
 }

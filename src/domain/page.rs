@@ -6,13 +6,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Statement, Value,
+    ColumnTrait, Condition, DbBackend, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    Select, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Conn;
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LIMIT: u64 = 20;
@@ -211,13 +212,15 @@ pub async fn stored_total<C: Conn>(db: &C, table: &str) -> Result<Option<u64>> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(None);
     }
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+    let row = rows::raw_one(
+        db,
+        Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT n FROM row_counts WHERE table_name = $1",
             [table.into()],
-        ))
-        .await?;
+        ),
+    )
+    .await?;
     Ok(match row {
         Some(r) => Some(u64::try_from(r.try_get_by_index::<i64>(0)?).unwrap_or(0)),
         None => None,
@@ -236,13 +239,13 @@ pub async fn paginate<E, C>(
 ) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Sync + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    E::Model: Sync + rows::Decode,
     C: Conn,
 {
     let total = match total {
         _ if !page.count => 0,
         Some(n) => n,
-        None => select.clone().count(db).await?,
+        None => rows::count(db, select.clone()).await?,
     };
     let col = sort.spec.column;
     let order = if sort.descending {
@@ -283,7 +286,7 @@ where
     if page.limit != u64::MAX {
         q = q.limit(page.limit + 1);
     }
-    let mut items = crate::db::models(db, &q).await?;
+    let mut items = crate::db::rows::all(db, q).await?;
     let more = page.limit != u64::MAX && items.len() as u64 > page.limit;
     if more {
         items.truncate(page.limit as usize);

@@ -11,6 +11,7 @@ use super::filters::{
 use super::page::{KeyKind, Page, PageRequest, Sort, SortSpec, paginate, stored_total};
 use super::relations::by_id;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 fn date_key(d: &chrono::NaiveDate) -> String {
@@ -116,7 +117,7 @@ macro_rules! reads {
             let select = $module::Entity::find()
                 .filter($module::Column::Slug.eq(slug))
                 .limit(1);
-            crate::db::models(db, &select)
+            crate::db::rows::all(db, select)
                 .await?
                 .pop()
                 .ok_or_else(|| Error::not_found($kind, slug))
@@ -200,10 +201,11 @@ reads!(
 pub async fn sources_by_slugs<C: Conn>(db: &C, slugs: &[String]) -> Result<Vec<source::Model>> {
     let mut found = std::collections::HashMap::with_capacity(slugs.len());
     for chunk in slugs.chunks(1000) {
-        for row in source::Entity::find()
-            .filter(source::Column::Slug.is_in(chunk.iter().cloned()))
-            .all(db)
-            .await?
+        for row in rows::all(
+            db,
+            source::Entity::find().filter(source::Column::Slug.is_in(chunk.iter().cloned())),
+        )
+        .await?
         {
             found.insert(row.slug.clone(), row);
         }

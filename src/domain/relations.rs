@@ -15,6 +15,7 @@ use crate::db::entities::{
     citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
     operation_target, source, target, text,
 };
+use crate::db::rows;
 use crate::db::{column, nullable};
 use crate::error::Result;
 
@@ -30,7 +31,7 @@ fn group_by<K: Eq + Hash, V>(rows: impl IntoIterator<Item = (K, V)>) -> HashMap<
 }
 
 /// Rows of `E` whose `col` is one of `ids`, in the given order, chunked;
-/// decoded by [`crate::db::model`].
+/// decoded by [`crate::db::rows::model`].
 async fn rows_where_in<E, C>(
     db: &C,
     col: E::Column,
@@ -39,7 +40,7 @@ async fn rows_where_in<E, C>(
 ) -> Result<Vec<E::Model>>
 where
     E: EntityTrait,
-    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    E::Model: rows::Decode,
     C: Conn,
 {
     let mut out = Vec::new();
@@ -48,7 +49,7 @@ where
         for o in order.clone() {
             q = q.order_by_asc(o);
         }
-        out.extend(crate::db::models(db, &q).await?);
+        out.extend(crate::db::rows::all(db, q).await?);
     }
     Ok(out)
 }
@@ -62,7 +63,7 @@ async fn query_chunked<C: Conn, T>(
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        for r in db.query_all(&select(chunk)).await? {
+        for r in rows::statement(db, &select(chunk)).await? {
             out.push(decode(&r)?);
         }
     }
@@ -723,7 +724,7 @@ pub async fn by_id<E, C>(
 ) -> Result<HashMap<Uuid, E::Model>>
 where
     E: EntityTrait,
-    E::Model: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    E::Model: rows::Decode,
     C: Conn,
 {
     let mut ids = ids.to_vec();

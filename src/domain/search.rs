@@ -17,6 +17,7 @@ use super::Conn;
 use super::filters::{contains, escape_like, query_key};
 use super::read;
 use crate::db::entities::{name, text};
+use crate::db::rows;
 use crate::error::Result;
 
 pub const DEFAULT_HITS: u64 = 20;
@@ -145,7 +146,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
         .to_owned();
 
     let mut rows = Vec::new();
-    for r in db.query_all(&names).await? {
+    for r in rows::statement(db, &names).await? {
         let Some((kind, id)) = owner(
             &r,
             &[
@@ -180,7 +181,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
             text,
         });
     }
-    for r in db.query_all(&texts).await? {
+    for r in rows::statement(db, &texts).await? {
         let Some((kind, id)) = owner(
             &r,
             &[

@@ -17,6 +17,7 @@ use super::dataset::{
 use super::model::{Citation, Name, Subject, Text};
 use super::relations::{self, SourceColumns, by_id};
 use crate::db::entities::{group, legal_outcome, operation, source, target};
+use crate::db::rows;
 use crate::error::Result;
 
 fn names(v: Option<&Vec<Name>>) -> Vec<NameRecord> {
@@ -231,26 +232,27 @@ pub async fn legal_outcome_records<C: Conn>(
 
 /// The whole database as one dataset, every collection ordered by slug.
 pub async fn dataset<C: Conn>(db: &C) -> Result<Dataset> {
-    let sources = source::Entity::find()
-        .order_by_asc(source::Column::Slug)
-        .all(db)
-        .await?;
-    let groups = group::Entity::find()
-        .order_by_asc(group::Column::Slug)
-        .all(db)
-        .await?;
-    let targets = target::Entity::find()
-        .order_by_asc(target::Column::Slug)
-        .all(db)
-        .await?;
-    let operations = operation::Entity::find()
-        .order_by_asc(operation::Column::Slug)
-        .all(db)
-        .await?;
-    let outcomes = legal_outcome::Entity::find()
-        .order_by_asc(legal_outcome::Column::Slug)
-        .all(db)
-        .await?;
+    let sources = rows::all(
+        db,
+        source::Entity::find().order_by_asc(source::Column::Slug),
+    )
+    .await?;
+    let groups = rows::all(db, group::Entity::find().order_by_asc(group::Column::Slug)).await?;
+    let targets = rows::all(
+        db,
+        target::Entity::find().order_by_asc(target::Column::Slug),
+    )
+    .await?;
+    let operations = rows::all(
+        db,
+        operation::Entity::find().order_by_asc(operation::Column::Slug),
+    )
+    .await?;
+    let outcomes = rows::all(
+        db,
+        legal_outcome::Entity::find().order_by_asc(legal_outcome::Column::Slug),
+    )
+    .await?;
     Ok(Dataset {
         sources: sources.iter().map(source_record).collect(),
         groups: group_records(db, &groups).await?,

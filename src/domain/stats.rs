@@ -11,6 +11,7 @@ use sea_orm::{EntityTrait, QuerySelect};
 use super::Conn;
 use super::edtf::{Precision, min_day};
 use crate::db::entities::{legal_outcome, operation, operation_tactic};
+use crate::db::rows;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,50 +77,55 @@ fn sorted<K: Ord>(mut v: Vec<(K, i64)>) -> Vec<(K, u64)> {
 
 pub async fn stats<C: Conn>(db: &C) -> Result<Stats> {
     let count = || Expr::cust("COUNT(*)");
-    let ops: Vec<(NaiveDate, String, i64)> = operation::Entity::find()
-        .select_only()
-        .column(operation::Column::StartEarliest)
-        .column(operation::Column::StartPrecision)
-        .expr(count())
-        .group_by(operation::Column::StartEarliest)
-        .group_by(operation::Column::StartPrecision)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let los: Vec<(NaiveDate, String, i64)> = legal_outcome::Entity::find()
-        .select_only()
-        .column(legal_outcome::Column::Earliest)
-        .column(legal_outcome::Column::DatePrecision)
-        .expr(count())
-        .group_by(legal_outcome::Column::Earliest)
-        .group_by(legal_outcome::Column::DatePrecision)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let tactics: Vec<(String, i64)> = operation_tactic::Entity::find()
-        .select_only()
-        .column(operation_tactic::Column::Tactic)
-        .expr(count())
-        .group_by(operation_tactic::Column::Tactic)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let kinds: Vec<(String, i64)> = legal_outcome::Entity::find()
-        .select_only()
-        .column(legal_outcome::Column::Kind)
-        .expr(count())
-        .group_by(legal_outcome::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let jurisdictions: Vec<(Option<String>, i64)> = legal_outcome::Entity::find()
-        .select_only()
-        .column(legal_outcome::Column::Jurisdiction)
-        .expr(count())
-        .group_by(legal_outcome::Column::Jurisdiction)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let ops: Vec<(NaiveDate, String, i64)> = rows::tuples(
+        db,
+        operation::Entity::find()
+            .select_only()
+            .column(operation::Column::StartEarliest)
+            .column(operation::Column::StartPrecision)
+            .expr(count())
+            .group_by(operation::Column::StartEarliest)
+            .group_by(operation::Column::StartPrecision),
+    )
+    .await?;
+    let los: Vec<(NaiveDate, String, i64)> = rows::tuples(
+        db,
+        legal_outcome::Entity::find()
+            .select_only()
+            .column(legal_outcome::Column::Earliest)
+            .column(legal_outcome::Column::DatePrecision)
+            .expr(count())
+            .group_by(legal_outcome::Column::Earliest)
+            .group_by(legal_outcome::Column::DatePrecision),
+    )
+    .await?;
+    let tactics: Vec<(String, i64)> = rows::tuples(
+        db,
+        operation_tactic::Entity::find()
+            .select_only()
+            .column(operation_tactic::Column::Tactic)
+            .expr(count())
+            .group_by(operation_tactic::Column::Tactic),
+    )
+    .await?;
+    let kinds: Vec<(String, i64)> = rows::tuples(
+        db,
+        legal_outcome::Entity::find()
+            .select_only()
+            .column(legal_outcome::Column::Kind)
+            .expr(count())
+            .group_by(legal_outcome::Column::Kind),
+    )
+    .await?;
+    let jurisdictions: Vec<(Option<String>, i64)> = rows::tuples(
+        db,
+        legal_outcome::Entity::find()
+            .select_only()
+            .column(legal_outcome::Column::Jurisdiction)
+            .expr(count())
+            .group_by(legal_outcome::Column::Jurisdiction),
+    )
+    .await?;
     let operations = ops.iter().map(|r| r.2 as u64).sum();
     let legal_outcomes = los.iter().map(|r| r.2 as u64).sum();
     Ok(Stats {

@@ -7,15 +7,14 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::Conn;
 use super::filters::{DateRange, Filter, LegalOutcomeFilter, OperationFilter};
 use super::page::{Cursor, Page, PageRequest};
 use crate::db::entities::{legal_outcome, operation};
+use crate::db::rows;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LIMIT: u64 = 50;
@@ -112,14 +111,8 @@ pub async fn timeline<C: Conn>(
     .resolve(db)
     .await?;
     let total = if page.count {
-        operation::Entity::find()
-            .filter(ops_cond.clone())
-            .count(db)
-            .await?
-            + legal_outcome::Entity::find()
-                .filter(los_cond.clone())
-                .count(db)
-                .await?
+        rows::count(db, operation::Entity::find().filter(ops_cond.clone())).await?
+            + rows::count(db, legal_outcome::Entity::find().filter(los_cond.clone())).await?
     } else {
         0
     };
@@ -150,20 +143,22 @@ pub async fn timeline<C: Conn>(
         );
     }
     let n = page.limit + 1;
-    let ops = ops
-        .order_by_asc(operation::Column::Earliest)
-        .order_by_asc(operation::Column::StartPrecision)
-        .order_by_asc(operation::Column::Id)
-        .limit(n)
-        .all(db)
-        .await?;
-    let los = los
-        .order_by_asc(legal_outcome::Column::Earliest)
-        .order_by_asc(legal_outcome::Column::DatePrecision)
-        .order_by_asc(legal_outcome::Column::Id)
-        .limit(n)
-        .all(db)
-        .await?;
+    let ops = rows::all(
+        db,
+        ops.order_by_asc(operation::Column::Earliest)
+            .order_by_asc(operation::Column::StartPrecision)
+            .order_by_asc(operation::Column::Id)
+            .limit(n),
+    )
+    .await?;
+    let los = rows::all(
+        db,
+        los.order_by_asc(legal_outcome::Column::Earliest)
+            .order_by_asc(legal_outcome::Column::DatePrecision)
+            .order_by_asc(legal_outcome::Column::Id)
+            .limit(n),
+    )
+    .await?;
     let mut items: Vec<Entry> = ops
         .into_iter()
         .map(Entry::Operation)

@@ -6,8 +6,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -24,6 +24,7 @@ use crate::db::entities::{
     citation, group, legal_outcome, operation, operation_group, operation_target, revision, source,
     target,
 };
+use crate::db::rows;
 use crate::error::{Error, FieldError, Result};
 
 /// The collections editors write to.
@@ -223,7 +224,7 @@ async fn current<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<(Uuid, i3
             if pg {
                 q = q.lock_exclusive();
             }
-            q.one(db)
+            rows::one(db, q)
                 .await?
                 .ok_or_else(|| Error::not_found(c.kind(), slug))?
         }};
@@ -450,24 +451,28 @@ async fn delete_once(
             for (what, n) in [
                 (
                     "legal outcomes",
-                    legal_outcome::Entity::find()
-                        .filter(legal_outcome::Column::GroupId.eq(id))
-                        .count(&txn)
-                        .await?,
+                    rows::count(
+                        &txn,
+                        legal_outcome::Entity::find().filter(legal_outcome::Column::GroupId.eq(id)),
+                    )
+                    .await?,
                 ),
                 (
                     "operation links",
-                    operation_group::Entity::find()
-                        .filter(operation_group::Column::GroupId.eq(id))
-                        .count(&txn)
-                        .await?,
+                    rows::count(
+                        &txn,
+                        operation_group::Entity::find()
+                            .filter(operation_group::Column::GroupId.eq(id)),
+                    )
+                    .await?,
                 ),
                 (
                     "child groups",
-                    group::Entity::find()
-                        .filter(group::Column::ParentId.eq(id))
-                        .count(&txn)
-                        .await?,
+                    rows::count(
+                        &txn,
+                        group::Entity::find().filter(group::Column::ParentId.eq(id)),
+                    )
+                    .await?,
                 ),
             ] {
                 if n > 0 {
@@ -480,17 +485,20 @@ async fn delete_once(
             for (what, n) in [
                 (
                     "legal outcomes",
-                    legal_outcome::Entity::find()
-                        .filter(legal_outcome::Column::OperationId.eq(id))
-                        .count(&txn)
-                        .await?,
+                    rows::count(
+                        &txn,
+                        legal_outcome::Entity::find()
+                            .filter(legal_outcome::Column::OperationId.eq(id)),
+                    )
+                    .await?,
                 ),
                 (
                     "sub-operations",
-                    operation::Entity::find()
-                        .filter(operation::Column::PartOfId.eq(id))
-                        .count(&txn)
-                        .await?,
+                    rows::count(
+                        &txn,
+                        operation::Entity::find().filter(operation::Column::PartOfId.eq(id)),
+                    )
+                    .await?,
                 ),
             ] {
                 if n > 0 {
@@ -500,10 +508,11 @@ async fn delete_once(
             operation::Entity::delete_by_id(id).exec(&txn).await?;
         }
         Collection::Targets => {
-            let n = operation_target::Entity::find()
-                .filter(operation_target::Column::TargetId.eq(id))
-                .count(&txn)
-                .await?;
+            let n = rows::count(
+                &txn,
+                operation_target::Entity::find().filter(operation_target::Column::TargetId.eq(id)),
+            )
+            .await?;
             if n > 0 {
                 return in_use("operation links", n);
             }
@@ -513,10 +522,11 @@ async fn delete_once(
             legal_outcome::Entity::delete_by_id(id).exec(&txn).await?;
         }
         Collection::Sources => {
-            let n = citation::Entity::find()
-                .filter(citation::Column::SourceId.eq(id))
-                .count(&txn)
-                .await?;
+            let n = rows::count(
+                &txn,
+                citation::Entity::find().filter(citation::Column::SourceId.eq(id)),
+            )
+            .await?;
             if n > 0 {
                 return in_use("citations", n);
             }
@@ -573,13 +583,15 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
 /// Every revision of a record, oldest first; a deleted record keeps its history.
 pub async fn history<C: Conn>(db: &C, c: Collection, slug: &str) -> Result<Vec<revision::Model>> {
     storable_slug(c, slug)?;
-    let revs = revision::Entity::find()
-        .filter(revision::Column::EntityKind.eq(c.kind()))
-        .filter(revision::Column::EntitySlug.eq(slug))
-        .order_by_asc(revision::Column::At)
-        .order_by_asc(revision::Column::Version)
-        .all(db)
-        .await?;
+    let revs = rows::all(
+        db,
+        revision::Entity::find()
+            .filter(revision::Column::EntityKind.eq(c.kind()))
+            .filter(revision::Column::EntitySlug.eq(slug))
+            .order_by_asc(revision::Column::At)
+            .order_by_asc(revision::Column::Version),
+    )
+    .await?;
     if revs.is_empty() {
         return Err(Error::not_found(c.kind(), slug));
     }

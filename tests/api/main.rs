@@ -5,6 +5,10 @@
     clippy::unwrap_used,
     reason = "a test fails loudly at the first unexpected value"
 )]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests look into the database directly, past db::rows, to check what was stored"
+)]
 
 mod helpers;
 
@@ -14,6 +18,7 @@ mod pg;
 mod cli;
 mod connections;
 mod counts;
+mod decoders;
 mod exports;
 mod faults;
 mod graphql;

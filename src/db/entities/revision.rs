@@ -1,7 +1,7 @@
 //! Row of `revisions`.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, sqlx::FromRow)]
 #[sea_orm(table_name = "revisions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
