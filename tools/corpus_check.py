@@ -8,9 +8,12 @@ Reports, per fragment: records by kind, references that resolve nowhere
 outside the vocabularies, malformed dates, groups and operations without an
 Arabic name, dates/figures/persons without a citation naming their `field`,
 disputed records without alternatives or a note, alternatives without a
-citation, sources without a kind, source URLs held twice, and sources no
-record cites. Exits 1 when anything but the last two is found: duplicates
-across fragments are expected until the merge reconciles them.
+citation, non-English names of kind `primary` without a `names` citation,
+slugs declared in more than one file (another fragment or the bundled
+dataset), sources without a kind, source URLs held twice, and sources no
+record cites. Exits 1 when anything but the last two is found.
+Files under data/corpus/ without any record list (e.g. crosswalk.json) are
+not fragments and are skipped.
 
 This is the research stage's check; `factline check` (the corpus issue)
 becomes the one that runs on the merged dataset.
@@ -33,7 +36,7 @@ VOCAB = {
     "source.kind": {"news", "court_record", "government", "academic", "encyclopedia", "group_statement",
                     "blog", "reference", "other", "seed"},
     "role": {"attributed", "claimed", "organizer", "participant", "supporter"},
-    "name.kind": {"primary", "alias", "transliteration"},
+    "name.kind": {"primary", "alias", "transliteration", "translation"},
     "money.kind": {"victim_reported_loss", "prosecution_alleged_loss", "restitution_ordered", "fine", "damages_claim"},
 }
 EDTF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -46,11 +49,17 @@ def load(path):
 
 def main(paths):
     seed = load("data/factline.json")
-    every = {p: load(p) for p in sorted(glob.glob("data/corpus/*.json"))}
+    every = {p: d for p in sorted(glob.glob("data/corpus/*.json"))
+             for d in [load(p)] if any(k in d for k in KINDS)}
     fragments = {p: every.get(p) or load(p) for p in (paths or every)}
     # References resolve against every fragment, whichever are checked.
     everything = [seed, *every.values(), *fragments.values()]
     known = {k: {r["slug"] for d in everything for r in d.get(k, [])} for k in KINDS}
+    declared = defaultdict(list)
+    for name, d in [("seed", seed), *every.items()]:
+        for k in KINDS:
+            for r in d.get(k, []):
+                declared[(k, r["slug"])].append(name)
     urls = defaultdict(list)
     for name, d in [("seed", seed), *every.items()]:
         for s in d.get("sources", []):
@@ -88,6 +97,12 @@ def main(paths):
                 if n.get("kind") not in VOCAB["name.kind"]:
                     bad(f"{where}: name kind {n.get('kind')!r}")
 
+        def primary_names(where, r):
+            # A name in another language counts as a source's own spelling only with a citation for it.
+            if any(n.get("kind") == "primary" and n.get("lang") != "en" for n in r.get("names") or []) \
+                    and not any(c.get("field") == "names" for c in r.get("citations") or []):
+                bad(f"{where}: non-English primary name without a citation with field 'names'")
+
         def disputes(where, r):
             alts = r.get("alternatives") or []
             if r.get("disputed") and not alts and not r.get("dispute_note"):
@@ -110,6 +125,7 @@ def main(paths):
             if g.get("parent") and g["parent"] not in known["groups"]:
                 bad(f"{w}: unknown parent {g['parent']!r}")
             names(w, g.get("names"), True)
+            primary_names(w, g)
             date(f"{w}.founded", g.get("founded"))
             date(f"{w}.dissolved", g.get("dissolved"))
             cites(w, g.get("citations"),
@@ -119,10 +135,12 @@ def main(paths):
             if t.get("kind") not in VOCAB["target.kind"]:
                 bad(f"{w}: kind {t.get('kind')!r}")
             names(w, t.get("names"), False)
+            primary_names(w, t)
             cites(w, t.get("citations"))
         for o in d.get("operations", []):
             w = f"operation {o['slug']}"
             names(w, o.get("names"), True)
+            primary_names(w, o)
             date(f"{w}.start", o.get("start"))
             date(f"{w}.end", o.get("end"), open_ok=True)
             if o.get("part_of") and o["part_of"] not in known["operations"]:
@@ -171,11 +189,14 @@ def main(paths):
             for slug, n in Counter(r["slug"] for r in d.get(k, [])).items():
                 if n > 1:
                     bad(f"{k} {slug}: declared {n} times")
+                others = sorted({x for x in declared[(k, slug)] if x != path})
+                if others:
+                    bad(f"{k} {slug}: also declared in {', '.join(others)} (reuse that record instead)")
         for s in d.get("sources", []):
             if s["slug"] not in cited:
                 notes.append(f"source {s['slug']}: cited by no record of this fragment")
             if len(urls[s["url"]]) > 1:
-                notes.append(f"source {s['slug']}: URL also in {', '.join(u for u in urls[s['url']] if not u.endswith(':' + s['slug']))}")
+                notes.append(f"source {s['slug']}: URL also in {', '.join(u for u in urls[s['url']] if u != path + ':' + s['slug'])}")
         counts = ", ".join(f"{len(d.get(k, []))} {k}" for k in KINDS)
         print(f"{path}: {counts}; {len(problems)} problems, {len(notes)} notes")
         for p in problems:
