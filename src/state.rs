@@ -45,7 +45,7 @@ pub const MAX_CONCURRENT_EXPORTS: usize = 2;
 impl AppState {
     pub fn new(db: DatabaseConnection, limits: GraphqlLimits) -> Self {
         AppState {
-            graphql: graphql::schema(db.clone(), &limits),
+            graphql: graphql::schema(&limits),
             graphql_documents: Arc::new(graphql::documents::Documents::new(limits.document_cache)),
             graphql_limits: Arc::new(limits),
             db,

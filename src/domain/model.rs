@@ -58,7 +58,7 @@ pub struct Text {
 /// A source supporting a record or a link, with where and how it says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
-    pub source: source::Model,
+    pub source: CitedSource,
     pub quote: Option<String>,
     pub locator: Option<String>,
     pub field: Option<String>,
@@ -118,4 +118,87 @@ pub enum Subject {
     LegalOutcome,
     OperationGroup,
     OperationTarget,
+}
+
+/// A cited source as its reader asked for it (`relations::SourceColumns`):
+/// the id and slug always, each other column only when it was selected.
+/// Asking for a column that was not read is an error, never an empty value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CitedSource {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub(super) title: Option<String>,
+    pub(super) title_is_descriptive: Option<bool>,
+    pub(super) url: Option<Option<String>>,
+    pub(super) archived_url: Option<Option<String>>,
+    pub(super) publisher: Option<Option<String>>,
+    pub(super) language: Option<String>,
+    pub(super) kind: Option<String>,
+    pub(super) published_edtf: Option<Option<String>>,
+    pub(super) version: Option<i32>,
+    pub(super) created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub(super) updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A selected column's value, or the error of a reader that did not select it.
+fn selected<'a, T>(v: &'a Option<T>, column: &str) -> crate::Result<&'a T> {
+    v.as_ref()
+        .ok_or_else(|| crate::Error::Internal(format!("the cited source's {column} was not read")))
+}
+
+impl CitedSource {
+    pub fn title(&self) -> crate::Result<&str> {
+        selected(&self.title, "title").map(String::as_str)
+    }
+    pub fn title_is_descriptive(&self) -> crate::Result<bool> {
+        selected(&self.title_is_descriptive, "title_is_descriptive").copied()
+    }
+    pub fn url(&self) -> crate::Result<Option<&str>> {
+        selected(&self.url, "url").map(Option::as_deref)
+    }
+    pub fn archived_url(&self) -> crate::Result<Option<&str>> {
+        selected(&self.archived_url, "archived_url").map(Option::as_deref)
+    }
+    pub fn publisher(&self) -> crate::Result<Option<&str>> {
+        selected(&self.publisher, "publisher").map(Option::as_deref)
+    }
+    pub fn language(&self) -> crate::Result<&str> {
+        selected(&self.language, "language").map(String::as_str)
+    }
+    pub fn kind(&self) -> crate::Result<&str> {
+        selected(&self.kind, "kind").map(String::as_str)
+    }
+    pub fn published_edtf(&self) -> crate::Result<Option<&str>> {
+        selected(&self.published_edtf, "published").map(Option::as_deref)
+    }
+    pub fn version(&self) -> crate::Result<i32> {
+        selected(&self.version, "version").copied()
+    }
+    pub fn created_at(&self) -> crate::Result<chrono::DateTime<chrono::Utc>> {
+        selected(&self.created_at, "created_at").copied()
+    }
+    pub fn updated_at(&self) -> crate::Result<chrono::DateTime<chrono::Utc>> {
+        selected(&self.updated_at, "updated_at").copied()
+    }
+}
+
+/// A whole source read as a cited one: every column selected.
+impl From<source::Model> for CitedSource {
+    fn from(s: source::Model) -> Self {
+        CitedSource {
+            id: s.id,
+            slug: s.slug,
+            title: Some(s.title),
+            title_is_descriptive: Some(s.title_is_descriptive),
+            url: Some(s.url),
+            archived_url: Some(s.archived_url),
+            publisher: Some(s.publisher),
+            language: Some(s.language),
+            kind: Some(s.kind),
+            published_edtf: Some(s.published_edtf),
+            version: Some(s.version),
+            created_at: Some(s.created_at),
+            updated_at: Some(s.updated_at),
+        }
+    }
 }

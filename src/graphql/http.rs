@@ -350,13 +350,11 @@ pub async fn execute_batched(
     })
     .delay(std::time::Duration::ZERO);
     Batched {
-        // Request data wins over the schema's: resolvers use this connection.
+        // The request's one database handle: resolvers read through it,
+        // mutations write through its pool.
         execution: Box::pin(execute_guarded(
             schema,
-            request
-                .data(loader)
-                .data(db.clone())
-                .data(db.pool().clone()),
+            request.data(loader).data(db.clone()),
         )),
         fetches: FuturesUnordered::new(),
         waiting: Vec::new(),

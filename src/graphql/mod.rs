@@ -11,7 +11,6 @@ pub mod query;
 pub mod types;
 
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
-use sea_orm::DatabaseConnection;
 
 use crate::config::GraphqlLimits as Limits;
 use mutation::Mutation;
@@ -35,8 +34,9 @@ pub fn sdl() -> String {
     schema_builder(&Limits::default()).finish().sdl()
 }
 
-/// The executable schema, built once at start-up. Loaders are per request
-/// (see `http::execute_batched`), so nothing is cached between requests.
-pub fn schema(db: DatabaseConnection, limits: &Limits) -> FactlineSchema {
-    schema_builder(limits).data(db).finish()
+/// The executable schema, built once at start-up. It holds no database:
+/// each request brings its one handle, a `Reader`, and its loaders (see
+/// `http::execute_batched`), so nothing is cached between requests.
+pub fn schema(limits: &Limits) -> FactlineSchema {
+    schema_builder(limits).finish()
 }

@@ -38,8 +38,10 @@ async fn actor(ctx: &Context<'_>) -> Result<Actor> {
     }
 }
 
+/// The pool behind the request's reader: a mutation's transaction takes a
+/// connection of its own (`http::run` gives mutations a per-statement reader).
 fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
+    ctx.data_unchecked::<crate::db::Reader>().pool()
 }
 
 fn snake(key: &str) -> String {
@@ -132,7 +134,7 @@ macro_rules! mutations {
                     .await
                     .map_err(camel_fields)
                     .gql()?;
-                $by_slug(db(ctx), &slug).await.gql().map($ty)
+                $by_slug(db(ctx), &slug).await.gql().map($ty::from)
             }
 
             /// Applies a merge patch (camelCase fields) to the record at `expectedVersion`;
@@ -150,7 +152,7 @@ macro_rules! mutations {
                     .await
                     .map_err(camel_fields)
                     .gql()?;
-                $by_slug(db(ctx), &slug).await.gql().map($ty)
+                $by_slug(db(ctx), &slug).await.gql().map($ty::from)
             }
 
             /// Deletes the record at `expectedVersion`; its history stays.

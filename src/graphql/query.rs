@@ -427,7 +427,7 @@ impl Query {
         read::source_by_slug(db(ctx), &slug)
             .await
             .gql()
-            .map(|m| Some(Source(m)))
+            .map(|m| Some(Source::from(m)))
     }
 
     /// Sources; `orderBy`: slug (default), title.
@@ -455,7 +455,7 @@ impl Query {
         )
         .await
         .gql()?;
-        Ok(connection(p, has_after, Source))
+        Ok(connection(p, has_after, Source::from))
     }
 
     /// Ranked search across every kind of record, in any language.
@@ -603,7 +603,7 @@ impl Query {
                 .load_one(SourceId(uuid))
                 .await
                 .gql()?
-                .map(|m| Node::Source(Source(m))),
+                .map(|m| Node::Source(Source::from(m))),
             _ => None,
         })
     }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::error::GqlResult;
 use super::loaders::*;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
-use crate::domain::model::{DateValue, Money, Subject};
+use crate::domain::model::{CitedSource, DateValue, Money, Subject};
 use crate::domain::relations::SourceColumns;
 
 pub type Loader = DataLoader<DbLoader>;
@@ -653,8 +653,33 @@ impl LegalOutcome {
 
 // --- sources ---
 
+/// Each record type wraps its row (mutations build them by `From`).
+macro_rules! wraps_model {
+    ($($ty:ident($model:path)),*) => {
+        $(impl From<$model> for $ty {
+            fn from(m: $model) -> Self {
+                $ty(m)
+            }
+        })*
+    };
+}
+wraps_model!(
+    Group(group::Model),
+    Target(target::Model),
+    Operation(operation::Model),
+    LegalOutcome(legal_outcome::Model)
+);
+
+/// A source, whole (read by slug or listed) or as a citation's reader
+/// selected it (`Source::columns`).
 #[derive(Debug, Clone)]
-pub struct Source(pub source::Model);
+pub struct Source(pub CitedSource);
+
+impl From<source::Model> for Source {
+    fn from(m: source::Model) -> Self {
+        Source(m.into())
+    }
+}
 
 /// A record that cites a source.
 #[derive(SimpleObject, Debug, Clone)]
@@ -702,32 +727,32 @@ impl Source {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    async fn title(&self) -> &str {
-        &self.0.title
+    async fn title(&self) -> Result<&str> {
+        self.0.title().gql()
     }
     /// True when the title is ours, written because the page's headline
     /// could not be read: not to be quoted as the source's words.
-    async fn title_is_descriptive(&self) -> bool {
-        self.0.title_is_descriptive
+    async fn title_is_descriptive(&self) -> Result<bool> {
+        self.0.title_is_descriptive().gql()
     }
-    async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+    async fn url(&self) -> Result<Option<&str>> {
+        self.0.url().gql()
     }
-    async fn archived_url(&self) -> Option<&str> {
-        self.0.archived_url.as_deref()
+    async fn archived_url(&self) -> Result<Option<&str>> {
+        self.0.archived_url().gql()
     }
-    async fn publisher(&self) -> Option<&str> {
-        self.0.publisher.as_deref()
+    async fn publisher(&self) -> Result<Option<&str>> {
+        self.0.publisher().gql()
     }
     /// BCP 47.
-    async fn language(&self) -> &str {
-        &self.0.language
+    async fn language(&self) -> Result<&str> {
+        self.0.language().gql()
     }
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    async fn kind(&self) -> Result<&str> {
+        self.0.kind().gql()
     }
-    async fn published(&self) -> Option<Date> {
-        Date::of(self.0.published_edtf.as_deref())
+    async fn published(&self) -> Result<Option<Date>> {
+        Ok(Date::of(self.0.published_edtf().gql()?))
     }
     /// The records that cite this source (a link's citation counts for its operation).
     #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
@@ -746,13 +771,13 @@ impl Source {
             })
             .collect())
     }
-    async fn version(&self) -> i32 {
-        self.0.version
+    async fn version(&self) -> Result<i32> {
+        self.0.version().gql()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Result<DateTime<Utc>> {
+        self.0.created_at().gql()
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Result<DateTime<Utc>> {
+        self.0.updated_at().gql()
     }
 }

@@ -85,35 +85,37 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
     let mut lo_cites =
         relations::citations_of(&s.db, Subject::LegalOutcome, &lo_ids, SourceRef::COLUMNS).await?;
     // Each entry's citations are read once: their sources move into the view.
-    let sources = |c: Option<Vec<crate::domain::model::Citation>>| -> Vec<SourceRef> {
+    let sources = |c: Option<Vec<crate::domain::model::Citation>>| {
         c.into_iter()
             .flatten()
-            .map(|c| SourceRef::from(c.source))
-            .collect()
+            .map(|c| SourceRef::try_from(c.source))
+            .collect::<crate::Result<Vec<_>>>()
     };
     let data: Vec<TimelineEntry> = items
         .into_iter()
-        .map(|i| match i {
-            Entry::Operation(o) => TimelineEntry {
-                kind: "operation".into(),
-                date: DateView::of(Some(&o.start_edtf)),
-                end: DateView::of(o.end_edtf.as_deref()),
-                outcome_kind: None,
-                sources: sources(op_cites.remove(&o.id)),
-                slug: o.slug,
-                title: o.name,
-            },
-            Entry::LegalOutcome(l) => TimelineEntry {
-                kind: "legal_outcome".into(),
-                date: DateView::of(Some(&l.date_edtf)),
-                end: None,
-                title: crate::domain::model::legal_outcome_title(&l),
-                outcome_kind: Some(l.kind.clone()),
-                sources: sources(lo_cites.remove(&l.id)),
-                slug: l.slug,
-            },
+        .map(|i| -> crate::Result<_> {
+            Ok(match i {
+                Entry::Operation(o) => TimelineEntry {
+                    kind: "operation".into(),
+                    date: DateView::of(Some(&o.start_edtf)),
+                    end: DateView::of(o.end_edtf.as_deref()),
+                    outcome_kind: None,
+                    sources: sources(op_cites.remove(&o.id))?,
+                    slug: o.slug,
+                    title: o.name,
+                },
+                Entry::LegalOutcome(l) => TimelineEntry {
+                    kind: "legal_outcome".into(),
+                    date: DateView::of(Some(&l.date_edtf)),
+                    end: None,
+                    title: crate::domain::model::legal_outcome_title(&l),
+                    outcome_kind: Some(l.kind.clone()),
+                    sources: sources(lo_cites.remove(&l.id))?,
+                    slug: l.slug,
+                },
+            })
         })
-        .collect();
+        .collect::<crate::Result<_>>()?;
     let link = info.next_cursor.as_deref().and_then(|c| next_link(&uri, c));
     let mut res = Json(ListView {
         data,

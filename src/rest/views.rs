@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::entities::{group, legal_outcome, operation, source, target};
-use crate::domain::model::{Citation, DateValue, Money, Name, Subject, Text};
+use crate::domain::model::{Citation, CitedSource, DateValue, Money, Name, Subject, Text};
 use crate::domain::relations::SourceColumns;
 use crate::domain::{Conn, read, relations};
 use crate::error::Result;
@@ -341,27 +341,31 @@ impl SourceRef {
         .with(source::Column::Kind);
 }
 
-impl From<source::Model> for SourceRef {
-    fn from(s: source::Model) -> Self {
-        SourceRef {
+impl TryFrom<CitedSource> for SourceRef {
+    type Error = crate::Error;
+    /// Fails only if a column of `SourceRef::COLUMNS` was not read.
+    fn try_from(s: CitedSource) -> crate::Result<Self> {
+        Ok(SourceRef {
+            title: s.title()?.to_owned(),
+            url: s.url()?.map(str::to_owned),
+            publisher: s.publisher()?.map(str::to_owned),
+            language: s.language()?.to_owned(),
+            kind: s.kind()?.to_owned(),
             slug: s.slug,
-            title: s.title,
-            url: s.url,
-            publisher: s.publisher,
-            language: s.language,
-            kind: s.kind,
-        }
+        })
     }
 }
 
-fn citations(v: Option<Vec<Citation>>) -> Vec<CitationView> {
+fn citations(v: Option<Vec<Citation>>) -> Result<Vec<CitationView>> {
     v.into_iter()
         .flatten()
-        .map(|c| CitationView {
-            source: SourceRef::from(c.source),
-            quote: c.quote,
-            locator: c.locator,
-            field: c.field,
+        .map(|c| {
+            Ok(CitationView {
+                source: SourceRef::try_from(c.source)?,
+                quote: c.quote,
+                locator: c.locator,
+                field: c.field,
+            })
         })
         .collect()
 }
@@ -397,53 +401,54 @@ pub async fn groups<C: Conn>(db: &C, rows: Vec<group::Model>) -> Result<Vec<Grou
     let children = relations::children_of_groups(db, &ids).await?;
     let mut ops = relations::linked_operations(db, Subject::Group, &ids).await?;
     let los = relations::legal_outcomes_of_groups(db, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|g| GroupView {
-            id: g.id,
-            names: names(n.remove(&g.id)),
-            parent: g.parent_id.and_then(|p| parents.get(&p)).map(|p| Ref {
-                slug: p.slug.clone(),
-                name: p.name.clone(),
-            }),
-            children: children
-                .get(&g.id)
-                .into_iter()
-                .flatten()
-                .map(|c| Ref {
-                    slug: c.slug.clone(),
-                    name: c.name.clone(),
-                })
-                .collect(),
-            founded: DateView::of(g.founded_edtf.as_deref()),
-            dissolved: DateView::of(g.dissolved_edtf.as_deref()),
-            texts: texts(t.remove(&g.id)),
-            external_ids: ExternalIdsView {
-                wikidata: g.wikidata_id.clone(),
-                misp_galaxy: g.misp_galaxy_id,
-                attack: g.attack_id.clone(),
-            },
-            operations: ops
-                .remove(&g.id)
-                .into_iter()
-                .flatten()
-                .map(|o| GroupOperation {
-                    start: DateView::of(Some(&o.start_edtf)),
-                    slug: o.slug,
-                    name: o.name,
-                    role: o.role.unwrap_or_default(),
-                })
-                .collect(),
-            legal_outcomes: los.get(&g.id).into_iter().flatten().map(lo_ref).collect(),
-            citations: citations(c.remove(&g.id)),
-            slug: g.slug,
-            name: g.name,
-            kind: g.kind,
-            version: g.version,
-            created_at: g.created_at,
-            updated_at: g.updated_at,
+    rows.into_iter()
+        .map(|g| {
+            Ok(GroupView {
+                id: g.id,
+                names: names(n.remove(&g.id)),
+                parent: g.parent_id.and_then(|p| parents.get(&p)).map(|p| Ref {
+                    slug: p.slug.clone(),
+                    name: p.name.clone(),
+                }),
+                children: children
+                    .get(&g.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| Ref {
+                        slug: c.slug.clone(),
+                        name: c.name.clone(),
+                    })
+                    .collect(),
+                founded: DateView::of(g.founded_edtf.as_deref()),
+                dissolved: DateView::of(g.dissolved_edtf.as_deref()),
+                texts: texts(t.remove(&g.id)),
+                external_ids: ExternalIdsView {
+                    wikidata: g.wikidata_id.clone(),
+                    misp_galaxy: g.misp_galaxy_id,
+                    attack: g.attack_id.clone(),
+                },
+                operations: ops
+                    .remove(&g.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|o| GroupOperation {
+                        start: DateView::of(Some(&o.start_edtf)),
+                        slug: o.slug,
+                        name: o.name,
+                        role: o.role.unwrap_or_default(),
+                    })
+                    .collect(),
+                legal_outcomes: los.get(&g.id).into_iter().flatten().map(lo_ref).collect(),
+                citations: citations(c.remove(&g.id))?,
+                slug: g.slug,
+                name: g.name,
+                kind: g.kind,
+                version: g.version,
+                created_at: g.created_at,
+                updated_at: g.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<TargetView>> {
@@ -451,32 +456,33 @@ pub async fn targets<C: Conn>(db: &C, rows: Vec<target::Model>) -> Result<Vec<Ta
     let mut n = relations::names_of(db, Subject::Target, &ids).await?;
     let mut c = relations::citations_of(db, Subject::Target, &ids, SourceRef::COLUMNS).await?;
     let mut ops = relations::linked_operations(db, Subject::Target, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| TargetView {
-            id: t.id,
-            names: names(n.remove(&t.id)),
-            operations: ops
-                .remove(&t.id)
-                .into_iter()
-                .flatten()
-                .map(|o| OperationRef {
-                    start: DateView::of(Some(&o.start_edtf)),
-                    slug: o.slug,
-                    name: o.name,
-                })
-                .collect(),
-            citations: citations(c.remove(&t.id)),
-            slug: t.slug,
-            name: t.name,
-            kind: t.kind,
-            country: t.country,
-            sector: t.sector,
-            version: t.version,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
+    rows.into_iter()
+        .map(|t| {
+            Ok(TargetView {
+                id: t.id,
+                names: names(n.remove(&t.id)),
+                operations: ops
+                    .remove(&t.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|o| OperationRef {
+                        start: DateView::of(Some(&o.start_edtf)),
+                        slug: o.slug,
+                        name: o.name,
+                    })
+                    .collect(),
+                citations: citations(c.remove(&t.id))?,
+                slug: t.slug,
+                name: t.name,
+                kind: t.kind,
+                country: t.country,
+                sector: t.sector,
+                version: t.version,
+                created_at: t.created_at,
+                updated_at: t.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn operations<C: Conn>(
@@ -501,62 +507,67 @@ pub async fn operations<C: Conn>(
     let mut tc =
         relations::citations_of(db, Subject::OperationTarget, &link_ids, SourceRef::COLUMNS)
             .await?;
-    Ok(rows
-        .into_iter()
-        .map(|o| OperationView {
-            id: o.id,
-            names: names(n.remove(&o.id)),
-            start: DateView::of(Some(&o.start_edtf)),
-            end: DateView::of(o.end_edtf.as_deref()),
-            part_of: o.part_of_id.and_then(|p| parents.get(&p)).map(|p| Ref {
-                slug: p.slug.clone(),
-                name: p.name.clone(),
-            }),
-            parts: parts
-                .get(&o.id)
-                .into_iter()
-                .flatten()
-                .map(|p| Ref {
+    rows.into_iter()
+        .map(|o| {
+            Ok(OperationView {
+                id: o.id,
+                names: names(n.remove(&o.id)),
+                start: DateView::of(Some(&o.start_edtf)),
+                end: DateView::of(o.end_edtf.as_deref()),
+                part_of: o.part_of_id.and_then(|p| parents.get(&p)).map(|p| Ref {
                     slug: p.slug.clone(),
                     name: p.name.clone(),
-                })
-                .collect(),
-            tactics: tactics.get(&o.id).cloned().unwrap_or_default(),
-            texts: texts(t.remove(&o.id)),
-            groups: groups
-                .get(&o.id)
-                .into_iter()
-                .flatten()
-                .map(|(l, g)| OperationGroup {
-                    slug: g.slug.clone(),
-                    name: g.name.clone(),
-                    role: l.role.clone(),
-                    citations: citations(gc.remove(&l.id)),
-                })
-                .collect(),
-            targets: targets
-                .get(&o.id)
-                .into_iter()
-                .flatten()
-                .map(|(l, t)| OperationTarget {
-                    slug: t.slug.clone(),
-                    name: t.name.clone(),
-                    kind: t.kind.clone(),
-                    country: t.country.clone(),
-                    citations: citations(tc.remove(&l.id)),
-                })
-                .collect(),
-            legal_outcomes: los.get(&o.id).into_iter().flatten().map(lo_ref).collect(),
-            citations: citations(c.remove(&o.id)),
-            slug: o.slug,
-            name: o.name,
-            disputed: o.disputed,
-            dispute_note: o.dispute_note,
-            version: o.version,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
+                }),
+                parts: parts
+                    .get(&o.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|p| Ref {
+                        slug: p.slug.clone(),
+                        name: p.name.clone(),
+                    })
+                    .collect(),
+                tactics: tactics.get(&o.id).cloned().unwrap_or_default(),
+                texts: texts(t.remove(&o.id)),
+                groups: groups
+                    .get(&o.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(l, g)| {
+                        Ok(OperationGroup {
+                            slug: g.slug.clone(),
+                            name: g.name.clone(),
+                            role: l.role.clone(),
+                            citations: citations(gc.remove(&l.id))?,
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+                targets: targets
+                    .get(&o.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(l, t)| {
+                        Ok(OperationTarget {
+                            slug: t.slug.clone(),
+                            name: t.name.clone(),
+                            kind: t.kind.clone(),
+                            country: t.country.clone(),
+                            citations: citations(tc.remove(&l.id))?,
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+                legal_outcomes: los.get(&o.id).into_iter().flatten().map(lo_ref).collect(),
+                citations: citations(c.remove(&o.id))?,
+                slug: o.slug,
+                name: o.name,
+                disputed: o.disputed,
+                dispute_note: o.dispute_note,
+                version: o.version,
+                created_at: o.created_at,
+                updated_at: o.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// An operation as its CSV row prints it: only the cells' values, so a
@@ -639,35 +650,36 @@ pub async fn legal_outcomes<C: Conn>(
     let mut t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
     let mut c =
         relations::citations_of(db, Subject::LegalOutcome, &ids, SourceRef::COLUMNS).await?;
-    Ok(rows
-        .into_iter()
-        .map(|l| LegalOutcomeView {
-            id: l.id,
-            date: DateView::of(Some(&l.date_edtf)),
-            operation: l.operation_id.and_then(|i| ops.get(&i)).map(|o| Ref {
-                slug: o.slug.clone(),
-                name: o.name.clone(),
-            }),
-            group: l.group_id.and_then(|i| groups.get(&i)).map(|g| Ref {
-                slug: g.slug.clone(),
-                name: g.name.clone(),
-            }),
-            money: money(&l),
-            texts: texts(t.remove(&l.id)),
-            citations: citations(c.remove(&l.id)),
-            slug: l.slug,
-            kind: l.kind,
-            jurisdiction: l.jurisdiction,
-            court: l.court,
-            people_count: l.people_count,
-            person: l.person,
-            disputed: l.disputed,
-            dispute_note: l.dispute_note,
-            version: l.version,
-            created_at: l.created_at,
-            updated_at: l.updated_at,
+    rows.into_iter()
+        .map(|l| {
+            Ok(LegalOutcomeView {
+                id: l.id,
+                date: DateView::of(Some(&l.date_edtf)),
+                operation: l.operation_id.and_then(|i| ops.get(&i)).map(|o| Ref {
+                    slug: o.slug.clone(),
+                    name: o.name.clone(),
+                }),
+                group: l.group_id.and_then(|i| groups.get(&i)).map(|g| Ref {
+                    slug: g.slug.clone(),
+                    name: g.name.clone(),
+                }),
+                money: money(&l),
+                texts: texts(t.remove(&l.id)),
+                citations: citations(c.remove(&l.id))?,
+                slug: l.slug,
+                kind: l.kind,
+                jurisdiction: l.jurisdiction,
+                court: l.court,
+                people_count: l.people_count,
+                person: l.person,
+                disputed: l.disputed,
+                dispute_note: l.dispute_note,
+                version: l.version,
+                created_at: l.created_at,
+                updated_at: l.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub fn sources(rows: Vec<source::Model>) -> Vec<SourceView> {

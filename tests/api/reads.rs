@@ -446,7 +446,13 @@ both_backends!(
             .unwrap();
         assert_eq!(cites.len(), 13, "every operation has a citation");
         let payback = ops.iter().find(|o| o.slug == "op-payback").unwrap();
-        assert!(cites[&payback.id].iter().any(|c| c.source.url.is_some()));
+        assert!(
+            cites[&payback.id]
+                .iter()
+                .any(|c| c.source.url().unwrap().is_some())
+        );
+        // A column the reader did not select is an error, not an empty value.
+        assert!(cites[&payback.id][0].source.title().is_err());
         let groups = relations::groups_of_operations(db, &ids).await.unwrap();
         assert_eq!(groups[&payback.id][0].1.slug, "anonymous");
         assert_eq!(groups[&payback.id][0].0.role, "attributed");
