@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use uuid::Uuid;
 
 use super::Conn;
-use super::filters::{DateRange, Filter, LegalOutcomeFilter, OperationFilter};
+use super::filters::{Filter, LegalOutcomeFilter, OperationFilter};
 use super::page::{Cursor, Page, PageRequest};
 use crate::db::entities::{legal_outcome, operation};
 use crate::db::rows;
@@ -20,11 +20,18 @@ use crate::error::{Error, Result};
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 500;
 
-#[derive(Debug, Clone, Default)]
-pub struct TimelineFilter {
-    pub group: Option<String>,
-    pub target: Option<String>,
-    pub dates: DateRange,
+crate::domain::filters::declare::filter! {
+    /// Which operations and legal outcomes a timeline holds.
+    TimelineFilter as "TimelineFilterInput" {
+        /// Slug of a group: its operations and legal outcomes.
+        group: text,
+        /// Slug of a target: the operations against it and their outcomes.
+        target: text,
+        /// Earliest day of interest (EDTF; `2011` means from 2011-01-01).
+        from: date,
+        /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
+        to: date,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,15 +96,24 @@ pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequ
     PageRequest::bounded(limit, cursor, DEFAULT_LIMIT, MAX_LIMIT)
 }
 
+impl TimelineFilter {
+    /// Every bad value, by field name, as one 400.
+    pub fn check(&self) -> Result<()> {
+        self.checks().range(&self.from, &self.to).done()
+    }
+}
+
 pub async fn timeline<C: Conn>(
     db: &C,
     f: &TimelineFilter,
     page: &PageRequest,
 ) -> Result<Page<Entry>> {
+    f.check()?;
     let ops_cond = OperationFilter {
         group: f.group.clone(),
         target: f.target.clone(),
-        dates: f.dates.clone(),
+        from: f.from.clone(),
+        to: f.to.clone(),
         ..Default::default()
     }
     .resolve(db)
@@ -105,7 +121,8 @@ pub async fn timeline<C: Conn>(
     let los_cond = LegalOutcomeFilter {
         group: f.group.clone(),
         target: f.target.clone(),
-        dates: f.dates.clone(),
+        from: f.from.clone(),
+        to: f.to.clone(),
         ..Default::default()
     }
     .resolve(db)

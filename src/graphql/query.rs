@@ -3,13 +3,13 @@
 
 use crate::db::Reader;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::error::GqlResult;
 use super::loaders::*;
 use super::types::*;
 use crate::domain::filters::{
-    DateRange, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
+    Declared, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
 };
 use crate::domain::model::Subject;
 use crate::domain::page::{Page, PageRequest};
@@ -75,71 +75,6 @@ fn connection<M, T: async_graphql::OutputType>(
             .map(|(item, cursor)| Edge::new(cursor, wrap(item))),
     );
     c
-}
-
-/// An empty string means "no filter", as an empty REST parameter does.
-fn nz(v: Option<String>) -> Option<String> {
-    v.filter(|s| !s.is_empty())
-}
-
-fn dates(from: &Option<String>, to: &Option<String>) -> Result<DateRange> {
-    DateRange::parse(from.as_deref(), to.as_deref()).gql()
-}
-
-#[derive(InputObject, Debug, Default)]
-pub struct GroupFilterInput {
-    pub kind: Option<String>,
-    /// Slug of the parent group.
-    pub parent: Option<String>,
-    /// EDTF; overlap semantics.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Text search in names, aliases and descriptions.
-    pub q: Option<String>,
-}
-
-#[derive(InputObject, Debug, Default)]
-pub struct OperationFilterInput {
-    pub group: Option<String>,
-    pub target: Option<String>,
-    pub tactic: Option<String>,
-    pub part_of: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub disputed: Option<bool>,
-    pub q: Option<String>,
-}
-
-#[derive(InputObject, Debug, Default)]
-pub struct TargetFilterInput {
-    pub kind: Option<String>,
-    /// ISO 3166-1 alpha-2.
-    pub country: Option<String>,
-    pub group: Option<String>,
-    pub operation: Option<String>,
-    pub q: Option<String>,
-}
-
-#[derive(InputObject, Debug, Default)]
-pub struct LegalOutcomeFilterInput {
-    pub kind: Option<String>,
-    /// ISO 3166-1 or 3166-2; a country also matches its subdivisions.
-    pub jurisdiction: Option<String>,
-    pub group: Option<String>,
-    pub operation: Option<String>,
-    pub target: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub disputed: Option<bool>,
-    pub q: Option<String>,
-}
-
-#[derive(InputObject, Debug, Default)]
-pub struct SourceFilterInput {
-    pub kind: Option<String>,
-    pub language: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
 }
 
 /// A ranked search hit.
@@ -279,18 +214,12 @@ impl Query {
     async fn groups(
         &self,
         ctx: &Context<'_>,
-        filter: Option<GroupFilterInput>,
+        filter: Option<GroupFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<Group>> {
-        let f = filter.unwrap_or_default();
-        let filter = GroupFilter {
-            kind: nz(f.kind),
-            parent: nz(f.parent),
-            dates: dates(&f.from, &f.to)?,
-            q: nz(f.q),
-        };
+        let filter = filter.unwrap_or_default().without_empty();
         let has_after = after.is_some();
         let p = read::list_groups(
             db(ctx),
@@ -316,21 +245,12 @@ impl Query {
     async fn operations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OperationFilterInput>,
+        filter: Option<OperationFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<Operation>> {
-        let f = filter.unwrap_or_default();
-        let filter = OperationFilter {
-            group: nz(f.group),
-            target: nz(f.target),
-            tactic: nz(f.tactic),
-            part_of: nz(f.part_of),
-            dates: dates(&f.from, &f.to)?,
-            disputed: f.disputed,
-            q: nz(f.q),
-        };
+        let filter = filter.unwrap_or_default().without_empty();
         let has_after = after.is_some();
         let p = read::list_operations(
             db(ctx),
@@ -356,19 +276,12 @@ impl Query {
     async fn targets(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TargetFilterInput>,
+        filter: Option<TargetFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<Target>> {
-        let f = filter.unwrap_or_default();
-        let filter = TargetFilter {
-            kind: nz(f.kind),
-            country: nz(f.country),
-            group: nz(f.group),
-            operation: nz(f.operation),
-            q: nz(f.q),
-        };
+        let filter = filter.unwrap_or_default().without_empty();
         let has_after = after.is_some();
         let p = read::list_targets(
             db(ctx),
@@ -394,22 +307,12 @@ impl Query {
     async fn legal_outcomes(
         &self,
         ctx: &Context<'_>,
-        filter: Option<LegalOutcomeFilterInput>,
+        filter: Option<LegalOutcomeFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<LegalOutcome>> {
-        let f = filter.unwrap_or_default();
-        let filter = LegalOutcomeFilter {
-            kind: nz(f.kind),
-            jurisdiction: nz(f.jurisdiction),
-            group: nz(f.group),
-            operation: nz(f.operation),
-            target: nz(f.target),
-            dates: dates(&f.from, &f.to)?,
-            disputed: f.disputed,
-            q: nz(f.q),
-        };
+        let filter = filter.unwrap_or_default().without_empty();
         let has_after = after.is_some();
         let p = read::list_legal_outcomes(
             db(ctx),
@@ -435,17 +338,12 @@ impl Query {
     async fn sources(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SourceFilterInput>,
+        filter: Option<SourceFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<Source>> {
-        let f = filter.unwrap_or_default();
-        let filter = SourceFilter {
-            kind: nz(f.kind),
-            language: nz(f.language),
-            dates: dates(&f.from, &f.to)?,
-        };
+        let filter = filter.unwrap_or_default().without_empty();
         let has_after = after.is_some();
         let p = read::list_sources(
             db(ctx),
@@ -495,10 +393,12 @@ impl Query {
         after: Option<String>,
     ) -> Result<Conn<TimelineEntry>> {
         let filter = TimelineFilter {
-            group: nz(group),
-            target: nz(target),
-            dates: dates(&from, &to)?,
-        };
+            group,
+            target,
+            from,
+            to,
+        }
+        .without_empty();
         let has_after = after.is_some();
         let page = timeline::page_request(Some(i64::from(first)), after.as_deref()).gql()?;
         let p = timeline::timeline(db(ctx), &filter, &page).await.gql()?;

@@ -3,49 +3,29 @@
 use axum::Json;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use utoipa::IntoParams;
 
 use super::cite::CiteFormat;
 use super::csv::{self};
 use super::params::{Errors, PAGE_PARAMS, Params};
-use super::v1::{
-    DATE_PARAMS, DateParams, Format, ListParams, Slug, one, record, render_list, stream_csv, strip,
-    whole_csv,
-};
+use super::v1::{Format, ListParams, Slug, one, record, render_list, stream_csv, strip, whole_csv};
 use super::views::{self, GroupView, ListView};
-use crate::domain::filters::GroupFilter;
+use crate::domain::filters::{Declared, Filter, GroupFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
 use crate::state::ReadDb;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct GroupParams {
-    /// Group kind: collective, cell, crew, banner, faction, other.
-    kind: Option<String>,
-    /// Slug of the parent group.
-    parent: Option<String>,
-    /// Text search in names, aliases and descriptions (folds case, diacritics, Arabic variants; at most 200 characters).
-    q: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/groups", tag = "groups",
-    params(GroupParams, DateParams, ListParams),
+    params(GroupFilter, ListParams),
     responses(
         (status = 200, description = "A page of groups; sort: name (default), slug", content((ListView<GroupView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_groups(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["kind", "parent", "q"], DATE_PARAMS, PAGE_PARAMS]))?;
-    let filter = GroupFilter {
-        kind: e.take(p.text("kind"))?,
-        parent: e.take(p.text("parent"))?,
-        dates: e.take(p.dates())?,
-        q: e.take(p.text("q"))?,
-    };
+    e.take(p.only(&[&GroupFilter::names(), PAGE_PARAMS]))?;
+    let filter = e.take(GroupFilter::read(&p))?;
+    e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;

@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::chart;
 use super::params::{Errors, Params};
 use crate::domain::export;
+use crate::domain::filters::Declared;
 use crate::domain::timeline::{self, TimelineFilter};
 use crate::error::Result;
 use crate::state::ReadDb;
@@ -14,34 +15,17 @@ use crate::state::ReadDb;
 /// Records fetched for a chart at most (keyset pages of the timeline).
 const CHART_CAP: u64 = 5_000;
 
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct ChartParams {
-    /// Only records of this group (slug).
-    group: Option<String>,
-    /// Only records about this target (slug).
-    target: Option<String>,
-    /// EDTF; records whose date span overlaps `[from, to]`.
-    from: Option<String>,
-    /// EDTF; records whose date span overlaps `[from, to]`.
-    to: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/timeline.svg", tag = "timeline",
-    params(ChartParams),
+    params(TimelineFilter),
     responses(
         (status = 200, description = "The timeline as an SVG chart: records per year stacked by date precision, and every record across its date span (day: dot, month: bar, year or wider: hatched bar)", content_type = "image/svg+xml", body = String),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn timeline_svg(s: ReadDb, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["group", "target", "from", "to"]]))?;
-    let filter = TimelineFilter {
-        group: e.take(p.text("group"))?,
-        target: e.take(p.text("target"))?,
-        dates: e.take(p.dates())?,
-    };
+    e.take(p.only(&[&TimelineFilter::names()]))?;
+    let filter = e.take(TimelineFilter::read(&p))?;
+    e.take(filter.check())?;
     e.finish()?;
     let (spans, total) = timeline::spans(&s.db, &filter, CHART_CAP).await?;
     let mut res = chart::timeline_svg(&spans, total).into_response();

@@ -3,44 +3,20 @@
 use axum::Json;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use utoipa::IntoParams;
 
 use super::cite::CiteFormat;
 use super::csv::{self};
 use super::params::{Errors, PAGE_PARAMS, Params};
-use super::v1::{
-    DATE_PARAMS, DateParams, Format, ListParams, Slug, one, record, render_list, stream_csv, strip,
-    whole_csv,
-};
+use super::v1::{Format, ListParams, Slug, one, record, render_list, stream_csv, strip, whole_csv};
 use super::views::{self, LegalOutcomeView, ListView};
-use crate::domain::filters::LegalOutcomeFilter;
+use crate::domain::filters::{Declared, Filter, LegalOutcomeFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
 use crate::state::ReadDb;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct LegalOutcomeParams {
-    /// Outcome kind: arrest, charge, indictment, plea, conviction, acquittal, sentence, fine, restitution, damages_claim, other.
-    kind: Option<String>,
-    /// ISO 3166-1 or 3166-2 code; a country also matches its subdivisions (`US` matches `US-CA`).
-    jurisdiction: Option<String>,
-    /// Slug of the group concerned, directly or through one of its operations.
-    group: Option<String>,
-    /// Slug of the operation concerned.
-    operation: Option<String>,
-    /// Slug of a target of the operation concerned.
-    target: Option<String>,
-    /// Only disputed (`true`) or undisputed (`false`) outcomes.
-    disputed: Option<bool>,
-    /// Text search in summaries.
-    q: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/legal-outcomes", tag = "legal outcomes",
-    params(LegalOutcomeParams, DateParams, ListParams),
+    params(LegalOutcomeFilter, ListParams),
     responses(
         (status = 200, description = "A page of legal outcomes; sort: date (default), slug", content((ListView<LegalOutcomeView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
@@ -52,29 +28,9 @@ pub async fn list_legal_outcomes(
     p: Params,
 ) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[
-        &[
-            "kind",
-            "jurisdiction",
-            "group",
-            "operation",
-            "target",
-            "disputed",
-            "q",
-        ],
-        DATE_PARAMS,
-        PAGE_PARAMS,
-    ]))?;
-    let filter = LegalOutcomeFilter {
-        kind: e.take(p.text("kind"))?,
-        jurisdiction: e.take(p.text("jurisdiction"))?,
-        group: e.take(p.text("group"))?,
-        operation: e.take(p.text("operation"))?,
-        target: e.take(p.text("target"))?,
-        dates: e.take(p.dates())?,
-        disputed: e.take(p.bool("disputed"))?,
-        q: e.take(p.text("q"))?,
-    };
+    e.take(p.only(&[&LegalOutcomeFilter::names(), PAGE_PARAMS]))?;
+    let filter = e.take(LegalOutcomeFilter::read(&p))?;
+    e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;

@@ -3,42 +3,20 @@
 use axum::Json;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use utoipa::IntoParams;
 
 use super::cite::CiteFormat;
 use super::csv::{self};
 use super::params::{Errors, PAGE_PARAMS, Params};
-use super::v1::{
-    DATE_PARAMS, DateParams, Format, ListParams, Slug, one, record, render_list, stream_csv, strip,
-    whole_csv,
-};
+use super::v1::{Format, ListParams, Slug, one, record, render_list, stream_csv, strip, whole_csv};
 use super::views::{self, ListView, OperationView};
-use crate::domain::filters::OperationFilter;
+use crate::domain::filters::{Declared, Filter, OperationFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
 use crate::state::ReadDb;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct OperationParams {
-    /// Slug of a group the operation is linked to.
-    group: Option<String>,
-    /// Slug of a target of the operation.
-    target: Option<String>,
-    /// A tactic: ddos, doxing, defacement, protest, data_leak, raid, black_fax, prank_calls, account_takeover, website_takedown, sql_injection, financial_fraud, other.
-    tactic: Option<String>,
-    /// Slug of the parent operation.
-    part_of: Option<String>,
-    /// Only disputed (`true`) or undisputed (`false`) operations.
-    disputed: Option<bool>,
-    /// Text search in names, aliases, motives and summaries.
-    q: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/operations", tag = "operations",
-    params(OperationParams, DateParams, ListParams),
+    params(OperationFilter, ListParams),
     responses(
         (status = 200, description = "A page of operations; sort: start (default), end, name, slug", content((ListView<OperationView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
@@ -50,20 +28,9 @@ pub async fn list_operations(
     p: Params,
 ) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[
-        &["group", "target", "tactic", "part_of", "disputed", "q"],
-        DATE_PARAMS,
-        PAGE_PARAMS,
-    ]))?;
-    let filter = OperationFilter {
-        group: e.take(p.text("group"))?,
-        target: e.take(p.text("target"))?,
-        tactic: e.take(p.text("tactic"))?,
-        part_of: e.take(p.text("part_of"))?,
-        dates: e.take(p.dates())?,
-        disputed: e.take(p.bool("disputed"))?,
-        q: e.take(p.text("q"))?,
-    };
+    e.take(p.only(&[&OperationFilter::names(), PAGE_PARAMS]))?;
+    let filter = e.take(OperationFilter::read(&p))?;
+    e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;

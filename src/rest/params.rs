@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::domain::filters::DateRange;
 use crate::domain::page::PageRequest;
 use crate::error::{Error, FieldError};
 
@@ -167,10 +166,15 @@ impl Params {
             self.text_within("cursor", MAX_CURSOR)?.as_deref(),
         )
     }
+}
 
-    /// `from` and `to` as EDTF.
-    pub fn dates(&self) -> Result<DateRange, Error> {
-        DateRange::parse(self.text("from")?.as_deref(), self.text("to")?.as_deref())
+/// A filter reads its fields from the query string (`filters::Declared::read`).
+impl crate::domain::filters::Values for Params {
+    fn text(&self, name: &str) -> Result<Option<String>, Error> {
+        Params::text(self, name)
+    }
+    fn flag(&self, name: &str) -> Result<Option<bool>, Error> {
+        self.bool(name)
     }
 }
 
@@ -229,10 +233,17 @@ mod tests {
         }
     }
 
+    fn dates(p: &Params) -> Result<crate::domain::filters::DateRange, Error> {
+        crate::domain::filters::DateRange::parse(
+            p.text("from")?.as_deref(),
+            p.text("to")?.as_deref(),
+        )
+    }
+
     fn parse_all(p: &Params) -> Result<(), Error> {
         let mut errors = Errors::default();
         errors.take(p.page().map(|_| ()))?;
-        errors.take(p.dates().map(|_| ()))?;
+        errors.take(dates(p).map(|_| ()))?;
         errors.take(p.int("year").map(|_| ()))?;
         errors.take(p.bool("disputed").map(|_| ()))?;
         errors.take(p.choice("format", &["json", "csv"]).map(|_| ()))?;
@@ -268,7 +279,7 @@ mod tests {
                 .finish();
             let p = Params::parse(&raw).expect("short query");
             names_a_sent_field(&p, parse_all(&p))?;
-            if let Ok(range) = p.dates()
+            if let Ok(range) = dates(&p)
                 && let (Some(f), Some(t)) = (range.from, range.to)
             {
                 prop_assert!(f.span().0 <= t.span().1);

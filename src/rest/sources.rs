@@ -3,47 +3,30 @@
 use axum::Json;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
-use utoipa::IntoParams;
 
 use super::cite::{self, CiteFormat};
 use super::csv::{self};
 use super::params::{Errors, PAGE_PARAMS, Params};
-use super::v1::{
-    DATE_PARAMS, DateParams, Format, ListParams, Slug, one, render_list, stream_csv, strip,
-    whole_csv,
-};
+use super::v1::{Format, ListParams, Slug, one, render_list, stream_csv, strip, whole_csv};
 use super::views::{self, ListView, SourceView};
-use crate::domain::filters::SourceFilter;
+use crate::domain::filters::{Declared, Filter, SourceFilter};
 use crate::domain::page::PageRequest;
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
 use crate::state::ReadDb;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct SourceParams {
-    /// Source kind: news, court_record, government, academic, encyclopedia, group_statement, seed, blog, reference, other.
-    kind: Option<String>,
-    /// BCP 47 language tag of the source.
-    language: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/sources", tag = "sources",
-    params(SourceParams, DateParams, ListParams),
+    params(SourceFilter, ListParams),
     responses(
         (status = 200, description = "A page of sources; sort: slug (default), title. `format=csl-json` (CSL-JSON for Zotero, Pandoc, citeproc) or `format=bibtex` (biblatex) gives the sources as citations; like CSV, the whole filtered list unless `limit` is given", content((ListView<SourceView> = "application/json"), (String = "text/csv"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["kind", "language"], DATE_PARAMS, PAGE_PARAMS]))?;
-    let filter = SourceFilter {
-        kind: e.take(p.text("kind"))?,
-        language: e.take(p.text("language"))?,
-        dates: e.take(p.dates())?,
-    };
+    e.take(p.only(&[&SourceFilter::names(), PAGE_PARAMS]))?;
+    let filter = e.take(SourceFilter::read(&p))?;
+    e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
     let cite = match p.text("format").ok().flatten().as_deref() {

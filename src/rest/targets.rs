@@ -3,51 +3,29 @@
 use axum::Json;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use utoipa::IntoParams;
 
 use super::cite::CiteFormat;
 use super::csv::{self};
 use super::params::{Errors, PAGE_PARAMS, Params};
 use super::v1::{Format, ListParams, Slug, one, record, render_list, stream_csv, strip, whole_csv};
 use super::views::{self, ListView, TargetView};
-use crate::domain::filters::TargetFilter;
+use crate::domain::filters::{Declared, Filter, TargetFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
 use crate::state::ReadDb;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct TargetParams {
-    /// Target kind: company, government, religious_org, website, person, ngo, media, other.
-    kind: Option<String>,
-    /// ISO 3166-1 alpha-2 country code.
-    country: Option<String>,
-    /// Slug of a group whose operations targeted it.
-    group: Option<String>,
-    /// Slug of an operation that targeted it.
-    operation: Option<String>,
-    /// Text search in names and aliases.
-    q: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/targets", tag = "targets",
-    params(TargetParams, ListParams),
+    params(TargetFilter, ListParams),
     responses(
         (status = 200, description = "A page of targets; sort: name (default), slug", content((ListView<TargetView> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["kind", "country", "group", "operation", "q"], PAGE_PARAMS]))?;
-    let filter = TargetFilter {
-        kind: e.take(p.text("kind"))?,
-        country: e.take(p.text("country"))?,
-        group: e.take(p.text("group"))?,
-        operation: e.take(p.text("operation"))?,
-        q: e.take(p.text("q"))?,
-    };
+    e.take(p.only(&[&TargetFilter::names(), PAGE_PARAMS]))?;
+    let filter = e.take(TargetFilter::read(&p))?;
+    e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
     let format = e.take(Format::of(&p, &headers))?;

@@ -7,8 +7,9 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::{Errors, Params};
-use super::v1::{DATE_PARAMS, DateParams, next_link, strip};
+use super::v1::{next_link, strip};
 use super::views::{DateView, ListView, PageView, SourceRef};
+use crate::domain::filters::Declared;
 use crate::domain::timeline::{Entry, TimelineFilter};
 use crate::domain::{relations, timeline};
 use crate::error::Result;
@@ -19,10 +20,6 @@ use crate::state::ReadDb;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct TimelineParams {
-    /// Only entries concerning this group (slug).
-    group: Option<String>,
-    /// Only entries concerning this target (slug).
-    target: Option<String>,
     /// Entries per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -47,19 +44,16 @@ pub struct TimelineEntry {
 }
 
 #[utoipa::path(get, path = "/v1/timeline", tag = "timeline",
-    params(TimelineParams, DateParams),
+    params(TimelineFilter, TimelineParams),
     responses(
         (status = 200, description = "Operations and legal outcomes in date order: earliest day, then finer precision first", body = ListView<TimelineEntry>),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["group", "target", "limit", "cursor"], DATE_PARAMS]))?;
-    let filter = TimelineFilter {
-        group: e.take(p.text("group"))?,
-        target: e.take(p.text("target"))?,
-        dates: e.take(p.dates())?,
-    };
+    e.take(p.only(&[&TimelineFilter::names(), &["limit", "cursor"]]))?;
+    let filter = e.take(TimelineFilter::read(&p))?;
+    e.take(filter.check())?;
     let limit = e.take(p.int("limit"))?;
     let cursor = e.take(p.text("cursor"))?;
     let page = e.take(timeline::page_request(limit, cursor.as_deref()))?;

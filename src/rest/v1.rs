@@ -168,20 +168,6 @@ pub struct ListParams {
     format: Option<String>,
 }
 
-/// Date range with overlap semantics: a record matches when any day it can
-/// denote lies in `from..to`. Both accept EDTF: `2011`, `2010-12`, `2011-01-02`.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct DateParams {
-    /// Earliest day of interest (EDTF; `2011` means from 2011-01-01).
-    from: Option<String>,
-    /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
-    to: Option<String>,
-}
-
-pub(super) const DATE_PARAMS: &[&str] = &["from", "to"];
-
 /// A record as JSON or, with `format=csl-json|bibtex`, the sources it cites
 /// (its own citations, then its links'), each once, ready to cite.
 pub(super) async fn record<T: Serialize, C: Conn>(

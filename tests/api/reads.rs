@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use factline::Error;
 use factline::domain::filters::{
-    DateRange, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
+    GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
 };
 use factline::domain::model::Subject;
 use factline::domain::page::PageRequest;
@@ -111,7 +111,6 @@ both_backends!(
             return;
         };
         let db = &t.db;
-        let range = |f: &str, to: &str| DateRange::parse(Some(f), Some(to)).unwrap();
         // op-payback runs 2010-09 to 2011-01: a year, a month and a day inside it all match.
         for (from, to) in [
             ("2011", "2011"),
@@ -122,7 +121,8 @@ both_backends!(
             let ops = operations(
                 db,
                 OperationFilter {
-                    dates: range(from, to),
+                    from: Some(from.into()),
+                    to: Some(to.into()),
                     ..Default::default()
                 },
             )
@@ -140,7 +140,8 @@ both_backends!(
             let ops = operations(
                 db,
                 OperationFilter {
-                    dates: range(from, to),
+                    from: Some(from.into()),
+                    to: Some(to.into()),
                     ..Default::default()
                 },
             )
@@ -167,7 +168,8 @@ both_backends!(
             let page = read::list_legal_outcomes(
                 db,
                 &LegalOutcomeFilter {
-                    dates: range(from, to),
+                    from: Some(from.into()),
+                    to: Some(to.into()),
                     ..Default::default()
                 },
                 None,
@@ -182,11 +184,10 @@ both_backends!(
             );
         }
         // Only `from`: everything that has not ended before it.
-        let from_only = DateRange::parse(Some("2013"), None).unwrap();
         let later = operations(
             db,
             OperationFilter {
-                dates: from_only,
+                from: Some("2013".into()),
                 ..Default::default()
             },
         )

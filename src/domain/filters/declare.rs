@@ -1,0 +1,188 @@
+//! A filter declared once: [`filter!`] takes each field's name, kind and
+//! documentation and makes the struct (with its GraphQL input derived),
+//! its checks, its reading from a query string and its OpenAPI parameters.
+//! A field added to a declaration reaches both doors and the documentation
+//! with nothing else to edit.
+
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+use crate::error::{Error, Result};
+
+/// What a filter field holds: a text (a slug, a code, a word, a date, a
+/// search) or a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Flag,
+}
+
+/// One field of a declared filter.
+pub type Field = (
+    &'static str,
+    FieldKind,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// Named values a filter is read from: a REST query string.
+pub trait Values {
+    /// A single text, empty meaning absent.
+    fn text(&self, name: &str) -> Result<Option<String>>;
+    /// `true` or `false`.
+    fn flag(&self, name: &str) -> Result<Option<bool>>;
+}
+
+/// What a declared filter says of itself.
+pub trait Declared: Sized + Default {
+    /// Each field's name, kind, documentation and, for a field with a
+    /// vocabulary, its values; in declaration order.
+    const FIELDS: &'static [Field];
+
+    /// The parameter names a REST list accepts for this filter.
+    fn names() -> Vec<&'static str> {
+        Self::FIELDS.iter().map(|f| f.0).collect()
+    }
+
+    /// Reads every field and checks each on its own (a vocabulary, a code,
+    /// a date), naming every bad one in one error.
+    fn read(from: &impl Values) -> Result<Self>;
+
+    /// Empty texts as absent, as a query string has them (a GraphQL client
+    /// may send `""`).
+    fn without_empty(self) -> Self;
+
+    /// The OpenAPI query parameters, one per field.
+    fn parameters() -> Vec<Parameter> {
+        Self::FIELDS
+            .iter()
+            .map(|(name, kind, doc, values)| {
+                let ty = match kind {
+                    FieldKind::Text => Type::String,
+                    FieldKind::Flag => Type::Boolean,
+                };
+                let mut schema = ObjectBuilder::new().schema_type(ty);
+                if !values.is_empty() {
+                    schema = schema.enum_values(Some(values.iter().copied()));
+                }
+                ParameterBuilder::new()
+                    .name(*name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some(doc.trim()))
+                    .schema(Some(schema))
+                    .build()
+            })
+            .collect()
+    }
+}
+
+/// Collects the errors of reading each field.
+pub struct Reading(pub Vec<crate::error::FieldError>);
+
+impl Reading {
+    pub fn take<T: Default>(&mut self, r: Result<T>) -> T {
+        match r {
+            Ok(v) => v,
+            Err(Error::Invalid(mut e)) => {
+                self.0.append(&mut e);
+                T::default()
+            }
+            Err(e) => {
+                self.0
+                    .push(crate::error::FieldError::new("query", e.to_string()));
+                T::default()
+            }
+        }
+    }
+}
+
+/// Declares a filter: `Name as "GraphQLInputName" { /// doc \n field: kind, … }`
+/// where kind is `text`, `flag`, `date`, `query`, `one_of(LIST)` or
+/// `code(FN, "what it must be")`. Each field is an `Option`; its doc
+/// comment documents it in GraphQL and OpenAPI alike.
+macro_rules! filter {
+    (
+        $(#[doc = $sdoc:literal])*
+        $name:ident as $gql:literal {
+            $( $(#[doc = $doc:literal])+ $field:ident : $kind:ident $(( $($arg:expr),* ))? ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Debug, Clone, Default, PartialEq, async_graphql::InputObject)]
+        #[graphql(name = $gql)]
+        pub struct $name {
+            $( $(#[doc = $doc])+ pub $field: $crate::domain::filters::declare::filter!(@ty $kind), )*
+        }
+
+        impl $crate::domain::filters::Declared for $name {
+            const FIELDS: &'static [$crate::domain::filters::Field] = &[
+                $( (
+                    stringify!($field),
+                    $crate::domain::filters::declare::filter!(@kind $kind),
+                    concat!($($doc),+),
+                    $crate::domain::filters::declare::filter!(@values $kind $(($($arg),*))?),
+                ), )*
+            ];
+
+            fn read(from: &impl $crate::domain::filters::Values) -> $crate::error::Result<Self> {
+                let mut r = $crate::domain::filters::declare::Reading(Vec::new());
+                let f = $name {
+                    $( $field: r.take($crate::domain::filters::declare::filter!(@read $kind, from, stringify!($field))), )*
+                };
+                // Each field's own check too, so that one answer names
+                // every bad field (a field that could not be read is None).
+                r.take(f.checks().done());
+                if r.0.is_empty() {
+                    Ok(f)
+                } else {
+                    Err($crate::error::Error::Invalid(r.0))
+                }
+            }
+
+            fn without_empty(self) -> Self {
+                $name { $( $field: $crate::domain::filters::declare::filter!(@nonempty $kind, self.$field), )* }
+            }
+        }
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                <Self as $crate::domain::filters::Declared>::parameters()
+            }
+        }
+
+        impl $name {
+            /// Each field's own check (a vocabulary, a code list, a date).
+            fn checks(&self) -> $crate::domain::filters::Checks {
+                $crate::domain::filters::Checks::default()
+                    $( .pipe(|c| $crate::domain::filters::declare::filter!(@check $kind $(($($arg),*))?, c, stringify!($field), &self.$field)) )*
+            }
+        }
+    };
+
+    (@ty flag) => { Option<bool> };
+    (@ty $other:ident) => { Option<String> };
+
+    (@kind flag) => { $crate::domain::filters::FieldKind::Flag };
+    (@kind $other:ident) => { $crate::domain::filters::FieldKind::Text };
+
+    (@values one_of($list:expr)) => { $list };
+    (@values $other:ident $(($($arg:expr),*))?) => { &[] };
+
+    (@read flag, $from:ident, $n:expr) => { $from.flag($n) };
+    (@read $other:ident, $from:ident, $n:expr) => { $from.text($n) };
+
+    (@nonempty flag, $v:expr) => { $v };
+    (@nonempty $other:ident, $v:expr) => { $v.filter(|s| !s.is_empty()) };
+
+    (@check flag, $c:ident, $n:expr, $v:expr) => { $c };
+    (@check text, $c:ident, $n:expr, $v:expr) => { $c.text($n, $v) };
+    (@check date, $c:ident, $n:expr, $v:expr) => { $c.date($n, $v) };
+    (@check query, $c:ident, $n:expr, $v:expr) => { $c.query($n, $v) };
+    (@check one_of($list:expr), $c:ident, $n:expr, $v:expr) => { $c.one_of($n, $v, $list) };
+    (@check code($ok:expr, $what:expr), $c:ident, $n:expr, $v:expr) => { $c.code($n, $v, $ok, $what) };
+}
+pub(crate) use filter;
