@@ -20,8 +20,23 @@ use crate::db::entities::{name, text};
 use crate::db::rows;
 use crate::error::Result;
 
+/// How many hits a search returns unless asked, and at most: the one
+/// place both doors take the policy from ([`hits`]).
 pub const DEFAULT_HITS: u64 = 20;
 pub const MAX_HITS: u64 = 100;
+
+/// The number of hits asked for (`DEFAULT_HITS` when not), refused outside
+/// `1..=MAX_HITS`; `field` names the parameter as the caller's door spells it.
+pub fn hits(asked: Option<i64>, field: &str) -> Result<u64> {
+    match asked {
+        None => Ok(DEFAULT_HITS),
+        Some(n) if (1..=MAX_HITS as i64).contains(&n) => Ok(n as u64),
+        Some(_) => Err(crate::Error::invalid(
+            field,
+            format!("must be between 1 and {MAX_HITS}"),
+        )),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -99,10 +114,9 @@ fn owner(r: &QueryResult, cols: &[(&str, Kind)]) -> Option<(Kind, Uuid)> {
     })
 }
 
-/// Up to `limit` records whose names or texts match `q`, best first.
+/// Up to `limit` records (see [`hits`]) whose names or texts match `q`, best first.
 pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
     let key = query_key(q)?;
-    let limit = limit.clamp(1, MAX_HITS);
     // Enough rows that duplicates of one record cannot starve the page.
     let fetch = limit * 5 + 20;
 

@@ -362,9 +362,10 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         query: String,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        #[graphql(default_with = "search::DEFAULT_HITS as i32")] first: i32,
     ) -> Result<Vec<SearchHit>> {
-        let hits = search::search(db(ctx), &query, first as u64).await.gql()?;
+        let limit = search::hits(Some(first.into()), "first").gql()?;
+        let hits = search::search(db(ctx), &query, limit).await.gql()?;
         Ok(hits
             .into_iter()
             .map(|h| SearchHit {

@@ -57,17 +57,10 @@ pub async fn search(s: ReadDb, p: Params) -> Result<Json<SearchResults>> {
     if q.is_none() {
         e.take::<()>(Err(Error::invalid("q", "required")))?;
     }
-    if let Some(l) = limit
-        && !(1..=search::MAX_HITS as i64).contains(&l)
-    {
-        e.take::<()>(Err(Error::invalid(
-            "limit",
-            format!("must be between 1 and {}", search::MAX_HITS),
-        )))?;
-    }
+    let limit = e.take(search::hits(limit, "limit"))?;
     e.finish()?;
     let q = q.unwrap_or_default();
-    let hits = search::search(&s.db, &q, limit.map_or(search::DEFAULT_HITS, |l| l as u64)).await?;
+    let hits = search::search(&s.db, &q, limit).await?;
     Ok(Json(SearchResults {
         query: q,
         data: hits
@@ -83,4 +76,24 @@ pub async fn search(s: ReadDb, p: Params) -> Result<Json<SearchResults>> {
             })
             .collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::IntoParams;
+
+    use super::*;
+
+    /// The documented bounds of `limit` are the domain's policy.
+    #[test]
+    fn the_documented_limit_is_the_search_policy() {
+        let params = SearchParams::into_params(|| None);
+        let limit = params.iter().find(|p| p.name == "limit").unwrap();
+        let schema = serde_json::to_value(&limit.schema).unwrap();
+        assert_eq!(schema["maximum"], search::MAX_HITS);
+        assert_eq!(schema["minimum"], 1);
+        let doc = limit.description.as_deref().unwrap();
+        assert!(doc.contains(&format!("default {}", search::DEFAULT_HITS)));
+        assert!(doc.contains(&format!("1 to {}", search::MAX_HITS)));
+    }
 }
