@@ -1,0 +1,20 @@
+//! Batch loaders for everything that hangs off a record: one query per kind of
+//! relation for any number of parents, so REST embedding and GraphQL
+//! DataLoaders issue a fixed number of statements per page.
+
+mod batch;
+mod citations;
+mod links;
+mod slugs;
+mod texts;
+
+pub(crate) use batch::CHUNK;
+pub use batch::by_id;
+pub use citations::{CitingRecord, SourceColumns, citations_of, cited_by, cited_source_slugs};
+pub use links::{
+    LinkedOperation, OperationLinks, children_of_groups, groups_of_operations,
+    legal_outcomes_of_groups, legal_outcomes_of_operations, linked_operations,
+    operations_of_groups, operations_of_targets, parts_of_operations, targets_of_operations,
+};
+pub use slugs::{OperationLinkSlugs, operation_link_slugs};
+pub use texts::{names_of, tactics_of, texts_of};
