@@ -104,7 +104,7 @@ fn expand(path: &str) -> Vec<String> {
 }
 
 /// The module paths one file's code names.
-fn imports(module: &[String], code: &str) -> BTreeSet<Vec<String>> {
+fn imports(module: &[String], children: &BTreeSet<&str>, code: &str) -> BTreeSet<Vec<String>> {
     let mut paths = Vec::new();
     // `use` statements, braces and all.
     let mut rest = code;
@@ -158,6 +158,13 @@ fn imports(module: &[String], code: &str) -> BTreeSet<Vec<String>> {
             Some(&"crate") => Vec::new(),
             Some(&"super") => module[..module.len().saturating_sub(1)].to_vec(),
             Some(&"self") => module.to_vec(),
+            // A path from a child module (`pub use child::Item`): the
+            // parent depends on the child, which must not import it back.
+            Some(first) if children.contains(*first) => {
+                let mut b = module.to_vec();
+                b.push((*first).to_owned());
+                b
+            }
             _ => continue,
         };
         segs.remove(0);
@@ -184,7 +191,12 @@ fn graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     modules
         .iter()
         .map(|(m, file)| {
-            let deps = imports(m, &code(file))
+            let children: BTreeSet<&str> = modules
+                .keys()
+                .filter(|k| k.len() == m.len() + 1 && k.starts_with(m))
+                .map(|k| k[m.len()].as_str())
+                .collect();
+            let deps = imports(m, &children, &code(file))
                 .iter()
                 .filter_map(|p| resolve(p, &modules))
                 // A module's own items, and its parent's `mod` list, are no import.

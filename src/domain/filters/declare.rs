@@ -116,8 +116,8 @@ macro_rules! filter {
             $( $(#[doc = $doc])+ pub $field: $crate::domain::filters::declare::filter!(@ty $kind), )*
         }
 
-        impl $crate::domain::filters::Declared for $name {
-            const FIELDS: &'static [$crate::domain::filters::Field] = &[
+        impl $crate::domain::filters::declare::Declared for $name {
+            const FIELDS: &'static [$crate::domain::filters::declare::Field] = &[
                 $( (
                     stringify!($field),
                     $crate::domain::filters::declare::filter!(@kind $kind),
@@ -126,7 +126,7 @@ macro_rules! filter {
                 ), )*
             ];
 
-            fn read(from: &impl $crate::domain::filters::Values) -> $crate::error::Result<Self> {
+            fn read(from: &impl $crate::domain::filters::declare::Values) -> $crate::error::Result<Self> {
                 let mut r = $crate::domain::filters::declare::Reading(Vec::new());
                 let f = $name {
                     $( $field: r.take($crate::domain::filters::declare::filter!(@read $kind, from, stringify!($field))), )*
@@ -150,14 +150,14 @@ macro_rules! filter {
             fn into_params(
                 _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
             ) -> Vec<utoipa::openapi::path::Parameter> {
-                <Self as $crate::domain::filters::Declared>::parameters()
+                <Self as $crate::domain::filters::declare::Declared>::parameters()
             }
         }
 
         impl $name {
             /// Each field's own check (a vocabulary, a code list, a date).
-            fn checks(&self) -> $crate::domain::filters::Checks {
-                $crate::domain::filters::Checks::default()
+            fn checks(&self) -> $crate::domain::filters::check::Checks {
+                $crate::domain::filters::check::Checks::default()
                     $( .pipe(|c| $crate::domain::filters::declare::filter!(@check $kind $(($($arg),*))?, c, stringify!($field), &self.$field)) )*
             }
         }
@@ -166,8 +166,8 @@ macro_rules! filter {
     (@ty flag) => { Option<bool> };
     (@ty $other:ident) => { Option<String> };
 
-    (@kind flag) => { $crate::domain::filters::FieldKind::Flag };
-    (@kind $other:ident) => { $crate::domain::filters::FieldKind::Text };
+    (@kind flag) => { $crate::domain::filters::declare::FieldKind::Flag };
+    (@kind $other:ident) => { $crate::domain::filters::declare::FieldKind::Text };
 
     (@values one_of($list:expr)) => { $list };
     (@values $other:ident $(($($arg:expr),*))?) => { &[] };

@@ -4,8 +4,9 @@
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, Condition};
 
+use super::dates::DateRange;
+use super::named::{Filter, Kind, Named};
 use super::text::{escape_like, ids_where, matching, query_key};
-use super::{DateRange, Filter, Kind, Named};
 use crate::db::entities::{
     group, legal_outcome, name, operation, operation_group, operation_tactic, operation_target,
     source, target, text,

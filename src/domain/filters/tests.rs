@@ -2,7 +2,12 @@
 
 use proptest::prelude::*;
 
+use sea_orm::{Condition, DbBackend, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
 use super::*;
+use crate::db::entities::operation;
+use crate::error::{Error, Result};
 
 /// The SQL of `operations?target=<slug>` on a backend, given what the slug names.
 fn target_sql(backend: DbBackend, id: Option<Uuid>) -> String {
