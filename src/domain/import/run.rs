@@ -1,0 +1,227 @@
+//! Importing a dataset: check it whole, then write it in one transaction;
+//! records are matched by slug and a record equal to what is stored is left
+//! alone (no version bump, no revision), so importing a file twice changes nothing.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::stored::{Mentioned, StoredIds};
+use super::writer::Writer;
+use crate::db::bulk::{Upkeep, plan_each_statement};
+use crate::db::entities::{group, operation};
+use crate::db::rows;
+use crate::domain::Conn;
+use crate::domain::dataset::{Dataset, NameRecord, validate};
+use crate::domain::edtf::Edtf;
+use crate::error::{Error, Result};
+
+/// Namespace of the deterministic record ids (UUIDv5 of `kind/slug`), so the
+/// same dataset gets the same ids on every machine.
+pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_9d0b_4c1e_8a53_7e2f_0b9d_4a61);
+
+pub fn record_id(kind: &str, slug: &str) -> Uuid {
+    Uuid::new_v5(&ID_NAMESPACE, format!("{kind}/{slug}").as_bytes())
+}
+
+/// Records of one kind built and written together (see `Writer::write`): a
+/// step's rows with their names, texts and citations stay a few tens of MB.
+pub(crate) const RECORDS_PER_STEP: usize = 5_000;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl ImportReport {
+    pub fn total(&self) -> usize {
+        self.created + self.updated + self.unchanged
+    }
+}
+
+/// Reports progress as (records done, records in the file).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Validates `ds` against itself and the database, then writes it in one
+/// transaction. Nothing is written when any record is at fault.
+pub async fn import(
+    db: &DatabaseConnection,
+    ds: Dataset,
+    actor: Option<Uuid>,
+    progress: Progress<'_>,
+) -> Result<ImportReport> {
+    let txn = db.begin().await?;
+    plan_each_statement(&txn).await?;
+    let upkeep = if db.get_database_backend() == DbBackend::Postgres {
+        Upkeep::suspend(&txn).await?
+    } else {
+        Upkeep::default()
+    };
+    let report = apply(&txn, ds, actor, Some("import"), progress).await?;
+    upkeep.restore(&txn).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Validates and writes `ds` on a connection the caller holds (a
+/// transaction), recording a revision for every record it creates or changes.
+pub async fn apply<C: Conn>(
+    db: &C,
+    mut ds: Dataset,
+    actor: Option<Uuid>,
+    reason: Option<&str>,
+    progress: Progress<'_>,
+) -> Result<ImportReport> {
+    ds.normalize();
+    let mentioned = Mentioned::of(&ds);
+    let stored = StoredIds::load(db, &mentioned).await?;
+    let mut errors = validate(&ds, &stored.known());
+    if errors.is_empty() {
+        errors = stored_cycles(db, &ds).await?;
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Writer::new(db, actor, reason, progress, &ds, stored)
+        .write(&ds)
+        .await
+}
+
+/// Parent chains that would loop once the file's records join the stored
+/// ones (validation already refused loops within the file).
+pub(crate) async fn stored_cycles<C: Conn>(
+    db: &C,
+    ds: &Dataset,
+) -> Result<Vec<crate::error::FieldError>> {
+    let mut errors = Vec::new();
+    let groups: HashMap<&str, Option<&str>> = ds
+        .groups
+        .iter()
+        .map(|g| (g.slug.as_str(), g.parent.as_deref()))
+        .collect();
+    for g in &ds.groups {
+        if let Some(p) = &g.parent
+            && reaches(db, p, &g.slug, &groups, true).await?
+        {
+            errors.push(crate::error::FieldError::new(
+                format!("groups[{}].parent", g.slug),
+                "the chain of parents loops back on itself",
+            ));
+        }
+    }
+    let ops: HashMap<&str, Option<&str>> = ds
+        .operations
+        .iter()
+        .map(|o| (o.slug.as_str(), o.part_of.as_deref()))
+        .collect();
+    for o in &ds.operations {
+        if let Some(p) = &o.part_of
+            && reaches(db, p, &o.slug, &ops, false).await?
+        {
+            errors.push(crate::error::FieldError::new(
+                format!("operations[{}].part_of", o.slug),
+                "the chain of parents loops back on itself",
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// Does the parent chain from `start` reach `target`? The file's records
+/// take precedence over stored ones.
+pub(crate) async fn reaches<C: Conn>(
+    db: &C,
+    start: &str,
+    target: &str,
+    in_file: &HashMap<&str, Option<&str>>,
+    groups: bool,
+) -> Result<bool> {
+    let mut at = Some(start.to_owned());
+    let mut steps = 0;
+    while let Some(slug) = at {
+        if slug == target {
+            return Ok(true);
+        }
+        steps += 1;
+        if steps > 10_000 {
+            return Ok(true);
+        }
+        at = match in_file.get(slug.as_str()) {
+            Some(p) => p.map(str::to_owned),
+            None if groups => {
+                let parent = rows::one(
+                    db,
+                    group::Entity::find().filter(group::Column::Slug.eq(slug.as_str())),
+                )
+                .await?
+                .and_then(|g| g.parent_id);
+                match parent {
+                    Some(id) => rows::one(db, group::Entity::find_by_id(id))
+                        .await?
+                        .map(|g| g.slug),
+                    None => None,
+                }
+            }
+            None => {
+                let parent = rows::one(
+                    db,
+                    operation::Entity::find().filter(operation::Column::Slug.eq(slug.as_str())),
+                )
+                .await?
+                .and_then(|o| o.part_of_id);
+                match parent {
+                    Some(id) => rows::one(db, operation::Entity::find_by_id(id))
+                        .await?
+                        .map(|o| o.slug),
+                    None => None,
+                }
+            }
+        };
+    }
+    Ok(false)
+}
+
+/// Dates were validated before writing starts.
+pub(crate) fn parse_valid(s: &str) -> Edtf {
+    Edtf::parse(s).unwrap_or_else(|e| unreachable!("validated before writing: {e}"))
+}
+
+/// The convenience `name`: the English primary name, else the first primary.
+pub fn display_name(names: &[NameRecord]) -> String {
+    names
+        .iter()
+        .find(|n| n.kind == "primary" && n.lang == "en")
+        .or_else(|| names.iter().find(|n| n.kind == "primary"))
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+/// Records ordered so that a parent named in the same file comes before its
+/// children (cycles were refused by validation).
+pub(crate) fn parents_first<T>(
+    records: &[T],
+    slug: impl Fn(&T) -> &String,
+    parent: impl Fn(&T) -> Option<&str>,
+) -> Vec<&T> {
+    let index: HashMap<&str, &T> = records.iter().map(|r| (slug(r).as_str(), r)).collect();
+    let depth = |r: &T| {
+        let mut d = 0usize;
+        let mut at = parent(r);
+        while let Some(p) = at.and_then(|p| index.get(p)) {
+            d += 1;
+            at = parent(p);
+            if d > records.len() {
+                break;
+            }
+        }
+        d
+    };
+    let mut ordered: Vec<(usize, &T)> = records.iter().map(|r| (depth(r), r)).collect();
+    ordered.sort_by_key(|(d, _)| *d);
+    ordered.into_iter().map(|(_, r)| r).collect()
+}

@@ -1,0 +1,352 @@
+//! The import's writer: plans each record (create, update or keep), collects
+//! names, texts, citations and revisions, and writes them in batches.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::run::{ImportReport, Progress, RECORDS_PER_STEP, parents_first, record_id};
+use super::stored::StoredIds;
+use crate::db::bulk::insert_chunked;
+use crate::db::entities::{
+    citation, name, operation_group, operation_tactic, operation_target, revision, text,
+};
+use crate::domain::Conn;
+use crate::domain::dataset::{CitationRecord, Dataset, NameRecord, TextRecord};
+use crate::domain::model::Subject;
+use crate::domain::text::search_key;
+use crate::error::Result;
+
+/// Rows collected for one import, written kind by kind.
+pub(crate) struct Writer<'a, C: Conn> {
+    pub(crate) db: &'a C,
+    pub(crate) actor: Option<Uuid>,
+    pub(crate) reason: Option<String>,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) progress: Progress<'a>,
+    pub(crate) done: u64,
+    pub(crate) total: u64,
+    pub(crate) report: ImportReport,
+    pub(crate) source_ids: HashMap<String, Uuid>,
+    pub(crate) group_ids: HashMap<String, Uuid>,
+    pub(crate) target_ids: HashMap<String, Uuid>,
+    pub(crate) operation_ids: HashMap<String, Uuid>,
+    pub(crate) names: Vec<name::ActiveModel>,
+    pub(crate) texts: Vec<text::ActiveModel>,
+    pub(crate) citations: Vec<citation::ActiveModel>,
+    pub(crate) revisions: Vec<revision::ActiveModel>,
+}
+
+/// What happens to one record.
+pub(crate) enum Plan {
+    Create,
+    Update {
+        version: i32,
+        before: serde_json::Value,
+    },
+    Keep,
+}
+
+impl<'a, C: Conn> Writer<'a, C> {
+    pub(crate) fn new(
+        db: &'a C,
+        actor: Option<Uuid>,
+        reason: Option<&str>,
+        progress: Progress<'a>,
+        ds: &Dataset,
+        stored: StoredIds,
+    ) -> Self {
+        let mut w = Writer {
+            db,
+            actor,
+            reason: reason.map(str::to_owned),
+            now: Utc::now(),
+            progress,
+            done: 0,
+            total: (ds.sources.len()
+                + ds.groups.len()
+                + ds.targets.len()
+                + ds.operations.len()
+                + ds.legal_outcomes.len()) as u64,
+            report: ImportReport::default(),
+            source_ids: stored.sources,
+            group_ids: stored.groups,
+            target_ids: stored.targets,
+            operation_ids: stored.operations,
+            names: Vec::new(),
+            texts: Vec::new(),
+            citations: Vec::new(),
+            revisions: Vec::new(),
+        };
+        // New records get their deterministic ids up front, so references
+        // within the file resolve before anything is inserted.
+        for r in &ds.sources {
+            w.source_ids
+                .entry(r.slug.clone())
+                .or_insert_with(|| record_id("source", &r.slug));
+        }
+        for r in &ds.groups {
+            w.group_ids
+                .entry(r.slug.clone())
+                .or_insert_with(|| record_id("group", &r.slug));
+        }
+        for r in &ds.targets {
+            w.target_ids
+                .entry(r.slug.clone())
+                .or_insert_with(|| record_id("target", &r.slug));
+        }
+        for r in &ds.operations {
+            w.operation_ids
+                .entry(r.slug.clone())
+                .or_insert_with(|| record_id("operation", &r.slug));
+        }
+        (w.progress)(0, w.total);
+        w
+    }
+
+    pub(crate) fn tick(&mut self, n: usize) {
+        self.done += n as u64;
+        (self.progress)(self.done, self.total);
+    }
+
+    pub(crate) fn plan<T: PartialEq + serde::Serialize>(
+        &mut self,
+        incoming: &T,
+        existing: Option<(&T, i32)>,
+    ) -> Plan {
+        match existing {
+            None => {
+                self.report.created += 1;
+                Plan::Create
+            }
+            Some((old, _)) if old == incoming => {
+                self.report.unchanged += 1;
+                Plan::Keep
+            }
+            Some((old, version)) => {
+                self.report.updated += 1;
+                Plan::Update {
+                    version,
+                    before: serde_json::to_value(old).unwrap_or_default(),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn revision<T: serde::Serialize>(
+        &mut self,
+        kind: &str,
+        id: Uuid,
+        slug: &str,
+        version: i32,
+        plan: &Plan,
+        after: &T,
+    ) {
+        let (action, before) = match plan {
+            Plan::Create => ("create", None),
+            Plan::Update { before, .. } => ("update", Some(before.clone())),
+            Plan::Keep => return,
+        };
+        self.revisions.push(revision::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            entity_kind: Set(kind.to_owned()),
+            entity_id: Set(id),
+            entity_slug: Set(slug.to_owned()),
+            version: Set(version),
+            action: Set(action.to_owned()),
+            actor_key_id: Set(self.actor),
+            at: Set(self.now),
+            before: Set(before),
+            after: Set(serde_json::to_value(after).ok()),
+            reason: Set(self.reason.clone()),
+        });
+    }
+
+    pub(crate) fn push_names(&mut self, subject: Subject, owner: Uuid, names: &[NameRecord]) {
+        for (i, n) in names.iter().enumerate() {
+            self.names.push(name::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                group_id: Set((subject == Subject::Group).then_some(owner)),
+                target_id: Set((subject == Subject::Target).then_some(owner)),
+                operation_id: Set((subject == Subject::Operation).then_some(owner)),
+                lang: Set(n.lang.clone()),
+                text: Set(n.text.clone()),
+                kind: Set(n.kind.clone()),
+                position: Set(i as i32),
+                search_key: Set(search_key(&n.text)),
+            });
+        }
+    }
+
+    pub(crate) fn push_texts(&mut self, subject: Subject, owner: Uuid, texts: &[TextRecord]) {
+        for t in texts {
+            self.texts.push(text::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                group_id: Set((subject == Subject::Group).then_some(owner)),
+                target_id: Set((subject == Subject::Target).then_some(owner)),
+                operation_id: Set((subject == Subject::Operation).then_some(owner)),
+                legal_outcome_id: Set((subject == Subject::LegalOutcome).then_some(owner)),
+                field: Set(t.field.clone()),
+                lang: Set(t.lang.clone()),
+                text: Set(t.text.clone()),
+                search_key: Set(search_key(&t.text)),
+            });
+        }
+    }
+
+    pub(crate) fn push_citations(
+        &mut self,
+        subject: Subject,
+        owner: Uuid,
+        citations: &[CitationRecord],
+    ) {
+        for (i, c) in citations.iter().enumerate() {
+            let is = |s: Subject| Set((subject == s).then_some(owner));
+            self.citations.push(citation::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                source_id: Set(self.source_ids[&c.source]),
+                group_id: is(Subject::Group),
+                target_id: is(Subject::Target),
+                operation_id: is(Subject::Operation),
+                legal_outcome_id: is(Subject::LegalOutcome),
+                operation_group_id: is(Subject::OperationGroup),
+                operation_target_id: is(Subject::OperationTarget),
+                field: Set(c.field.clone()),
+                quote: Set(c.quote.clone()),
+                locator: Set(c.locator.clone()),
+                position: Set(i as i32),
+            });
+        }
+    }
+
+    /// Removes the dependent rows of records about to be rewritten.
+    pub(crate) async fn clear_children(&self, subject: Subject, ids: &[Uuid]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for chunk in ids.chunks(crate::domain::relations::CHUNK) {
+            let ids = chunk.iter().copied();
+            match subject {
+                Subject::Group => {
+                    name::Entity::delete_many()
+                        .filter(name::Column::GroupId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    text::Entity::delete_many()
+                        .filter(text::Column::GroupId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    citation::Entity::delete_many()
+                        .filter(citation::Column::GroupId.is_in(ids))
+                        .exec(self.db)
+                        .await?;
+                }
+                Subject::Target => {
+                    name::Entity::delete_many()
+                        .filter(name::Column::TargetId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    citation::Entity::delete_many()
+                        .filter(citation::Column::TargetId.is_in(ids))
+                        .exec(self.db)
+                        .await?;
+                }
+                Subject::Operation => {
+                    name::Entity::delete_many()
+                        .filter(name::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    text::Entity::delete_many()
+                        .filter(text::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    citation::Entity::delete_many()
+                        .filter(citation::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    operation_tactic::Entity::delete_many()
+                        .filter(operation_tactic::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    // Link citations go with their links (ON DELETE CASCADE).
+                    operation_group::Entity::delete_many()
+                        .filter(operation_group::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    operation_target::Entity::delete_many()
+                        .filter(operation_target::Column::OperationId.is_in(ids))
+                        .exec(self.db)
+                        .await?;
+                }
+                Subject::LegalOutcome => {
+                    text::Entity::delete_many()
+                        .filter(text::Column::LegalOutcomeId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
+                    citation::Entity::delete_many()
+                        .filter(citation::Column::LegalOutcomeId.is_in(ids))
+                        .exec(self.db)
+                        .await?;
+                }
+                Subject::OperationGroup | Subject::OperationTarget => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the file kind by kind, `RECORDS_PER_STEP` records at a time:
+    /// each step's rows, and the names, texts, citations and revisions they
+    /// bring, are inserted before the next step builds its own. Building
+    /// every row first held all of them at once, many times the file's size
+    /// (bench/README.md, "Measurements behind the code"). Parents still come before their
+    /// children, as steps follow `parents_first` order.
+    pub(crate) async fn write(mut self, ds: &Dataset) -> Result<ImportReport> {
+        for step in ds.sources.chunks(RECORDS_PER_STEP) {
+            self.write_sources(step).await?;
+            self.flush().await?;
+        }
+        let groups = parents_first(&ds.groups, |r| &r.slug, |r| r.parent.as_deref());
+        for step in groups.chunks(RECORDS_PER_STEP) {
+            self.write_groups(step).await?;
+            self.flush().await?;
+        }
+        for step in ds.targets.chunks(RECORDS_PER_STEP) {
+            self.write_targets(step).await?;
+            self.flush().await?;
+        }
+        let operations = parents_first(&ds.operations, |r| &r.slug, |r| r.part_of.as_deref());
+        for step in operations.chunks(RECORDS_PER_STEP) {
+            self.write_operations(step).await?;
+            self.flush().await?;
+        }
+        for step in ds.legal_outcomes.chunks(RECORDS_PER_STEP) {
+            self.write_legal_outcomes(step).await?;
+            self.flush().await?;
+        }
+        Ok(self.report)
+    }
+
+    /// Inserts the dependent rows collected so far: their owners are written.
+    pub(crate) async fn flush(&mut self) -> Result<()> {
+        insert_chunked(self.db, std::mem::take(&mut self.names)).await?;
+        insert_chunked(self.db, std::mem::take(&mut self.texts)).await?;
+        insert_chunked(self.db, std::mem::take(&mut self.citations)).await?;
+        insert_chunked(self.db, std::mem::take(&mut self.revisions)).await?;
+        Ok(())
+    }
+}
+
+/// `created_at` and `version` of a record about to be written.
+pub(crate) fn stamp(
+    plan: &Plan,
+    created: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, i32) {
+    match plan {
+        Plan::Update { version, .. } => (created.unwrap_or(now), version + 1),
+        Plan::Keep => (created.unwrap_or(now), 0),
+        Plan::Create => (now, 1),
+    }
+}
