@@ -43,7 +43,19 @@ fn modules() -> BTreeMap<Vec<String>, PathBuf> {
 /// (`#[cfg(test)] mod … { … }`, braces matched).
 fn code(path: &Path) -> String {
     let mut text = std::fs::read_to_string(path).unwrap();
-    while let Some(at) = text.find("#[cfg(test)]") {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("#[cfg(test)]").map(|i| from + i) {
+        from = at + 1;
+        // Only an inline module (`mod tests { … }`); `mod tests;` is a file
+        // of its own, read as a module like any other.
+        let after = text[at + "#[cfg(test)]".len()..].trim_start();
+        let inline = after.starts_with("mod ")
+            && after
+                .find(['{', ';'])
+                .is_some_and(|i| after.as_bytes()[i] == b'{');
+        if !inline {
+            continue;
+        }
         let Some(open) = text[at..].find('{').map(|i| at + i) else {
             break;
         };
@@ -63,6 +75,7 @@ fn code(path: &Path) -> String {
             }
         }
         text.replace_range(at..close, "");
+        from = at;
     }
     text.lines()
         .map(|l| match l.find("//") {

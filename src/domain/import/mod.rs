@@ -3,9 +3,11 @@
 //! is left alone (no version bump, no revision), so importing the same file
 //! twice changes nothing.
 
+mod parts;
 mod records;
 mod run;
 mod stored;
 mod writer;
 
-pub use run::{ID_NAMESPACE, ImportReport, Progress, apply, display_name, import, record_id};
+pub use parts::{ID_NAMESPACE, ImportReport, Progress, display_name, record_id};
+pub use run::{apply, import};

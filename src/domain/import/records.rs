@@ -18,9 +18,7 @@ use crate::domain::model::Subject;
 use crate::domain::{Conn, snapshot};
 use crate::error::Result;
 
-use super::run::display_name;
-use super::run::parse_valid;
-use super::run::record_id;
+use super::parts::{display_name, parse_valid, record_id};
 use super::stored::load_by_slugs;
 use super::writer::{Plan, Writer, stamp};
 

@@ -9,43 +9,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::parts::{ImportReport, Progress};
 use super::stored::{Mentioned, StoredIds};
 use super::writer::Writer;
 use crate::db::bulk::{Upkeep, plan_each_statement};
 use crate::db::entities::{group, operation};
 use crate::db::rows;
 use crate::domain::Conn;
-use crate::domain::dataset::{Dataset, NameRecord, validate};
-use crate::domain::edtf::Edtf;
+use crate::domain::dataset::{Dataset, validate};
 use crate::error::{Error, Result};
-
-/// Namespace of the deterministic record ids (UUIDv5 of `kind/slug`), so the
-/// same dataset gets the same ids on every machine.
-pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_9d0b_4c1e_8a53_7e2f_0b9d_4a61);
-
-pub fn record_id(kind: &str, slug: &str) -> Uuid {
-    Uuid::new_v5(&ID_NAMESPACE, format!("{kind}/{slug}").as_bytes())
-}
-
-/// Records of one kind built and written together (see `Writer::write`): a
-/// step's rows with their names, texts and citations stay a few tens of MB.
-pub(crate) const RECORDS_PER_STEP: usize = 5_000;
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ImportReport {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-impl ImportReport {
-    pub fn total(&self) -> usize {
-        self.created + self.updated + self.unchanged
-    }
-}
-
-/// Reports progress as (records done, records in the file).
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Validates `ds` against itself and the database, then writes it in one
 /// transaction. Nothing is written when any record is at fault.
@@ -184,44 +156,4 @@ pub(crate) async fn reaches<C: Conn>(
         };
     }
     Ok(false)
-}
-
-/// Dates were validated before writing starts.
-pub(crate) fn parse_valid(s: &str) -> Edtf {
-    Edtf::parse(s).unwrap_or_else(|e| unreachable!("validated before writing: {e}"))
-}
-
-/// The convenience `name`: the English primary name, else the first primary.
-pub fn display_name(names: &[NameRecord]) -> String {
-    names
-        .iter()
-        .find(|n| n.kind == "primary" && n.lang == "en")
-        .or_else(|| names.iter().find(|n| n.kind == "primary"))
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
-/// Records ordered so that a parent named in the same file comes before its
-/// children (cycles were refused by validation).
-pub(crate) fn parents_first<T>(
-    records: &[T],
-    slug: impl Fn(&T) -> &String,
-    parent: impl Fn(&T) -> Option<&str>,
-) -> Vec<&T> {
-    let index: HashMap<&str, &T> = records.iter().map(|r| (slug(r).as_str(), r)).collect();
-    let depth = |r: &T| {
-        let mut d = 0usize;
-        let mut at = parent(r);
-        while let Some(p) = at.and_then(|p| index.get(p)) {
-            d += 1;
-            at = parent(p);
-            if d > records.len() {
-                break;
-            }
-        }
-        d
-    };
-    let mut ordered: Vec<(usize, &T)> = records.iter().map(|r| (depth(r), r)).collect();
-    ordered.sort_by_key(|(d, _)| *d);
-    ordered.into_iter().map(|(_, r)| r).collect()
 }

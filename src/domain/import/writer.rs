@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::run::{ImportReport, Progress, RECORDS_PER_STEP, parents_first, record_id};
+use super::parts::{ImportReport, Progress, RECORDS_PER_STEP, parents_first, record_id};
 use super::stored::StoredIds;
 use crate::db::bulk::insert_chunked;
 use crate::db::entities::{
