@@ -1,0 +1,265 @@
+//! The dataset format: what `factline import` reads, what `data/factline.json`
+//! holds, and the record shapes the export writes. Records refer to one another
+//! and to sources by slug, so a file is readable and diffable by hand.
+
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "factline-dataset";
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    #[serde(default = "format_name")]
+    pub format: String,
+    #[serde(default = "format_version")]
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<SourceRecord>,
+    #[serde(default)]
+    pub groups: Vec<GroupRecord>,
+    #[serde(default)]
+    pub targets: Vec<TargetRecord>,
+    #[serde(default)]
+    pub operations: Vec<OperationRecord>,
+    #[serde(default)]
+    pub legal_outcomes: Vec<LegalOutcomeRecord>,
+}
+
+impl Default for Dataset {
+    fn default() -> Self {
+        Dataset {
+            format: format_name(),
+            version: format_version(),
+            description: None,
+            sources: Vec::new(),
+            groups: Vec::new(),
+            targets: Vec::new(),
+            operations: Vec::new(),
+            legal_outcomes: Vec::new(),
+        }
+    }
+}
+
+impl Dataset {
+    /// Parses a dataset file; a syntax or shape error names its line and column.
+    pub fn from_json(text: &str) -> crate::error::Result<Self> {
+        if text.contains("\\u0000") {
+            return Err(crate::error::Error::invalid(
+                "file",
+                "must not contain NUL characters (\\u0000)",
+            ));
+        }
+        serde_json::from_str(text).map_err(|e| {
+            crate::error::Error::invalid(
+                "file",
+                format!("line {} column {}: {e}", e.line(), e.column()),
+            )
+        })
+    }
+
+    /// Puts every order-free list in a canonical order, so two records that
+    /// say the same thing compare equal.
+    pub fn normalize(&mut self) {
+        for g in &mut self.groups {
+            g.texts
+                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
+        }
+        for o in &mut self.operations {
+            o.texts
+                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
+            o.tactics.sort();
+            o.groups.sort_by(|a, b| a.group.cmp(&b.group));
+            o.targets.sort_by(|a, b| a.target.cmp(&b.target));
+        }
+        for l in &mut self.legal_outcomes {
+            l.texts
+                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
+        }
+    }
+}
+
+pub(crate) fn format_name() -> String {
+    FORMAT.to_owned()
+}
+
+pub(crate) fn format_version() -> u32 {
+    FORMAT_VERSION
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameRecord {
+    pub lang: String,
+    pub text: String,
+    pub kind: String,
+}
+
+/// A per-language text of a record: a description, motive or summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextRecord {
+    pub field: String,
+    pub lang: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitationRecord {
+    /// Slug of the source.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    /// The field of the subject the citation supports, when it is not the whole record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRecord {
+    pub slug: String,
+    pub title: String,
+    /// True when the title is ours, written because the page's headline
+    /// could not be read: not to be quoted as the source's words.
+    #[serde(default)]
+    pub title_is_descriptive: bool,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub archived_url: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    pub language: String,
+    #[serde(default)]
+    pub published: Option<String>,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misp_galaxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRecord {
+    pub slug: String,
+    pub kind: String,
+    pub names: Vec<NameRecord>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub founded: Option<String>,
+    #[serde(default)]
+    pub dissolved: Option<String>,
+    #[serde(default)]
+    pub texts: Vec<TextRecord>,
+    #[serde(default)]
+    pub external_ids: ExternalIds,
+    pub citations: Vec<CitationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRecord {
+    pub slug: String,
+    pub kind: String,
+    pub names: Vec<NameRecord>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub sector: Option<String>,
+    pub citations: Vec<CitationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupLinkRecord {
+    pub group: String,
+    pub role: String,
+    pub citations: Vec<CitationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetLinkRecord {
+    pub target: String,
+    pub citations: Vec<CitationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationRecord {
+    pub slug: String,
+    pub names: Vec<NameRecord>,
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub part_of: Option<String>,
+    #[serde(default)]
+    pub tactics: Vec<String>,
+    #[serde(default)]
+    pub texts: Vec<TextRecord>,
+    #[serde(default)]
+    pub disputed: bool,
+    #[serde(default)]
+    pub dispute_note: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<GroupLinkRecord>,
+    #[serde(default)]
+    pub targets: Vec<TargetLinkRecord>,
+    pub citations: Vec<CitationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyRecord {
+    /// Exact decimal as a string (`"5600.00"`), never a float.
+    pub amount: String,
+    pub currency: String,
+    pub kind: String,
+    pub scope: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalOutcomeRecord {
+    pub slug: String,
+    pub kind: String,
+    pub date: String,
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+    #[serde(default)]
+    pub court: Option<String>,
+    #[serde(default)]
+    pub operation: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub people_count: Option<i32>,
+    #[serde(default)]
+    pub person: Option<String>,
+    #[serde(default)]
+    pub money: Option<MoneyRecord>,
+    #[serde(default)]
+    pub texts: Vec<TextRecord>,
+    #[serde(default)]
+    pub disputed: bool,
+    #[serde(default)]
+    pub dispute_note: Option<String>,
+    pub citations: Vec<CitationRecord>,
+}

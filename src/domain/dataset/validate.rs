@@ -1,0 +1,346 @@
+//! Validating a whole dataset: every record's values, references between
+//! records (against the file and what is stored), and cycles.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::checker::{Checker, parse_amount};
+use super::records::{Dataset, FORMAT, FORMAT_VERSION};
+use crate::domain::{bounds, vocab};
+use crate::error::FieldError;
+
+/// Slugs that already exist in the database, by kind, for references a file
+/// makes to records it does not itself contain.
+#[derive(Debug, Default)]
+pub struct KnownSlugs {
+    pub sources: HashSet<String>,
+    pub groups: HashSet<String>,
+    pub targets: HashSet<String>,
+    pub operations: HashSet<String>,
+}
+
+/// Every problem in the file, each naming its record by slug. Empty means the
+/// file can be imported.
+pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if ds.format != FORMAT {
+        errors.push(FieldError::new("format", format!("expected {FORMAT:?}")));
+    }
+    if ds.version != FORMAT_VERSION {
+        errors.push(FieldError::new(
+            "version",
+            format!("expected {FORMAT_VERSION}"),
+        ));
+    }
+    if let Some(d) = &ds.description
+        && d.chars().count() > bounds::NOTE
+    {
+        errors.push(FieldError::new(
+            "description",
+            format!("longer than {} characters", bounds::NOTE),
+        ));
+    }
+
+    let mut slugs = |collection: &str, items: Vec<&str>, known: &HashSet<String>| {
+        let mut seen = HashSet::new();
+        for s in items {
+            if !vocab::is_slug(s) {
+                errors.push(FieldError::new(
+                    format!("{collection}[{s}].slug"),
+                    "a slug is lower-case letters, digits and single hyphens",
+                ));
+            }
+            if !seen.insert(s.to_owned()) {
+                errors.push(FieldError::new(
+                    format!("{collection}[{s}]"),
+                    "duplicate slug",
+                ));
+            }
+        }
+        seen.extend(known.iter().cloned());
+        seen
+    };
+    let sources = slugs(
+        "sources",
+        ds.sources.iter().map(|r| r.slug.as_str()).collect(),
+        &known.sources,
+    );
+    let groups = slugs(
+        "groups",
+        ds.groups.iter().map(|r| r.slug.as_str()).collect(),
+        &known.groups,
+    );
+    let targets = slugs(
+        "targets",
+        ds.targets.iter().map(|r| r.slug.as_str()).collect(),
+        &known.targets,
+    );
+    let operations = slugs(
+        "operations",
+        ds.operations.iter().map(|r| r.slug.as_str()).collect(),
+        &known.operations,
+    );
+    slugs(
+        "legal_outcomes",
+        ds.legal_outcomes.iter().map(|r| r.slug.as_str()).collect(),
+        &HashSet::new(),
+    );
+
+    for r in &ds.sources {
+        let mut c = Checker {
+            errors: &mut errors,
+            at: format!("sources[{}]", r.slug),
+        };
+        c.line("title", &r.title, bounds::TITLE);
+        c.optional_line("publisher", &r.publisher, bounds::LABEL);
+        c.one_of("kind", &r.kind, vocab::SOURCE_KINDS);
+        if !vocab::is_language_tag(&r.language) {
+            c.fail(
+                "language",
+                format!("{:?} is not a BCP 47 language tag", r.language),
+            );
+        }
+        for (field, url) in [("url", &r.url), ("archived_url", &r.archived_url)] {
+            if let Some(u) = url {
+                if !(u.starts_with("https://") || u.starts_with("http://")) {
+                    c.fail(field, "must be an http(s) URL");
+                } else {
+                    c.line(field, u, bounds::URL);
+                }
+            }
+        }
+        c.date("published", r.published.as_deref());
+    }
+
+    for r in &ds.groups {
+        let mut c = Checker {
+            errors: &mut errors,
+            at: format!("groups[{}]", r.slug),
+        };
+        c.one_of("kind", &r.kind, vocab::GROUP_KINDS);
+        c.names(&r.names);
+        c.texts(&r.texts, &["description"]);
+        if let Some(p) = &r.parent {
+            c.reference("parent", p, "group", &groups);
+            if p == &r.slug {
+                c.fail("parent", "a group cannot be its own parent");
+            }
+        }
+        let founded = c.date("founded", r.founded.as_deref());
+        let dissolved = c.date("dissolved", r.dissolved.as_deref());
+        if let (Some(f), Some(d)) = (founded, dissolved)
+            && f.span().0 > d.span().1
+        {
+            c.fail("dissolved", "dissolved before it was founded");
+        }
+        if let Some(m) = &r.external_ids.misp_galaxy
+            && uuid::Uuid::parse_str(m).is_err()
+        {
+            c.fail("external_ids.misp_galaxy", "must be a UUID");
+        }
+        if let Some(a) = &r.external_ids.attack
+            && !(a.len() <= 16 && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+        {
+            c.fail(
+                "external_ids.attack",
+                "must be an ATT&CK id such as G0001 (at most 16 characters)",
+            );
+        }
+        if let Some(q) = &r.external_ids.wikidata
+            && !(q.starts_with('Q')
+                && (2..=32).contains(&q.len())
+                && q[1..].bytes().all(|b| b.is_ascii_digit()))
+        {
+            c.fail(
+                "external_ids.wikidata",
+                "must be a Wikidata item id such as Q123",
+            );
+        }
+        c.citations("citations", &r.citations, &sources);
+    }
+
+    for r in &ds.targets {
+        let mut c = Checker {
+            errors: &mut errors,
+            at: format!("targets[{}]", r.slug),
+        };
+        c.one_of("kind", &r.kind, vocab::TARGET_KINDS);
+        c.names(&r.names);
+        if let Some(cc) = &r.country
+            && !vocab::is_country(cc)
+        {
+            c.fail(
+                "country",
+                format!("{cc:?} is not an ISO 3166-1 alpha-2 code"),
+            );
+        }
+        c.optional_line("sector", &r.sector, bounds::LABEL);
+        c.citations("citations", &r.citations, &sources);
+    }
+
+    for r in &ds.operations {
+        let mut c = Checker {
+            errors: &mut errors,
+            at: format!("operations[{}]", r.slug),
+        };
+        c.names(&r.names);
+        c.texts(&r.texts, &["motive", "summary"]);
+        let start = c.date("start", Some(&r.start));
+        let end = c.date("end", r.end.as_deref());
+        if let (Some(s), Some(e)) = (start, end)
+            && s.span().0 > e.span().1
+        {
+            c.fail("end", "the operation ends before it starts");
+        }
+        if let Some(p) = &r.part_of {
+            c.reference("part_of", p, "operation", &operations);
+            if p == &r.slug {
+                c.fail("part_of", "an operation cannot be part of itself");
+            }
+        }
+        c.at_most("tactics", r.tactics.len(), bounds::TACTICS);
+        c.at_most("groups", r.groups.len(), bounds::LINKS);
+        c.at_most("targets", r.targets.len(), bounds::LINKS);
+        let mut seen = HashSet::new();
+        for (i, t) in r.tactics.iter().enumerate() {
+            c.one_of(&format!("tactics[{i}]"), t, vocab::TACTICS);
+            if !seen.insert(t) {
+                c.fail(&format!("tactics[{i}]"), "listed twice");
+            }
+        }
+        c.dispute(r.disputed, &r.dispute_note);
+        let mut seen = HashSet::new();
+        for (i, g) in r.groups.iter().enumerate() {
+            c.reference(&format!("groups[{i}].group"), &g.group, "group", &groups);
+            c.one_of(&format!("groups[{i}].role"), &g.role, vocab::GROUP_ROLES);
+            if !seen.insert(&g.group) {
+                c.fail(&format!("groups[{i}]"), "group linked twice");
+            }
+            c.citations(&format!("groups[{i}].citations"), &g.citations, &sources);
+        }
+        let mut seen = HashSet::new();
+        for (i, t) in r.targets.iter().enumerate() {
+            c.reference(
+                &format!("targets[{i}].target"),
+                &t.target,
+                "target",
+                &targets,
+            );
+            if !seen.insert(&t.target) {
+                c.fail(&format!("targets[{i}]"), "target linked twice");
+            }
+            c.citations(&format!("targets[{i}].citations"), &t.citations, &sources);
+        }
+        c.citations("citations", &r.citations, &sources);
+    }
+    check_cycles(
+        &ds.groups,
+        |g| (&g.slug, g.parent.as_ref()),
+        "groups",
+        "parent",
+        &mut errors,
+    );
+    check_cycles(
+        &ds.operations,
+        |o| (&o.slug, o.part_of.as_ref()),
+        "operations",
+        "part_of",
+        &mut errors,
+    );
+
+    for r in &ds.legal_outcomes {
+        let mut c = Checker {
+            errors: &mut errors,
+            at: format!("legal_outcomes[{}]", r.slug),
+        };
+        c.one_of("kind", &r.kind, vocab::LEGAL_OUTCOME_KINDS);
+        c.date("date", Some(&r.date));
+        c.texts(&r.texts, &["summary"]);
+        if let Some(j) = &r.jurisdiction
+            && !vocab::is_jurisdiction(j)
+        {
+            c.fail(
+                "jurisdiction",
+                format!("{j:?} is not an ISO 3166-1 or 3166-2 code"),
+            );
+        }
+        if let Some(o) = &r.operation {
+            c.reference("operation", o, "operation", &operations);
+        }
+        if let Some(g) = &r.group {
+            c.reference("group", g, "group", &groups);
+        }
+        if r.operation.is_none() && r.group.is_none() {
+            c.fail(
+                "operation",
+                "a legal outcome concerns an operation, a group or both",
+            );
+        }
+        if let Some(n) = r.people_count
+            && !(0..=bounds::PEOPLE).contains(&n)
+        {
+            c.fail(
+                "people_count",
+                format!("must be between 0 and {}", bounds::PEOPLE),
+            );
+        }
+        c.optional_line("court", &r.court, bounds::LABEL);
+        c.optional_line("person", &r.person, bounds::LABEL);
+        if let Some(m) = &r.money {
+            if parse_amount(&m.amount).is_none() {
+                c.fail(
+                    "money.amount",
+                    format!(
+                        "{:?} is not a non-negative decimal of at most 28 significant digits",
+                        m.amount
+                    ),
+                );
+            }
+            if !vocab::is_currency(&m.currency) {
+                c.fail(
+                    "money.currency",
+                    format!("{:?} is not an ISO 4217 code", m.currency),
+                );
+            }
+            c.one_of("money.kind", &m.kind, vocab::AMOUNT_KINDS);
+            c.one_of("money.scope", &m.scope, vocab::AMOUNT_SCOPES);
+        }
+        c.dispute(r.disputed, &r.dispute_note);
+        c.citations("citations", &r.citations, &sources);
+    }
+    errors
+}
+
+/// A parent chain that loops back on itself can never be stored meaningfully.
+pub(crate) fn check_cycles<T>(
+    items: &[T],
+    edge: impl Fn(&T) -> (&String, Option<&String>),
+    collection: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let parents: HashMap<&String, &String> = items
+        .iter()
+        .filter_map(|i| {
+            let (s, p) = edge(i);
+            p.map(|p| (s, p))
+        })
+        .collect();
+    let mut reported = BTreeMap::new();
+    for start in parents.keys() {
+        let mut seen = HashSet::new();
+        let mut at = *start;
+        while let Some(p) = parents.get(at) {
+            if !seen.insert(at) {
+                reported.insert(*start, ());
+                break;
+            }
+            at = p;
+        }
+    }
+    for slug in reported.keys() {
+        errors.push(FieldError::new(
+            format!("{collection}[{slug}].{field}"),
+            "the chain of parents loops back on itself",
+        ));
+    }
+}
