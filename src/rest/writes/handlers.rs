@@ -1,18 +1,9 @@
-//! Write routes: `POST /v1/{collection}`, `PATCH|DELETE /v1/{collection}/{slug}`,
-//! `POST /v1/import`, and the public `GET /v1/{collection}/{slug}/history`.
-//!
-//! Order of checks: key (401) and role (403) from the headers alone, before
-//! a byte of the body is read ([`gate`]), then `If-Match` (428 when missing,
-//! 412 when it is not the record's current ETag), then the body (415 not
-//! JSON, 400 not parseable, 422 invalid, naming every field).
-
-use std::net::SocketAddr;
+//! The write routes and the public history.
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,212 +11,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::v1::Slug;
-use super::views;
-use crate::domain::auth::{self, Actor};
+use super::support::{
+    WriteError, WriteResult, json_body, not_json, precondition, reason, record_response, rendered,
+    require_json,
+};
+use crate::domain::auth::Actor;
 use crate::domain::write::{self, Collection};
-use crate::domain::{Conn, read};
 use crate::error::Error;
-use crate::http::cache::etag_of;
-use crate::http::problem::Problem;
+use crate::rest::v1::Slug;
 use crate::state::AppState;
-
-/// A write's error: an invalid record is 422; a malformed request (a body
-/// that is not JSON, a bad header) is 400; the rest as everywhere.
-pub enum WriteError {
-    Record(Error),
-    Request(Error),
-}
-
-impl From<Error> for WriteError {
-    fn from(e: Error) -> Self {
-        WriteError::Record(e)
-    }
-}
-
-impl IntoResponse for WriteError {
-    fn into_response(self) -> Response {
-        match self {
-            WriteError::Record(Error::Invalid(errors)) => {
-                let p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "the record is not valid; nothing was written".to_owned(),
-                );
-                let p = p.with_errors(errors);
-                p.into_response()
-            }
-            WriteError::Record(e) | WriteError::Request(e) => e.into_response(),
-        }
-    }
-}
-
-type WriteResult = Result<Response, WriteError>;
-
-fn not_json(e: Error) -> WriteError {
-    WriteError::Request(e)
-}
-
-/// Authenticates and authorizes a write from its headers alone, before its
-/// body is read: an anonymous or under-privileged client never gets the
-/// server to buffer anything. The actor goes into the request's extensions
-/// for the handler. An import also takes one of the import slots here.
-pub async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    if matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    ) {
-        return next.run(req).await;
-    }
-    let import = req.uri().path() == "/v1/import";
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let ip = s.limiter.client_ip(req.headers(), peer);
-    let actor = match s.limiter.authenticate(&s.db, req.headers(), ip).await {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let checked = if import {
-        actor.require(auth::Role::Admin, "importing files")
-    } else {
-        actor.require(auth::Role::Editor, "writing records")
-    };
-    if let Err(e) = checked {
-        return e.into_response();
-    }
-    req.extensions_mut().insert(actor);
-    if !import {
-        return next.run(req).await;
-    }
-    let Ok(_slot) = s.imports.clone().try_acquire_owned() else {
-        return Error::Busy("an import is already running; retry when it has finished".into())
-            .into_response();
-    };
-    next.run(req).await
-}
-
-/// `X-Change-Reason`, recorded in the revision.
-/// `X-Change-Reason`, refused (400, as a bad header) when the domain would
-/// refuse it, before anything else is looked at.
-fn reason(headers: &HeaderMap) -> Result<Option<String>, WriteError> {
-    let r = headers
-        .get("x-change-reason")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    write::check_reason(r.as_deref()).map_err(WriteError::Request)?;
-    Ok(r)
-}
-
-fn require_json(headers: &HeaderMap) -> Result<(), Error> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if is_json {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedMediaType(
-            "writes take a JSON body: Content-Type: application/json",
-        ))
-    }
-}
-
-/// The body as JSON; a body that is not JSON at all is a 400, not a 422.
-fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
-    require_json(headers)?;
-    super::json::parse(body).map_err(|e| Error::invalid("body", format!("not JSON: {e}")))
-}
-
-/// The record as GET renders it, with its ETag and the version of the same
-/// read, so a tag always stands for exactly one version.
-async fn rendered<C: Conn>(
-    db: &C,
-    c: Collection,
-    slug: &str,
-) -> Result<(Vec<u8>, String, i32), Error> {
-    fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
-        serde_json::to_vec(v).map_err(|e| Error::Internal(format!("json: {e}")))
-    }
-    let (bytes, version) = match c {
-        Collection::Groups => {
-            let m = read::group_by_slug(db, slug).await?;
-            let v = m.version;
-            (json(&views::groups(db, vec![m]).await?[0])?, v)
-        }
-        Collection::Operations => {
-            let m = read::operation_by_slug(db, slug).await?;
-            let v = m.version;
-            (json(&views::operations(db, vec![m]).await?[0])?, v)
-        }
-        Collection::Targets => {
-            let m = read::target_by_slug(db, slug).await?;
-            let v = m.version;
-            (json(&views::targets(db, vec![m]).await?[0])?, v)
-        }
-        Collection::LegalOutcomes => {
-            let m = read::legal_outcome_by_slug(db, slug).await?;
-            let v = m.version;
-            (json(&views::legal_outcomes(db, vec![m]).await?[0])?, v)
-        }
-        Collection::Sources => {
-            let m = read::source_by_slug(db, slug).await?;
-            let v = m.version;
-            (json(&views::sources(vec![m])[0])?, v)
-        }
-    };
-    let tag = etag_of(&bytes);
-    Ok((bytes, tag, version))
-}
-
-fn record_response(
-    status: StatusCode,
-    c: Collection,
-    slug: &str,
-    bytes: Vec<u8>,
-    tag: &str,
-) -> Response {
-    let mut res = (status, bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    if let Ok(v) = HeaderValue::from_str(tag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("/v1/{}/{slug}", c.path())) {
-        h.insert(header::LOCATION, v);
-    }
-    res
-}
-
-/// The version the client's `If-Match` names: it must be the record's current ETag.
-async fn precondition(
-    s: &AppState,
-    headers: &HeaderMap,
-    c: Collection,
-    slug: &str,
-) -> Result<i32, Response> {
-    let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Err(Error::PreconditionRequired.into_response());
-    };
-    let (_, tag, version) = rendered(&s.db, c, slug)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    // Strong comparison (RFC 9110): a weak tag never matches.
-    if !if_match
-        .split(',')
-        .any(|t| t.trim() == tag || t.trim() == "*")
-    {
-        return Err(Error::Stale { current: version }.into_response());
-    }
-    Ok(version)
-}
 
 pub async fn create(
     c: Collection,
@@ -331,7 +125,7 @@ pub async fn import(
         Err(Error::Unreadable(_)) if too_large.load(Ordering::Relaxed) => {
             return Err(WriteError::Request(Error::TooLarge(format!(
                 "the file is larger than {} MiB",
-                super::MAX_IMPORT_BODY / (1024 * 1024)
+                crate::rest::MAX_IMPORT_BODY / (1024 * 1024)
             ))));
         }
         r => r?,
@@ -423,11 +217,11 @@ pub fn routes(c: Collection) -> axum::Router<AppState> {
 /// OpenAPI descriptions of the write routes. The routes themselves are
 /// built per collection by `routes`; these functions only carry the docs.
 pub mod docs {
-    use super::{ImportReportView, RevisionView};
     use crate::domain::dataset::{
         Dataset, GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
     };
     use crate::http::problem::Problem;
+    use crate::rest::writes::handlers::{ImportReportView, RevisionView};
 
     macro_rules! collection_docs {
         ($tag:literal, $list:literal, $detail:literal, $history:literal, $what:literal, $body:ty,
