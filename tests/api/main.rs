@@ -27,6 +27,7 @@ mod http;
 mod import;
 mod migrations;
 mod ops;
+mod parity;
 mod reads;
 mod rest;
 mod soak;
