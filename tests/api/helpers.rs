@@ -314,3 +314,11 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The app's state over `db` with the limits `cfg` sets (rate limits on).
+pub fn with_limits(
+    cfg: factline::config::LimitConfig,
+    db: &sea_orm::DatabaseConnection,
+) -> factline::state::AppState {
+    factline::state::AppState::new(db.clone(), Default::default()).with_limits(&cfg)
+}

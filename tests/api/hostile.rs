@@ -13,7 +13,7 @@ use factline::domain::auth::{self, Role};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, TestDb};
+use crate::helpers::{Backend, TestApp, TestDb, with_limits};
 use factline::state::AppState;
 
 /// The resident set size of this process (the test server runs in it), in bytes.
@@ -136,7 +136,7 @@ fn limited(db: &sea_orm::DatabaseConnection) -> AppState {
         trust_forwarded_for: false,
         ..Default::default()
     };
-    AppState::new(db.clone(), Default::default()).with_limits(&cfg)
+    with_limits(cfg, db)
 }
 
 both_backends!(

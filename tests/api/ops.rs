@@ -10,7 +10,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, TestDb};
+use crate::helpers::{Backend, TestApp, TestDb, with_limits};
 
 /// The value of the first sample whose line contains every one of `parts`.
 fn sample(metrics: &str, parts: &[&str]) -> Option<f64> {
@@ -339,10 +339,6 @@ async fn replicas_starting_together_on_an_empty_database_both_come_up_seeded_onc
     b.close().await.ok();
 }
 
-fn limited(cfg: factline::config::LimitConfig, db: &sea_orm::DatabaseConnection) -> AppState {
-    AppState::new(db.clone(), Default::default()).with_limits(&cfg)
-}
-
 both_backends!(
     rate_limits_answer_429_with_retry_after_per_ip_and_per_key,
     |backend| {
@@ -360,7 +356,7 @@ both_backends!(
             trust_forwarded_for: false,
             ..Default::default()
         };
-        let state = limited(cfg, &t.db);
+        let state = with_limits(cfg, &t.db);
         let app = TestApp::spawn_state(t, state).await;
         // Sends until the first 429 (or 20 requests); returns the statuses
         // before it and the 429 itself. Robust to a slow machine: a refill
@@ -443,7 +439,7 @@ async fn above_the_in_flight_cap_new_requests_are_shed_with_503() {
         max_in_flight: 1,
         ..Default::default()
     };
-    let state = limited(cfg, &t.db);
+    let state = with_limits(cfg, &t.db);
     let app = TestApp::spawn_state(t, state).await;
     // One request in flight: its body never finishes arriving. If it reaches
     // the server while a probe below holds the only slot, it is itself shed
