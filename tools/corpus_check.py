@@ -6,12 +6,13 @@
 Reports, per fragment: records by kind, references that resolve nowhere
 (neither in the fragment, another fragment nor the bundled dataset), values
 outside the vocabularies, malformed dates, groups and operations without an
-Arabic name, dates/figures/persons without a citation naming their `field`,
-disputed records without alternatives or a note, alternatives without a
-citation, non-English names of kind `primary` without a `names` citation,
-slugs declared in more than one file (another fragment or the bundled
-dataset), sources without a kind, source URLs held twice, and sources no
-record cites. Exits 1 when anything but the last two is found.
+Arabic name, dates/figures/persons and group-link roles without a citation
+naming their `field`, operations without a start, disputed records without
+alternatives or a note, alternatives without a citation, non-English names
+of kind `primary` without a `names` citation, slugs declared in more than one
+file (another fragment or the bundled dataset), sources without a kind,
+source URLs held twice, and sources no record cites. Exits 1 when anything
+but the last two is found.
 Files under data/corpus/ without any record list (e.g. crosswalk.json) are
 not fragments and are skipped.
 
@@ -141,6 +142,9 @@ def main(paths):
             w = f"operation {o['slug']}"
             names(w, o.get("names"), True)
             primary_names(w, o)
+            if not o.get("start"):
+                # factline requires a start; EDTF's open start exists only inside an interval.
+                bad(f"{w}: no start (an EDTF date, at least a year)")
             date(f"{w}.start", o.get("start"))
             date(f"{w}.end", o.get("end"), open_ok=True)
             if o.get("part_of") and o["part_of"] not in known["operations"]:
@@ -159,7 +163,8 @@ def main(paths):
                     bad(f"{w}: role {l.get('role')!r}")
                 if not l.get("citations"):
                     bad(f"{w}: link to {l.get('group')} has no citation")
-                cites(f"{w} -> {l.get('group')}", l.get("citations"))
+                # The role (claimed, attributed, ...) is a fact like a date: cite it with its field.
+                cites(f"{w} -> {l.get('group')}", l.get("citations"), ["role"])
             for l in o.get("targets", []):
                 if l.get("target") not in known["targets"]:
                     bad(f"{w}: unknown target {l.get('target')!r}")
