@@ -2,6 +2,7 @@
 //! checks permissions. REST handlers and GraphQL resolvers call these plain
 //! async functions over a connection and only translate the results.
 
+pub mod aggregate;
 pub mod auth;
 pub mod bounds;
 pub mod bundled;

@@ -13,7 +13,7 @@ use crate::db::entities::{
 };
 use crate::domain::model::{Citation, Name, Subject, Text};
 use crate::domain::read;
-use crate::domain::relations::{self, CitingRecord, SourceColumns};
+use crate::domain::relations::{self, CitingRecord, LinkedOperation, SourceColumns};
 use crate::error::Error;
 
 /// The one loader: it holds the request's connection and implements
@@ -106,6 +106,20 @@ impl Loads<'_> {
     {
         Ok(self.0.load_one(key).await?.map(Shared::into_inner))
     }
+
+    /// The values of `keys` in the keys' order, leaving out keys with none.
+    pub async fn load_many<K, T>(&self, keys: Vec<K>) -> Result<Vec<T>, Arc<Error>>
+    where
+        DbLoader: Loader<K, Value = Shared<T>, Error = Arc<Error>>,
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        let mut found = self.0.load_many(keys.iter().cloned()).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| found.remove(k).map(Shared::into_inner))
+            .collect())
+    }
 }
 
 macro_rules! by_id_loader {
@@ -136,19 +150,9 @@ by_id_loader!(
     relations::groups_of_operations
 );
 by_id_loader!(
-    OperationsOfGroup,
-    Vec<(operation_group::Model, operation::Model)>,
-    relations::operations_of_groups
-);
-by_id_loader!(
     TargetsOfOperation,
     Vec<(operation_target::Model, target::Model)>,
     relations::targets_of_operations
-);
-by_id_loader!(
-    OperationsOfTarget,
-    Vec<(operation_target::Model, operation::Model)>,
-    relations::operations_of_targets
 );
 by_id_loader!(
     LegalOutcomesOfOperation,
@@ -171,6 +175,25 @@ by_id_loader!(
     relations::parts_of_operations
 );
 by_id_loader!(CitedBy, Vec<CitingRecord>, relations::cited_by);
+
+/// The operations of groups or targets: the one relation function both doors
+/// read them with, the operations themselves then by [`OperationId`].
+macro_rules! linked_operations_loader {
+    ($key:ident, $owner:expr) => {
+        impl Loader<$key> for DbLoader {
+            type Value = Shared<Vec<LinkedOperation>>;
+            type Error = Arc<Error>;
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Vec<LinkedOperation>> {
+                let ids = ids(keys, |k| k.0);
+                let linked = relations::linked_operations(&self.db, $owner, &ids).await?;
+                Ok(rekey(linked, $key))
+            }
+        }
+    };
+}
+
+linked_operations_loader!(OperationsOfGroup, Subject::Group);
+linked_operations_loader!(OperationsOfTarget, Subject::Target);
 
 /// Splits subject-tagged keys by subject (and what else the batch call
 /// takes), one batch call per subject kind.

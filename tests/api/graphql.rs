@@ -13,20 +13,6 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::helpers::{TestApp, TestDb};
 
-impl TestApp {
-    pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let res = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
-    }
-}
-
 fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()

@@ -279,6 +279,59 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.json().await.expect("json body"))
     }
+
+    /// Any request, with an optional key, `If-Match` and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(t) = if_match {
+            req = req.header("if-match", t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// A GraphQL request with an optional key, answered whatever its status.
+    pub async fn gql_as(
+        &self,
+        key: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let body = serde_json::json!({"query": query, "variables": variables});
+        let res = self
+            .send(reqwest::Method::POST, "/graphql", key, None, Some(&body))
+            .await;
+        res.json().await.expect("json body")
+    }
+
+    /// The ETag of a resource that must be answered 200.
+    pub async fn etag(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        res.headers()["etag"].to_str().unwrap().to_owned()
+    }
+
+    /// A GraphQL request without a key, which must be answered 200.
+    pub async fn gql(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let body = serde_json::json!({"query": query, "variables": variables});
+        let res = self
+            .send(reqwest::Method::POST, "/graphql", None, None, Some(&body))
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("json body")
+    }
 }
 
 impl Drop for TestApp {

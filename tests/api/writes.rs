@@ -32,46 +32,6 @@ async fn keys(app: &TestApp) -> Keys {
     }
 }
 
-impl TestApp {
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        key: Option<&str>,
-        if_match: Option<&str>,
-        body: Option<&Value>,
-    ) -> reqwest::Response {
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(k) = key {
-            req = req.bearer_auth(k);
-        }
-        if let Some(t) = if_match {
-            req = req.header("if-match", t);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn gql_as(&self, key: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({"query": query, "variables": variables}));
-        if let Some(k) = key {
-            req = req.bearer_auth(k);
-        }
-        req.send().await.unwrap().json().await.unwrap()
-    }
-
-    async fn etag(&self, path: &str) -> String {
-        let res = self.get(path).await;
-        assert_eq!(res.status(), 200, "{path}");
-        res.headers()["etag"].to_str().unwrap().to_owned()
-    }
-}
-
 fn code(body: &Value) -> String {
     body["errors"][0]["extensions"]["code"]
         .as_str()

@@ -38,35 +38,18 @@ pub async fn groups_of_operations<C: Conn>(
     Ok(map)
 }
 
-/// Operation links of groups (`Group.operations`), with the operations in date order.
-pub async fn operations_of_groups<C: Conn>(
-    db: &C,
-    group_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<(operation_group::Model, operation::Model)>>> {
-    let links = rows_where_in::<operation_group::Entity, _>(
-        db,
-        operation_group::Column::GroupId,
-        group_ids,
-        [],
-    )
-    .await?;
-    let ids: Vec<Uuid> = links.iter().map(|l| l.operation_id).collect();
-    let ops = by_id::<operation::Entity, _>(db, operation::Column::Id, &ids, |o| o.id).await?;
-    let mut map = group_by(links.into_iter().filter_map(|l| {
-        let o = ops.get(&l.operation_id)?.clone();
-        Some((l.group_id, (l, o)))
-    }));
-    map.values_mut()
-        .for_each(|v| v.sort_by(|a, b| (a.1.earliest, &a.1.slug).cmp(&(b.1.earliest, &b.1.slug))));
-    Ok(map)
-}
-
-/// An operation as a group's or a target's record lists it (`Group.operations`,
-/// `Target.operations` in REST): the owner it is linked to, and only the
-/// columns such a list prints.
+/// An operation linked to a group or a target (`operations` of a group or a
+/// target, on both doors): the owner it is linked to, the link, and only the
+/// columns a record lists (GraphQL loads the whole operation by `id` when a
+/// query asks for more).
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct LinkedOperation {
     pub owner: Uuid,
+    /// The link row (`operation_groups.id`, `operation_targets.id`): what
+    /// the link's citations hang off.
+    pub link: Uuid,
+    /// The operation.
+    pub id: Uuid,
     pub slug: String,
     pub name: String,
     pub start_edtf: String,
@@ -120,7 +103,12 @@ impl OperationLinks {
                 Expr::col((link.clone(), Alias::new(self.owner))),
                 Alias::new("owner"),
             )
+            .expr_as(
+                Expr::col((link.clone(), Alias::new("id"))),
+                Alias::new("link"),
+            )
             .columns([
+                (operation::Entity, operation::Column::Id),
                 (operation::Entity, operation::Column::Slug),
                 (operation::Entity, operation::Column::Name),
                 (operation::Entity, operation::Column::StartEdtf),
@@ -157,8 +145,8 @@ pub async fn linked_operations<C: Conn>(
     )
     .await?;
     let mut map = group_by(rows.into_iter().map(|o| (o.owner, o)));
-    // Sorted here rather than in SQL, as `operations_of_*` sort (GraphQL):
-    // the same order whatever the database's collation.
+    // Sorted here rather than in SQL: the same order whatever the database's
+    // collation.
     map.values_mut()
         .for_each(|v| v.sort_by(|a, b| (a.earliest, &a.slug).cmp(&(b.earliest, &b.slug))));
     Ok(map)
@@ -184,29 +172,6 @@ pub async fn targets_of_operations<C: Conn>(
     }));
     map.values_mut()
         .for_each(|v| v.sort_by(|a, b| (&a.1.name, &a.1.slug).cmp(&(&b.1.name, &b.1.slug))));
-    Ok(map)
-}
-
-/// Operation links of targets (`Target.operations`), in date order.
-pub async fn operations_of_targets<C: Conn>(
-    db: &C,
-    target_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<(operation_target::Model, operation::Model)>>> {
-    let links = rows_where_in::<operation_target::Entity, _>(
-        db,
-        operation_target::Column::TargetId,
-        target_ids,
-        [],
-    )
-    .await?;
-    let ids: Vec<Uuid> = links.iter().map(|l| l.operation_id).collect();
-    let ops = by_id::<operation::Entity, _>(db, operation::Column::Id, &ids, |o| o.id).await?;
-    let mut map = group_by(links.into_iter().filter_map(|l| {
-        let o = ops.get(&l.operation_id)?.clone();
-        Some((l.target_id, (l, o)))
-    }));
-    map.values_mut()
-        .for_each(|v| v.sort_by(|a, b| (a.1.earliest, &a.1.slug).cmp(&(b.1.earliest, &b.1.slug))));
     Ok(map)
 }
 

@@ -13,8 +13,8 @@ pub use batch::by_id;
 pub use citations::{CitingRecord, SourceColumns, citations_of, cited_by, cited_source_slugs};
 pub use links::{
     LinkedOperation, OperationLinks, children_of_groups, groups_of_operations,
-    legal_outcomes_of_groups, legal_outcomes_of_operations, linked_operations,
-    operations_of_groups, operations_of_targets, parts_of_operations, targets_of_operations,
+    legal_outcomes_of_groups, legal_outcomes_of_operations, linked_operations, parts_of_operations,
+    targets_of_operations,
 };
 pub use slugs::{OperationLinkSlugs, operation_link_slugs};
 pub use texts::{names_of, tactics_of, texts_of};

@@ -16,6 +16,14 @@ use crate::graphql::loaders::*;
 
 #[ComplexObject]
 impl GroupOperation {
+    async fn operation(&self, ctx: &Context<'_>) -> Result<Operation> {
+        let o = loader(ctx)
+            .load_one(OperationId(self.operation))
+            .await
+            .gql()?;
+        o.map(Operation)
+            .ok_or_else(|| async_graphql::Error::new("the linked operation is gone"))
+    }
     /// The sources for this link.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::OperationGroup, self.link).await
@@ -92,10 +100,10 @@ impl Group {
         let links = cap(links.unwrap_or_default(), first);
         Ok(links
             .into_iter()
-            .map(|(l, o)| GroupOperation {
-                role: l.role,
-                operation: Operation(o),
-                link: l.id,
+            .map(|o| GroupOperation {
+                role: o.role.unwrap_or_default(),
+                operation: o.id,
+                link: o.link,
             })
             .collect())
     }

@@ -17,7 +17,8 @@ pub struct Group(pub group::Model);
 pub struct GroupOperation {
     /// attributed, claimed, organizer, participant, supporter.
     pub role: String,
-    pub operation: Operation,
+    #[graphql(skip)]
+    pub operation: Uuid,
     #[graphql(skip)]
     pub link: Uuid,
 }

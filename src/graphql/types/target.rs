@@ -46,10 +46,12 @@ impl Target {
             .load_one(OperationsOfTarget(self.0.id))
             .await
             .gql()?;
-        Ok(cap(v.unwrap_or_default(), first)
+        let ids = cap(v.unwrap_or_default(), first)
             .into_iter()
-            .map(|(_, o)| Operation(o))
-            .collect())
+            .map(|o| OperationId(o.id))
+            .collect();
+        let ops = loader(ctx).load_many(ids).await.gql()?;
+        Ok(ops.into_iter().map(Operation).collect())
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::Target, self.0.id).await

@@ -1,8 +1,6 @@
 //! Mapping the pieces every record has (names, texts, citations, money) to
 //! their wire shapes.
 
-use uuid::Uuid;
-
 use super::wire::{
     CitationView, DateView, LegalOutcomeRef, MoneyView, NameView, SourceRef, TextView,
 };
@@ -10,9 +8,8 @@ use crate::db::entities::legal_outcome;
 use crate::domain::model::{Citation, Money, Name, Text};
 use crate::error::Result;
 
-pub(crate) fn names(v: Option<Vec<Name>>) -> Vec<NameView> {
+pub(crate) fn names(v: Vec<Name>) -> Vec<NameView> {
     v.into_iter()
-        .flatten()
         .map(|n| NameView {
             lang: n.lang,
             text: n.text,
@@ -21,9 +18,8 @@ pub(crate) fn names(v: Option<Vec<Name>>) -> Vec<NameView> {
         .collect()
 }
 
-pub(crate) fn texts(v: Option<Vec<Text>>) -> Vec<TextView> {
+pub(crate) fn texts(v: Vec<Text>) -> Vec<TextView> {
     v.into_iter()
-        .flatten()
         .map(|t| TextView {
             field: t.field,
             lang: t.lang,
@@ -32,9 +28,8 @@ pub(crate) fn texts(v: Option<Vec<Text>>) -> Vec<TextView> {
         .collect()
 }
 
-pub(crate) fn citations(v: Option<Vec<Citation>>) -> Result<Vec<CitationView>> {
+pub(crate) fn citations(v: Vec<Citation>) -> Result<Vec<CitationView>> {
     v.into_iter()
-        .flatten()
         .map(|c| {
             Ok(CitationView {
                 source: SourceRef::try_from(c.source)?,
@@ -61,8 +56,4 @@ pub(crate) fn money(l: &legal_outcome::Model) -> Option<MoneyView> {
         kind: m.kind,
         scope: m.scope,
     })
-}
-
-pub(crate) fn ids<T>(rows: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
-    rows.iter().map(id).collect()
 }
