@@ -62,6 +62,20 @@ AMOUNT_KIND = {
 DESC = "[desc] "
 
 
+
+# The curated file leaves `end` null both for an operation that ended on an
+# unknown day and for one that ran on; factline tells them apart (either
+# matches every date range after its start, but only an open end says the
+# operation went on). What the curated notes say of each null end:
+# - op-habbo-raid-2006: the raids recurred in later years: open.
+# - op-chanology: its raids and protests recurred: open.
+# - op-antisec: it ended (Stratfor, its last part, ends 2012-03), but the
+#   file gives no end: unknown, left null.
+ENDS = {
+    "op-habbo-raid-2006": "..",
+    "op-chanology": "..",
+}
+
 def strip_desc(title):
     return title[len(DESC):] if title.startswith(DESC) else title
 
@@ -159,7 +173,7 @@ def main(path):
                 "slug": o["key"],
                 "names": names(o),
                 "start": o["start"],
-                "end": o["end"],
+                "end": ENDS.get(o["key"], o["end"]),
                 "part_of": o["part_of"],
                 "tactics": o["tactics"],
                 "texts": texts("motive", o["motive_en"]),

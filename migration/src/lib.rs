@@ -10,6 +10,7 @@ mod m20261126_000004_keyset_indexes;
 mod m20261127_000005_linked_operations_index;
 mod m20261127_000006_operations_order_index;
 mod m20261205_000007_add_source_title_is_descriptive;
+mod m20261205_000008_operation_end_states;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_linked_operations_index::Migration),
             Box::new(m20261127_000006_operations_order_index::Migration),
             Box::new(m20261205_000007_add_source_title_is_descriptive::Migration),
+            Box::new(m20261205_000008_operation_end_states::Migration),
         ]
     }
 }

@@ -256,6 +256,92 @@ impl FromStr for Edtf {
     }
 }
 
+/// What is known of an operation's end: a date, that it exists but is not
+/// known (EDTF `2008-01/`), or that the operation ran on (`2008-01/..`).
+/// Stored and exchanged as the `end` field: a date, `null` or `".."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Known(Edtf),
+    Unknown,
+    Open,
+}
+
+/// What is known of an operation's end, as both doors name it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema, async_graphql::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EndState {
+    /// The end is a date.
+    Known,
+    /// The operation ended, but no source says when (EDTF `2008-01/`).
+    Unknown,
+    /// The operation ran on or is ongoing (EDTF `2008-01/..`).
+    Open,
+}
+
+impl EndState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndState::Known => "known",
+            EndState::Unknown => "unknown",
+            EndState::Open => "open",
+        }
+    }
+}
+
+/// The `end` value that says an operation ran on (EDTF's open end).
+pub const OPEN_END: &str = "..";
+
+impl End {
+    pub fn parse(value: Option<&str>) -> Result<Self, EdtfError> {
+        match value {
+            None => Ok(End::Unknown),
+            Some(OPEN_END) => Ok(End::Open),
+            Some(s) => Edtf::parse(s).map(End::Known),
+        }
+    }
+
+    /// Reads a stored `end`, which was checked when it was written.
+    pub fn stored(value: Option<&str>) -> Self {
+        End::parse(value).unwrap_or(End::Unknown)
+    }
+
+    pub fn state(&self) -> EndState {
+        match self {
+            End::Known(_) => EndState::Known,
+            End::Unknown => EndState::Unknown,
+            End::Open => EndState::Open,
+        }
+    }
+
+    pub fn date(&self) -> Option<&Edtf> {
+        match self {
+            End::Known(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The last day the operation may have lasted to: for an unknown or open
+    /// end, the stored stand-in for "no end", so that it overlaps every range
+    /// after its start and is never certainly within a bounded one.
+    pub fn latest(&self) -> NaiveDate {
+        self.date().map_or_else(max_day, |e| e.span().1)
+    }
+
+    /// The whole operation as one EDTF value: `2011-12/2012-03`,
+    /// `2008-01/` (unknown end) or `2008-01/..` (open); a single date when
+    /// the end is the start.
+    pub fn interval(&self, start: &str) -> String {
+        match self {
+            End::Known(e) if e.to_string() == start => start.to_owned(),
+            End::Known(e) => format!("{start}/{e}"),
+            End::Unknown => format!("{start}/"),
+            End::Open => format!("{start}/{OPEN_END}"),
+        }
+    }
+}
+
 fn parse_bound(s: &str) -> Result<Bound, &'static str> {
     match s {
         ".." => Ok(Bound::Open),
@@ -316,6 +402,29 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_end_is_known_unknown_or_open() {
+        let known = End::parse(Some("2012-03")).unwrap();
+        assert_eq!(known.state(), EndState::Known);
+        assert_eq!(known.latest(), day("2012-03-31"));
+        assert_eq!(known.interval("2011-12"), "2011-12/2012-03");
+        assert_eq!(known.interval("2012-03"), "2012-03");
+        let unknown = End::parse(None).unwrap();
+        assert_eq!(unknown.state(), EndState::Unknown);
+        assert_eq!(unknown.latest(), max_day());
+        assert_eq!(unknown.interval("2008-01"), "2008-01/");
+        let open = End::parse(Some("..")).unwrap();
+        assert_eq!(open.state(), EndState::Open);
+        let named: Vec<_> = [EndState::Known, EndState::Unknown, EndState::Open]
+            .map(EndState::as_str)
+            .to_vec();
+        assert_eq!(named, crate::domain::vocab::END_STATES);
+        assert_eq!(open.latest(), max_day());
+        assert_eq!(open.interval("2008-01"), "2008-01/..");
+        assert!(End::parse(Some("soon")).is_err());
+        assert_eq!(End::stored(Some("..")), End::Open);
     }
 
     #[test]

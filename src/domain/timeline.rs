@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use uuid::Uuid;
 
 use super::Conn;
+use super::edtf::End;
 use super::filters::{Filter, LegalOutcomeFilter, OperationFilter};
 use super::page::{Cursor, Page, PageRequest};
 use crate::db::entities::{legal_outcome, operation};
@@ -31,6 +32,8 @@ crate::domain::filters::declare::filter! {
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
         to: date,
+        /// How a record's span must meet `from`/`to`: `overlaps` (default: it may have happened then; `2011` overlaps January 2011) or `within` (it certainly happened then: its whole span is inside; an operation whose end is not known is within no range that has a `to`).
+        date_match: date_match,
     }
 }
 
@@ -114,6 +117,7 @@ pub async fn timeline<C: Conn>(
         target: f.target.clone(),
         from: f.from.clone(),
         to: f.to.clone(),
+        date_match: f.date_match,
         ..Default::default()
     }
     .resolve(db)
@@ -123,6 +127,7 @@ pub async fn timeline<C: Conn>(
         target: f.target.clone(),
         from: f.from.clone(),
         to: f.to.clone(),
+        date_match: f.date_match,
         ..Default::default()
     }
     .resolve(db)
@@ -238,9 +243,11 @@ pub async fn spans<C: Conn>(db: &C, f: &TimelineFilter, cap: u64) -> Result<(Vec
         out.extend(p.items.into_iter().map(|e| match e {
             Entry::Operation(o) => Span {
                 operation: true,
-                edtf: match &o.end_edtf {
-                    Some(end) => format!("{} – {end}", o.start_edtf),
-                    None => o.start_edtf.clone(),
+                edtf: match End::stored(o.end_edtf.as_deref()) {
+                    End::Known(e) if e.to_string() == o.start_edtf => o.start_edtf.clone(),
+                    End::Known(e) => format!("{} – {e}", o.start_edtf),
+                    End::Unknown => format!("{} – end unknown", o.start_edtf),
+                    End::Open => format!("{} – ran on", o.start_edtf),
                 },
                 precision: o.start_precision,
                 earliest: o.earliest,

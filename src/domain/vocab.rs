@@ -68,6 +68,10 @@ pub const AMOUNT_KINDS: &[&str] = &[
 ];
 pub const AMOUNT_SCOPES: &[&str] = &["per_person", "total"];
 pub const NAME_KINDS: &[&str] = &["primary", "alias"];
+/// What is known of an operation's end (`domain::edtf::End::state`).
+pub const END_STATES: &[&str] = &["known", "unknown", "open"];
+/// How a dated filter's range meets a record's span (`date_match`).
+pub const DATE_MATCHES: &[&str] = &["overlaps", "within"];
 
 /// ISO 3166-1 alpha-2 country code, upper case.
 pub fn is_country(code: &str) -> bool {

@@ -4,9 +4,9 @@ use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
+use sea_orm::{Database, EntityTrait, PaginatorTrait};
 
-use crate::helpers::{admin_url, require_postgres, url_for};
+use crate::helpers::{EmptyPg, require_postgres};
 use factline::db::entities::{citation, group, legal_outcome, operation, source, target};
 
 fn factline() -> Command {
@@ -173,13 +173,8 @@ async fn migrate_then_import_on_postgres_leaves_every_record_with_its_citations(
     if !require_postgres().await {
         return;
     }
-    let name = format!("factline_cli_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(admin_url()).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = url_for(&name);
+    let pg = EmptyPg::create("factline_cli").await;
+    let url = pg.url.clone();
     let run = |args: &[&str]| {
         factline()
             .env("DATABASE_URL", &url)
@@ -207,10 +202,6 @@ async fn migrate_then_import_on_postgres_leaves_every_record_with_its_citations(
         assert!(n > 0, "{} has no citation", op.slug);
     }
     db.close().await.ok();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
 }
 
 #[test]

@@ -205,9 +205,49 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else {
-            return;
-        };
+        if let Some(name) = self.pg_name.take() {
+            drop_database(name);
+        }
+    }
+}
+
+/// An empty Postgres database of its own (no migration run), dropped with
+/// the value: for tests of migrations and of the command line.
+pub struct EmptyPg {
+    pub name: String,
+    pub url: String,
+}
+
+impl EmptyPg {
+    pub async fn create(prefix: &str) -> Self {
+        let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url()).await.expect("admin");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
+        admin.close().await.ok();
+        EmptyPg {
+            url: url_for(&name),
+            name,
+        }
+    }
+
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        factline::db::connect(&self.url, &factline::config::DbConfig::for_url(&self.url))
+            .await
+            .expect("connect")
+    }
+}
+
+impl Drop for EmptyPg {
+    fn drop(&mut self) {
+        drop_database(std::mem::take(&mut self.name));
+    }
+}
+
+fn drop_database(name: String) {
+    {
         // Drop runs outside async; a short-lived runtime on its own thread
         // removes the database.
         let _ = std::thread::spawn(move || {

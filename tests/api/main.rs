@@ -18,6 +18,7 @@ mod pg;
 mod cli;
 mod connections;
 mod counts;
+mod dates;
 mod decoders;
 mod exports;
 mod faults;

@@ -1,10 +1,9 @@
 //! Migrations go up, down and up again on Postgres, leaving the same schema.
 
-use factline::config::DbConfig;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-use crate::helpers::{admin_url, require_postgres, url_for};
+use crate::helpers::{EmptyPg, require_postgres};
 
 async fn tables(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     db.query_all_raw(Statement::from_string(
@@ -35,16 +34,8 @@ async fn migrations_go_up_down_and_up_again_on_postgres() {
     if !require_postgres().await {
         return;
     }
-    let name = format!("factline_mig_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(admin_url()).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = url_for(&name);
-    let db = factline::db::connect(&url, &DbConfig::for_url(&url))
-        .await
-        .unwrap();
+    let pg = EmptyPg::create("factline_mig").await;
+    let db = pg.connect().await;
 
     Migrator::up(&db, None).await.unwrap();
     let first_tables = tables(&db).await;
@@ -78,12 +69,7 @@ async fn migrations_go_up_down_and_up_again_on_postgres() {
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(tables(&db).await, first_tables);
     assert_eq!(indexes(&db).await, first_indexes);
-
     db.close().await.ok();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -230,4 +216,52 @@ async fn a_page_of_all_operations_is_read_in_index_order_without_a_sort() {
         plan.contains("Index Scan using idx_operations_order") && !plan.contains("Sort"),
         "{sql}\n{plan}"
     );
+}
+
+/// Rows written when a missing end meant "within the start" keep that
+/// meaning: the migration that gives a missing end its new meaning
+/// (unknown) first sets their end to their start.
+#[tokio::test]
+async fn operations_stored_without_an_end_keep_ending_within_their_start() {
+    if !require_postgres().await {
+        return;
+    }
+    let pg = EmptyPg::create("factline_mig").await;
+    let db = pg.connect().await;
+    let before_end_states = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(&db, Some(before_end_states)).await.unwrap();
+    db.execute_unprepared(
+        "INSERT INTO operations (id, slug, created_at, updated_at, version, name, \
+         start_edtf, start_precision, start_earliest, start_latest, earliest, latest, disputed) \
+         VALUES (gen_random_uuid(), 'op-old', now(), now(), 1, 'Old', '2009-03', 'month', \
+         '2009-03-01', '2009-03-31', '2009-03-01', '2009-03-31', false)",
+    )
+    .await
+    .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT end_edtf, end_precision, end_latest::text AS end_latest, latest::text AS latest \
+             FROM operations WHERE slug = 'op-old'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let get = |c: &str| row.try_get::<String>("", c).unwrap();
+    assert_eq!(
+        (
+            get("end_edtf"),
+            get("end_precision"),
+            get("end_latest"),
+            get("latest")
+        ),
+        (
+            "2009-03".to_owned(),
+            "month".to_owned(),
+            "2009-03-31".to_owned(),
+            "2009-03-31".to_owned()
+        )
+    );
+    db.close().await.ok();
 }

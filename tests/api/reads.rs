@@ -183,7 +183,9 @@ both_backends!(
                 "{from}..{to}"
             );
         }
-        // Only `from`: everything that has not ended before it.
+        // Only `from`: everything that has not ended before it, which
+        // includes operations whose end is open (Chanology) or unknown
+        // (AntiSec), and not one that ended (Payback, 2011-01).
         let later = operations(
             db,
             OperationFilter {
@@ -192,7 +194,9 @@ both_backends!(
             },
         )
         .await;
-        assert!(!later.contains(&"op-chanology".to_owned()));
+        assert!(later.contains(&"op-chanology".to_owned()), "{later:?}");
+        assert!(later.contains(&"op-antisec".to_owned()), "{later:?}");
+        assert!(!later.contains(&"op-payback".to_owned()), "{later:?}");
     }
 );
 

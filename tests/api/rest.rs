@@ -749,27 +749,27 @@ const CONTRACT: &str = "\
 GET /healthz -> 200
 GET /readyz -> 200 503
 GET /v1/export ?format -> 200 400 414 503
-GET /v1/groups ?kind ?parent ?from ?to ?q ?limit ?cursor ?sort ?format -> 200 400 414
+GET /v1/groups ?kind ?parent ?from ?to ?date_match ?q ?limit ?cursor ?sort ?format -> 200 400 414
 POST /v1/groups ?X-Change-Reason -> 201 400 401 403 409 413 415 422
 DELETE /v1/groups/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428
 GET /v1/groups/{slug} slug ?format -> 200 400 404 414
 PATCH /v1/groups/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428
 GET /v1/groups/{slug}/history slug -> 200 400 404
 POST /v1/import ?X-Change-Reason -> 200 400 401 403 413 415 422
-GET /v1/legal-outcomes ?kind ?jurisdiction ?group ?operation ?target ?from ?to ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414
+GET /v1/legal-outcomes ?kind ?jurisdiction ?group ?operation ?target ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414
 POST /v1/legal-outcomes ?X-Change-Reason -> 201 400 401 403 409 413 415 422
 DELETE /v1/legal-outcomes/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428
 GET /v1/legal-outcomes/{slug} slug ?format -> 200 400 404 414
 PATCH /v1/legal-outcomes/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428
 GET /v1/legal-outcomes/{slug}/history slug -> 200 400 404
-GET /v1/operations ?group ?target ?tactic ?part_of ?from ?to ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414
+GET /v1/operations ?group ?target ?tactic ?part_of ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414
 POST /v1/operations ?X-Change-Reason -> 201 400 401 403 409 413 415 422
 DELETE /v1/operations/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428
 GET /v1/operations/{slug} slug ?format -> 200 400 404 414
 PATCH /v1/operations/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428
 GET /v1/operations/{slug}/history slug -> 200 400 404
 GET /v1/search q ?limit -> 200 400 414
-GET /v1/sources ?kind ?language ?from ?to ?limit ?cursor ?sort ?format -> 200 400 414
+GET /v1/sources ?kind ?language ?from ?to ?date_match ?limit ?cursor ?sort ?format -> 200 400 414
 POST /v1/sources ?X-Change-Reason -> 201 400 401 403 409 413 415 422
 DELETE /v1/sources/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428
 GET /v1/sources/{slug} slug ?format -> 200 400 404 414
@@ -782,8 +782,8 @@ DELETE /v1/targets/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 
 GET /v1/targets/{slug} slug ?format -> 200 400 404 414
 PATCH /v1/targets/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428
 GET /v1/targets/{slug}/history slug -> 200 400 404
-GET /v1/timeline ?group ?target ?from ?to ?limit ?cursor -> 200 400 414
-GET /v1/timeline.svg ?group ?target ?from ?to -> 200 400 414
+GET /v1/timeline ?group ?target ?from ?to ?date_match ?limit ?cursor -> 200 400 414
+GET /v1/timeline.svg ?group ?target ?from ?to ?date_match -> 200 400 414
 GET /v1/{collection}.csv collection ?limit ?cursor -> 200 400 404 414
 GET /v1/{collection}/schema collection -> 200 404
 ";

@@ -206,6 +206,9 @@ pub struct OperationRecord {
     pub slug: String,
     pub names: Vec<NameRecord>,
     pub start: String,
+    /// An EDTF date when the end is known (the start again for a single
+    /// act), `..` when the operation ran on or is ongoing, null when it ended
+    /// but no source says when.
     #[serde(default)]
     pub end: Option<String>,
     #[serde(default)]

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::checker::{Checker, parse_amount};
 use super::records::{Dataset, FORMAT, FORMAT_VERSION};
+use crate::domain::edtf::End;
 use crate::domain::{bounds, vocab};
 use crate::error::FieldError;
 
@@ -185,7 +186,13 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
         c.names(&r.names);
         c.texts(&r.texts, &["motive", "summary"]);
         let start = c.date("start", Some(&r.start));
-        let end = c.date("end", r.end.as_deref());
+        let end = match End::parse(r.end.as_deref()) {
+            Ok(end) => end.date().copied(),
+            Err(e) => {
+                c.fail("end", format!("{e} (or `..` for an operation that ran on, or null when its end is unknown)"));
+                None
+            }
+        };
         if let (Some(s), Some(e)) = (start, end)
             && s.span().0 > e.span().1
         {

@@ -1,15 +1,54 @@
-//! `from`/`to` as a span of days, and the overlap test over it.
+//! `from`/`to` as a span of days, and how a record's span must meet it
+//! (`date_match`).
 
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::domain::edtf::Edtf;
 use crate::error::{Error, FieldError, Result};
 
+/// How a record's span must meet a filter's range. A record's span runs
+/// from the first to the last day it can denote: `2011` spans the year, an
+/// operation with an unknown or open end runs on without end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+pub enum DateMatch {
+    /// The record may have happened in the range: its span and the range
+    /// share at least one day (`2011` overlaps January 2011).
+    #[default]
+    Overlaps,
+    /// The record certainly happened in the range: its whole span is inside
+    /// it (`2011` is not within January 2011; an operation whose end is not
+    /// known is within no range that has a `to`).
+    Within,
+}
+
+impl DateMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateMatch::Overlaps => "overlaps",
+            DateMatch::Within => "within",
+        }
+    }
+
+    /// Reads `overlaps` or `within` (the REST spelling), naming `field`.
+    pub fn read(field: &str, value: Option<String>) -> Result<Option<Self>> {
+        match value.as_deref() {
+            None => Ok(None),
+            Some("overlaps") => Ok(Some(DateMatch::Overlaps)),
+            Some("within") => Ok(Some(DateMatch::Within)),
+            Some(_) => Err(Error::Invalid(vec![FieldError::new(
+                field,
+                "must be one of: overlaps, within",
+            )])),
+        }
+    }
+}
+
 /// A date range from `from`/`to` parameters, as earliest/latest days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DateRange {
     pub from: Option<Edtf>,
     pub to: Option<Edtf>,
+    pub matching: DateMatch,
 }
 
 impl DateRange {
@@ -29,6 +68,7 @@ impl DateRange {
         let range = DateRange {
             from: parse("from", from),
             to: parse("to", to),
+            matching: DateMatch::Overlaps,
         };
         if let (Some(f), Some(t)) = (&range.from, &range.to)
             && f.span().0 > t.span().1
@@ -42,8 +82,17 @@ impl DateRange {
         }
     }
 
-    /// The overlap test, or `None` for an open range. `None` rather than an
-    /// empty condition so that a list with no filter has an empty condition
+    /// The range matched as `matching` says.
+    pub fn matching(self, matching: Option<DateMatch>) -> Self {
+        DateRange {
+            matching: matching.unwrap_or_default(),
+            ..self
+        }
+    }
+
+    /// The test of a record's span (`earliest`, `latest`) against the
+    /// range, or `None` for an open range. `None` rather than an empty
+    /// condition so that a list with no filter has an empty condition
     /// (`read` then reports the stored row count instead of counting).
     pub(super) fn condition(
         &self,
@@ -55,10 +104,16 @@ impl DateRange {
         }
         let mut c = Condition::all();
         if let Some(from) = &self.from {
-            c = c.add(latest.gte(from.span().0));
+            c = c.add(match self.matching {
+                DateMatch::Overlaps => latest.gte(from.span().0),
+                DateMatch::Within => earliest.gte(from.span().0),
+            });
         }
         if let Some(to) = &self.to {
-            c = c.add(earliest.lte(to.span().1));
+            c = c.add(match self.matching {
+                DateMatch::Overlaps => earliest.lte(to.span().1),
+                DateMatch::Within => latest.lte(to.span().1),
+            });
         }
         Some(c)
     }

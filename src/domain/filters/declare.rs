@@ -99,8 +99,8 @@ impl Reading {
 }
 
 /// Declares a filter: `Name as "GraphQLInputName" { /// doc \n field: kind, … }`
-/// where kind is `text`, `flag`, `date`, `query`, `one_of(LIST)` or
-/// `code(FN, "what it must be")`. Each field is an `Option`; its doc
+/// where kind is `text`, `flag`, `date`, `date_match`, `query`,
+/// `one_of(LIST)` or `code(FN, "what it must be")`. Each field is an `Option`; its doc
 /// comment documents it in GraphQL and OpenAPI alike.
 macro_rules! filter {
     (
@@ -164,21 +164,28 @@ macro_rules! filter {
     };
 
     (@ty flag) => { Option<bool> };
+    (@ty date_match) => { Option<$crate::domain::filters::dates::DateMatch> };
     (@ty $other:ident) => { Option<String> };
 
     (@kind flag) => { $crate::domain::filters::declare::FieldKind::Flag };
     (@kind $other:ident) => { $crate::domain::filters::declare::FieldKind::Text };
 
     (@values one_of($list:expr)) => { $list };
+    (@values date_match) => { $crate::domain::vocab::DATE_MATCHES };
     (@values $other:ident $(($($arg:expr),*))?) => { &[] };
 
     (@read flag, $from:ident, $n:expr) => { $from.flag($n) };
+    (@read date_match, $from:ident, $n:expr) => {
+        $from.text($n).and_then(|v| $crate::domain::filters::dates::DateMatch::read($n, v))
+    };
     (@read $other:ident, $from:ident, $n:expr) => { $from.text($n) };
 
     (@nonempty flag, $v:expr) => { $v };
+    (@nonempty date_match, $v:expr) => { $v };
     (@nonempty $other:ident, $v:expr) => { $v.filter(|s| !s.is_empty()) };
 
     (@check flag, $c:ident, $n:expr, $v:expr) => { $c };
+    (@check date_match, $c:ident, $n:expr, $v:expr) => { $c };
     (@check text, $c:ident, $n:expr, $v:expr) => { $c.text($n, $v) };
     (@check date, $c:ident, $n:expr, $v:expr) => { $c.date($n, $v) };
     (@check query, $c:ident, $n:expr, $v:expr) => { $c.query($n, $v) };

@@ -6,12 +6,13 @@
 //!
 //! Relations are tested with `IN (subquery)` on the link tables' indexes,
 //! the records a filter names by slug looked up first ([`Named`]); dates
-//! with overlap semantics on the stored `earliest`/`latest` span:
-//! a record matches `from..to` when `latest >= from.earliest` and
-//! `earliest <= to.latest`.
+//! on the stored `earliest`/`latest` span, by `date_match`: a record
+//! overlaps `from..to` when `latest >= from.earliest` and
+//! `earliest <= to.latest`, and is within it when `earliest >= from.earliest`
+//! and `latest <= to.latest`.
 
 pub(crate) mod check;
-mod dates;
+pub(crate) mod dates;
 #[macro_use]
 pub(crate) mod declare;
 mod named;
@@ -20,7 +21,7 @@ mod records;
 mod tests;
 mod text;
 
-pub use dates::DateRange;
+pub use dates::{DateMatch, DateRange};
 pub use declare::{Declared, Field, FieldKind, Values};
 pub use named::{Filter, Kind, Named};
 pub use records::{GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter};

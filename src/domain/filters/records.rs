@@ -25,6 +25,8 @@ filter! {
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
         to: date,
+        /// How a record's span must meet `from`/`to`: `overlaps` (default: it may have happened then; `2011` overlaps January 2011) or `within` (it certainly happened then: its whole span is inside; an operation whose end is not known is within no range that has a `to`).
+        date_match: date_match,
         /// Text search in names, aliases and descriptions (folds case, diacritics, Arabic variants; at most 200 characters).
         q: query,
     }
@@ -61,6 +63,8 @@ filter! {
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31): operations that had begun by then.
         to: date,
+        /// How a record's span must meet `from`/`to`: `overlaps` (default: it may have happened then; `2011` overlaps January 2011) or `within` (it certainly happened then: its whole span is inside; an operation whose end is not known is within no range that has a `to`).
+        date_match: date_match,
         /// Only disputed (`true`) or undisputed (`false`) operations.
         disputed: flag,
         /// Text search in names, aliases, motives and summaries (at most 200 characters).
@@ -85,6 +89,8 @@ filter! {
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
         to: date,
+        /// How a record's span must meet `from`/`to`: `overlaps` (default: it may have happened then; `2011` overlaps January 2011) or `within` (it certainly happened then: its whole span is inside; an operation whose end is not known is within no range that has a `to`).
+        date_match: date_match,
         /// Only disputed (`true`) or undisputed (`false`) outcomes.
         disputed: flag,
         /// Text search in summaries (at most 200 characters).
@@ -103,12 +109,18 @@ filter! {
         from: date,
         /// Latest day of interest (EDTF): sources published by then.
         to: date,
+        /// How a record's span must meet `from`/`to`: `overlaps` (default: it may have happened then; `2011` overlaps January 2011) or `within` (it certainly happened then: its whole span is inside; an operation whose end is not known is within no range that has a `to`).
+        date_match: date_match,
     }
 }
 
 /// `from` and `to` of a dated filter, parsed.
-fn dates(from: &Option<String>, to: &Option<String>) -> Result<DateRange> {
-    DateRange::parse(from.as_deref(), to.as_deref())
+fn dates(
+    from: &Option<String>,
+    to: &Option<String>,
+    matching: Option<super::dates::DateMatch>,
+) -> Result<DateRange> {
+    Ok(DateRange::parse(from.as_deref(), to.as_deref())?.matching(matching))
 }
 
 impl Filter for GroupFilter {
@@ -129,7 +141,8 @@ impl Filter for GroupFilter {
             c = c.add(named.is(group::Column::ParentId, Kind::Group, p));
         }
         c = c.add_option(
-            dates(&self.from, &self.to)?.condition(group::Column::Earliest, group::Column::Latest),
+            dates(&self.from, &self.to, self.date_match)?
+                .condition(group::Column::Earliest, group::Column::Latest),
         );
         if let Some(q) = &self.q {
             let key = query_key(q)?;
@@ -238,7 +251,7 @@ impl Filter for OperationFilter {
             c = c.add(named.is(operation::Column::PartOfId, Kind::Operation, p));
         }
         c = c.add_option(
-            dates(&self.from, &self.to)?
+            dates(&self.from, &self.to, self.date_match)?
                 .condition(operation::Column::Earliest, operation::Column::Latest),
         );
         if let Some(d) = self.disputed {
@@ -312,7 +325,7 @@ impl Filter for LegalOutcomeFilter {
                 Condition::all().add(named.is(operation_target::Column::TargetId, Kind::Target, t)),
             )));
         }
-        c = c.add_option(dates(&self.from, &self.to)?.condition(
+        c = c.add_option(dates(&self.from, &self.to, self.date_match)?.condition(
             legal_outcome::Column::Earliest,
             legal_outcome::Column::Latest,
         ));
@@ -349,7 +362,7 @@ impl Filter for SourceFilter {
             c = c.add(source::Column::Language.eq(l.as_str()));
         }
         c = c.add_option(
-            dates(&self.from, &self.to)?
+            dates(&self.from, &self.to, self.date_match)?
                 .condition(source::Column::Earliest, source::Column::Latest),
         );
         Ok(c)

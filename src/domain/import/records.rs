@@ -14,6 +14,7 @@ use crate::db::entities::{
 use crate::domain::dataset::{
     GroupRecord, LegalOutcomeRecord, OperationRecord, SourceRecord, TargetRecord,
 };
+use crate::domain::edtf::End;
 use crate::domain::model::Subject;
 use crate::domain::{Conn, snapshot};
 use crate::error::Result;
@@ -209,7 +210,8 @@ impl<'a, C: Conn> Writer<'a, C> {
             let id = self.operation_ids[&r.slug];
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let start = parse_valid(&r.start);
-            let end = r.end.as_deref().map(parse_valid);
+            let end = End::stored(r.end.as_deref());
+            let end_date = end.date();
             let am = operation::ActiveModel {
                 id: Set(id),
                 slug: Set(r.slug.clone()),
@@ -223,11 +225,11 @@ impl<'a, C: Conn> Writer<'a, C> {
                 start_earliest: Set(start.span().0),
                 start_latest: Set(start.span().1),
                 end_edtf: Set(r.end.clone()),
-                end_precision: Set(end.map(|d| d.precision().as_str().to_owned())),
-                end_earliest: Set(end.and_then(|d| d.earliest())),
-                end_latest: Set(end.and_then(|d| d.latest())),
+                end_precision: Set(end_date.map(|d| d.precision().as_str().to_owned())),
+                end_earliest: Set(end_date.and_then(|d| d.earliest())),
+                end_latest: Set(end_date.and_then(|d| d.latest())),
                 earliest: Set(start.span().0),
-                latest: Set(end.map_or(start.span().1, |e| e.span().1)),
+                latest: Set(end.latest()),
                 disputed: Set(r.disputed),
                 dispute_note: Set(r.dispute_note.clone()),
             };

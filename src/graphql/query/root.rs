@@ -208,6 +208,10 @@ impl Query {
         target: Option<String>,
         from: Option<String>,
         to: Option<String>,
+        #[graphql(
+            desc = "How a record's span must meet `from`/`to`: OVERLAPS (default) or WITHIN."
+        )]
+        date_match: Option<crate::domain::filters::DateMatch>,
         #[graphql(default = 50, validator(minimum = 1, maximum = 500))] first: i32,
         after: Option<String>,
     ) -> Result<Conn<TimelineEntry>> {
@@ -216,6 +220,7 @@ impl Query {
             target,
             from,
             to,
+            date_match,
         }
         .without_empty();
         let has_after = after.is_some();

@@ -10,6 +10,7 @@ use super::records::OperationGroup;
 use super::records::OperationTarget;
 use super::records::Target;
 use super::values::{Citation, Date, Name, Text, cap, citations, global_id, loader, names, texts};
+use crate::domain::edtf::{End, EndState};
 use crate::domain::model::Subject;
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
@@ -47,8 +48,20 @@ impl Operation {
     async fn start(&self) -> Option<Date> {
         Date::of(Some(&self.0.start_edtf))
     }
+    /// The end when it is known (`endState` says why it is null).
     async fn end(&self) -> Option<Date> {
         Date::of(self.0.end_edtf.as_deref())
+    }
+    /// KNOWN; UNKNOWN: it ended, but no source says when; OPEN: it ran on.
+    /// An operation whose end is not known overlaps every date range after
+    /// its start and is never WITHIN a range with an end.
+    async fn end_state(&self) -> EndState {
+        End::stored(self.0.end_edtf.as_deref()).state()
+    }
+    /// The whole operation as one EDTF value: `2011-12/2012-03`, `2008-01/`
+    /// (unknown end), `2008-01/..` (open), or one date.
+    async fn interval(&self) -> String {
+        End::stored(self.0.end_edtf.as_deref()).interval(&self.0.start_edtf)
     }
     async fn part_of(&self, ctx: &Context<'_>) -> Result<Option<Operation>> {
         let Some(p) = self.0.part_of_id else {

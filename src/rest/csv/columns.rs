@@ -220,14 +220,20 @@ pub(crate) const OPERATION_TAIL: [Column; 11] = [
     ("version", "record version"),
 ];
 
-pub(crate) const OPERATION_DATES: [Column; 8] = concat_columns(
-    date_columns!("start", "the start"),
-    date_columns!("end", "the end"),
+pub(crate) const OPERATION_DATES: [Column; 9] = concat_columns(
+    concat_columns::<4, 4, 8>(
+        date_columns!("start", "the start"),
+        date_columns!("end", "the end"),
+    ),
+    [(
+        "end_state",
+        "known; unknown (it ended, no source says when; end columns empty); open (it ran on; end columns empty)",
+    )],
 );
 
-pub(crate) const OPERATION_A: [Column; 12] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
+pub(crate) const OPERATION_A: [Column; 13] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
 
-pub(crate) static OPERATION_COLUMNS: [Column; 23] = concat_columns(OPERATION_A, OPERATION_TAIL);
+pub(crate) static OPERATION_COLUMNS: [Column; 24] = concat_columns(OPERATION_A, OPERATION_TAIL);
 
 impl From<&OperationView> for OperationRow {
     fn from(o: &OperationView) -> Self {
@@ -237,6 +243,7 @@ impl From<&OperationView> for OperationRow {
             names: o.names.clone(),
             start: o.start.clone(),
             end: o.end.clone(),
+            end_state: o.end_state,
             part_of: o.part_of.as_ref().map(|p| p.slug.clone()),
             tactics: o.tactics.clone(),
             groups: o
@@ -267,6 +274,7 @@ impl CsvRecord for OperationRow {
         r.extend(date(&self.start));
         r.extend(date(&self.end));
         r.extend([
+            self.end_state.as_str().to_owned(),
             self.part_of.clone().unwrap_or_default(),
             join(&self.tactics),
             join(
@@ -416,7 +424,7 @@ mod tests {
     fn every_row_has_as_many_cells_as_the_header() {
         // The column tables are assembled from parts; their lengths must match `row`.
         assert_eq!(GroupView::COLUMNS.len(), 19);
-        assert_eq!(OperationView::COLUMNS.len(), 23);
+        assert_eq!(OperationView::COLUMNS.len(), 24);
         assert_eq!(LegalOutcomeView::COLUMNS.len(), 21);
         assert_eq!(SourceView::COLUMNS.len(), 13);
         assert!(GroupView::COLUMNS.iter().all(|c| !c.0.is_empty()));

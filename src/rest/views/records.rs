@@ -13,6 +13,7 @@ use crate::domain::Conn;
 use crate::domain::aggregate::{
     self, GroupRecord, LegalOutcomeRecord, Named, OperationCells, OperationRecord, TargetRecord,
 };
+use crate::domain::edtf::End;
 use crate::error::Result;
 
 fn reference(n: Named) -> Ref {
@@ -132,11 +133,14 @@ impl TryFrom<OperationRecord> for OperationView {
     type Error = crate::error::Error;
     fn try_from(r: OperationRecord) -> Result<Self> {
         let o = r.row;
+        let end = End::stored(o.end_edtf.as_deref());
         Ok(OperationView {
             id: o.id,
             names: names(r.names),
             start: DateView::of(Some(&o.start_edtf)),
             end: DateView::of(o.end_edtf.as_deref()),
+            end_state: end.state(),
+            interval: end.interval(&o.start_edtf),
             part_of: r.part_of.map(reference),
             parts: r.parts.into_iter().map(reference).collect(),
             tactics: r.tactics,
@@ -187,6 +191,7 @@ impl From<OperationCells> for OperationRow {
             texts: texts(r.texts),
             start: DateView::of(Some(&o.start_edtf)),
             end: DateView::of(o.end_edtf.as_deref()),
+            end_state: End::stored(o.end_edtf.as_deref()).state(),
             part_of: r.part_of,
             tactics: r.tactics,
             groups: r.groups,

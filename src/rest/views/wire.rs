@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::entities::source;
+use crate::domain::edtf::EndState;
 use crate::domain::model::{CitedSource, DateValue};
 use crate::domain::relations::SourceColumns;
 
@@ -221,7 +222,15 @@ pub struct OperationView {
     pub name: String,
     pub names: Vec<NameView>,
     pub start: Option<DateView>,
+    /// The end when it is known (`end_state` says why it is null).
     pub end: Option<DateView>,
+    /// `known`; `unknown`: it ended, but no source says when; `open`: it ran
+    /// on. An operation whose end is not known overlaps every date range
+    /// after its start and is never `within` a range with an end.
+    pub end_state: EndState,
+    /// The whole operation as one EDTF value: `2011-12/2012-03`, `2008-01/`
+    /// (unknown end), `2008-01/..` (open), or one date.
+    pub interval: String,
     pub part_of: Option<Ref>,
     pub parts: Vec<Ref>,
     /// ddos, doxing, defacement, protest, data_leak, raid, …
@@ -340,6 +349,7 @@ pub struct OperationRow {
     pub names: Vec<NameView>,
     pub start: Option<DateView>,
     pub end: Option<DateView>,
+    pub end_state: EndState,
     pub part_of: Option<String>,
     pub tactics: Vec<String>,
     /// `(slug, role)` by group name, printed `slug:role`.
