@@ -40,8 +40,8 @@ impl From<&operation::Model> for Named {
     }
 }
 
-/// A link from an operation to a group or a target, with the link's own
-/// citations (a group link's role is cited there).
+/// A link between an operation and a group or a target, seen from either
+/// end, with the link's own citations (a group link's role is cited there).
 #[derive(Debug, Clone)]
 pub struct Link<T> {
     pub record: T,
@@ -57,7 +57,7 @@ pub struct GroupRecord {
     pub texts: Vec<Text>,
     pub parent: Option<Named>,
     pub children: Vec<Named>,
-    pub operations: Vec<LinkedOperation>,
+    pub operations: Vec<Link<LinkedOperation>>,
     pub legal_outcomes: Vec<legal_outcome::Model>,
     pub citations: Vec<Citation>,
 }
@@ -66,7 +66,8 @@ pub struct GroupRecord {
 pub struct TargetRecord {
     pub row: target::Model,
     pub names: Vec<Name>,
-    pub operations: Vec<LinkedOperation>,
+    pub texts: Vec<Text>,
+    pub operations: Vec<Link<LinkedOperation>>,
     pub citations: Vec<Citation>,
 }
 
@@ -119,6 +120,36 @@ fn take<V>(map: &mut HashMap<Uuid, Vec<V>>, id: &Uuid) -> Vec<V> {
     map.remove(id).unwrap_or_default()
 }
 
+/// The operations of groups or targets, each with its link's citations.
+async fn operation_links<C: Conn>(
+    db: &C,
+    owner: Subject,
+    ids: &[Uuid],
+    cited: SourceColumns,
+) -> Result<HashMap<Uuid, Vec<Link<LinkedOperation>>>> {
+    let linked = relations::linked_operations(db, owner, ids).await?;
+    let link_ids: Vec<Uuid> = linked.values().flatten().map(|o| o.link).collect();
+    let link_subject = match owner {
+        Subject::Group => Subject::OperationGroup,
+        _ => Subject::OperationTarget,
+    };
+    let mut cites = relations::citations_of(db, link_subject, &link_ids, cited).await?;
+    Ok(linked
+        .into_iter()
+        .map(|(owner, ops)| {
+            let links = ops
+                .into_iter()
+                .map(|o| Link {
+                    citations: take(&mut cites, &o.link),
+                    role: o.role.clone(),
+                    record: o,
+                })
+                .collect();
+            (owner, links)
+        })
+        .collect())
+}
+
 pub async fn groups<C: Conn>(
     db: &C,
     rows: Vec<group::Model>,
@@ -131,7 +162,7 @@ pub async fn groups<C: Conn>(
     let mut texts = relations::texts_of(db, Subject::Group, &ids).await?;
     let mut citations = relations::citations_of(db, Subject::Group, &ids, cited).await?;
     let mut children = relations::children_of_groups(db, &ids).await?;
-    let mut operations = relations::linked_operations(db, Subject::Group, &ids).await?;
+    let mut operations = operation_links(db, Subject::Group, &ids, cited).await?;
     let mut outcomes = relations::legal_outcomes_of_groups(db, &ids).await?;
     Ok(rows
         .into_iter()
@@ -155,12 +186,14 @@ pub async fn targets<C: Conn>(
 ) -> Result<Vec<TargetRecord>> {
     let ids = ids(&rows, |r| r.id);
     let mut names = relations::names_of(db, Subject::Target, &ids).await?;
+    let mut texts = relations::texts_of(db, Subject::Target, &ids).await?;
     let mut citations = relations::citations_of(db, Subject::Target, &ids, cited).await?;
-    let mut operations = relations::linked_operations(db, Subject::Target, &ids).await?;
+    let mut operations = operation_links(db, Subject::Target, &ids, cited).await?;
     Ok(rows
         .into_iter()
         .map(|t| TargetRecord {
             names: take(&mut names, &t.id),
+            texts: take(&mut texts, &t.id),
             operations: take(&mut operations, &t.id),
             citations: take(&mut citations, &t.id),
             row: t,

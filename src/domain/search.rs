@@ -1,11 +1,15 @@
 //! Ranked search across every kind of record, in any language, over the
 //! normalized search keys of names, aliases and texts.
 //!
-//! Ranking: a name or alias that equals the query, then one that starts with
-//! it, then one with a word starting with it, then one containing it; a
-//! description, motive or summary containing it comes last. Within a level,
-//! primary names come before aliases and shorter texts before longer ones.
-//! On Postgres the `LIKE '%…%'` tests use the trigram indexes.
+//! A query is matched word by word ([`query_words`]): a name or text matches
+//! when it contains every word of the query, in any order, an Arabic word
+//! with or without its clitics (و, ب, ل, ال), generic words (جماعة, مجموعة,
+//! عملية) aside. Ranking: a name or alias that equals the query, then one
+//! that starts with it, then one where every word starts a word, then one
+//! that only contains them; a description, motive or summary comes last.
+//! Within a level, primary names come before aliases and shorter texts
+//! before longer ones. On Postgres the `LIKE '%…%'` tests use the trigram
+//! indexes.
 
 use std::collections::HashMap;
 
@@ -14,7 +18,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Order, Query};
 use uuid::Uuid;
 
 use super::Conn;
-use super::filters::{contains, escape_like, query_key};
+use super::filters::{contains_all, escape_like, query_key, query_words, starts_all};
 use super::read;
 use crate::db::entities::{name, text};
 use crate::db::rows;
@@ -62,7 +66,7 @@ impl Kind {
 pub enum Match {
     Exact,
     Prefix,
-    WordPrefix,
+    AllWords,
     Substring,
     Text,
 }
@@ -72,7 +76,7 @@ impl Match {
         match self {
             Match::Exact => "exact",
             Match::Prefix => "prefix",
-            Match::WordPrefix => "word_prefix",
+            Match::AllWords => "all_words",
             Match::Substring => "substring",
             Match::Text => "text",
         }
@@ -117,15 +121,13 @@ fn owner(r: &QueryResult, cols: &[(&str, Kind)]) -> Option<(Kind, Uuid)> {
 /// Up to `limit` records (see [`hits`]) whose names or texts match `q`, best first.
 pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
     let key = query_key(q)?;
+    let words = query_words(&key);
     // Enough rows that duplicates of one record cannot starve the page.
     let fetch = limit * 5 + 20;
 
     let level = Expr::case(Expr::col(name::Column::SearchKey).eq(key.clone()), 0)
         .case(Expr::col(name::Column::SearchKey).like(prefix(&key)), 1)
-        .case(
-            Expr::col(name::Column::SearchKey).like(word_prefix(&key)),
-            2,
-        )
+        .case(starts_all(name::Column::SearchKey, &words), 2)
         .finally(3);
     let names = Query::select()
         .columns([
@@ -138,7 +140,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
         ])
         .expr_as(level.clone(), Alias::new("level"))
         .from(name::Entity)
-        .and_where(Expr::col(name::Column::SearchKey).like(contains(&key)))
+        .cond_where(contains_all(name::Column::SearchKey, &words))
         .order_by_expr(level.into(), Order::Asc)
         .order_by_expr(Expr::cust("length(search_key)"), Order::Asc)
         .limit(fetch)
@@ -154,7 +156,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
             text::Column::Text,
         ])
         .from(text::Entity)
-        .and_where(Expr::col(text::Column::SearchKey).like(contains(&key)))
+        .cond_where(contains_all(text::Column::SearchKey, &words))
         .order_by_expr(Expr::cust("length(search_key)"), Order::Asc)
         .limit(fetch)
         .to_owned();
@@ -180,7 +182,7 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
             level: [
                 Match::Exact,
                 Match::Prefix,
-                Match::WordPrefix,
+                Match::AllWords,
                 Match::Substring,
             ][level.clamp(0, 3) as usize],
             primary: name_kind == "primary",
@@ -271,8 +273,4 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
 
 fn prefix(key: &str) -> LikeExpr {
     LikeExpr::new(format!("{}%", escape_like(key))).escape('\\')
-}
-
-fn word_prefix(key: &str) -> LikeExpr {
-    LikeExpr::new(format!("% {}%", escape_like(key))).escape('\\')
 }

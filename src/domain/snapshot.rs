@@ -104,6 +104,7 @@ pub async fn group_records<C: Conn>(db: &C, rows: &[group::Model]) -> Result<Vec
 pub async fn target_records<C: Conn>(db: &C, rows: &[target::Model]) -> Result<Vec<TargetRecord>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let n = relations::names_of(db, Subject::Target, &ids).await?;
+    let tx = relations::texts_of(db, Subject::Target, &ids).await?;
     let c = relations::citations_of(db, Subject::Target, &ids, CITED).await?;
     Ok(rows
         .iter()
@@ -113,6 +114,7 @@ pub async fn target_records<C: Conn>(db: &C, rows: &[target::Model]) -> Result<V
             names: names(n.get(&t.id)),
             country: t.country.clone(),
             sector: t.sector.clone(),
+            texts: texts(tx.get(&t.id)),
             citations: citations(c.get(&t.id)),
         })
         .collect())

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use uuid::Uuid;
 
 use super::Conn;
-use super::edtf::End;
+use super::edtf::{End, Precision};
 use super::filters::{Filter, LegalOutcomeFilter, OperationFilter};
 use super::page::{Cursor, Page, PageRequest};
 use crate::db::entities::{legal_outcome, operation};
@@ -44,6 +44,27 @@ pub enum Entry {
 }
 
 impl Entry {
+    pub fn disputed(&self) -> bool {
+        match self {
+            Entry::Operation(o) => o.disputed,
+            Entry::LegalOutcome(l) => l.disputed,
+        }
+    }
+
+    pub fn dispute_note(&self) -> Option<&str> {
+        match self {
+            Entry::Operation(o) => o.dispute_note.as_deref(),
+            Entry::LegalOutcome(l) => l.dispute_note.as_deref(),
+        }
+    }
+
+    /// Whether the entry stands at its earliest possible day rather than at
+    /// a known day: its date is known only to the month or the year, so
+    /// `2011` comes before `2011-01-02` without having happened first.
+    pub fn placed_by_earliest_day(&self) -> bool {
+        self.key().1 != Precision::Day.as_str()
+    }
+
     /// Sort key: (earliest, precision, kind, id). `day` < `month` < `year`
     /// also as text, which is what the SQL compares.
     fn key(&self) -> (NaiveDate, &str, &'static str, Uuid) {
@@ -223,6 +244,7 @@ pub struct Span {
     pub precision: String,
     pub earliest: NaiveDate,
     pub latest: NaiveDate,
+    pub disputed: bool,
 }
 
 /// The first `cap` timeline records as spans, and how many match in all.
@@ -240,31 +262,38 @@ pub async fn spans<C: Conn>(db: &C, f: &TimelineFilter, cap: u64) -> Result<(Vec
             total = p.total;
             page.count = false;
         }
-        out.extend(p.items.into_iter().map(|e| match e {
-            Entry::Operation(o) => Span {
-                operation: true,
-                edtf: match End::stored(o.end_edtf.as_deref()) {
-                    End::Known(e) if e.to_string() == o.start_edtf => o.start_edtf.clone(),
-                    End::Known(e) => format!("{} – {e}", o.start_edtf),
-                    End::Unknown => format!("{} – end unknown", o.start_edtf),
-                    End::Open => format!("{} – ran on", o.start_edtf),
-                },
-                precision: o.start_precision,
-                earliest: o.earliest,
-                latest: o.latest,
-                title: o.name,
-                slug: o.slug,
-            },
-            Entry::LegalOutcome(l) => Span {
-                operation: false,
-                title: super::model::legal_outcome_title(&l),
-                edtf: l.date_edtf,
-                precision: l.date_precision,
-                earliest: l.earliest,
-                latest: l.latest,
-                slug: l.slug,
-            },
-        }));
+        out.extend(
+            p.items
+                .into_iter()
+                .map(|e| (e.disputed(), e))
+                .map(|(disputed, e)| match e {
+                    Entry::Operation(o) => Span {
+                        operation: true,
+                        edtf: match End::stored(o.end_edtf.as_deref()) {
+                            End::Known(e) if e.to_string() == o.start_edtf => o.start_edtf.clone(),
+                            End::Known(e) => format!("{} – {e}", o.start_edtf),
+                            End::Unknown => format!("{} – end unknown", o.start_edtf),
+                            End::Open => format!("{} – ran on", o.start_edtf),
+                        },
+                        precision: o.start_precision,
+                        earliest: o.earliest,
+                        latest: o.latest,
+                        title: o.name,
+                        slug: o.slug,
+                        disputed,
+                    },
+                    Entry::LegalOutcome(l) => Span {
+                        operation: false,
+                        title: super::model::legal_outcome_title(&l),
+                        edtf: l.date_edtf,
+                        precision: l.date_precision,
+                        earliest: l.earliest,
+                        latest: l.latest,
+                        slug: l.slug,
+                        disputed,
+                    },
+                }),
+        );
         match p.next_cursor {
             Some(c) if (out.len() as u64) < cap => {
                 page.cursor = Some(Cursor::decode(&c)?);

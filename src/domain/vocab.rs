@@ -39,15 +39,21 @@ pub const LEGAL_OUTCOME_KINDS: &[&str] = &[
     "damages_claim",
     "other",
 ];
+/// What a source is (set per source, not derived from its host).
 pub const SOURCE_KINDS: &[&str] = &[
     "news",
     "court_record",
     "government",
+    "press_release",
     "academic",
     "encyclopedia",
+    "wiki",
+    "blog",
+    "forum",
+    "report",
+    "social",
     "group_statement",
     "seed",
-    "blog",
     "reference",
     "other",
 ];

@@ -29,9 +29,14 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySu
         .disable_suggestions()
 }
 
-/// The SDL of the schema, as committed in `schema.graphql`.
+/// The SDL of the schema, as committed in `schema.graphql`: with the
+/// `@specifiedBy` URLs that introspection announces, so that the file and a
+/// schema printed from introspection (graphql-core's `print_schema`) agree.
 pub fn sdl() -> String {
-    schema_builder(&Limits::default()).finish().sdl()
+    let options = async_graphql::SDLExportOptions::new().include_specified_by();
+    schema_builder(&Limits::default())
+        .finish()
+        .sdl_with_options(options)
 }
 
 /// The executable schema, built once at start-up. It holds no database:

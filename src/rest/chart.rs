@@ -20,6 +20,8 @@ const LEFT: f64 = 120.0;
 const RIGHT: f64 = 20.0;
 const OPERATION: &str = "#2b6cb0";
 const OUTCOME: &str = "#c05621";
+/// The dashed outline of a record whose sources disagree.
+const DISPUTED: &str = "#c53030";
 /// Individual marks are drawn up to this many records; beyond, the yearly
 /// counts alone stay readable.
 pub const MAX_MARKS: usize = 1500;
@@ -279,12 +281,14 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
                 let cy = top + 6.0 + row_i as f64 * ROW;
                 for (x1, r) in row {
                     let x0 = scale.x(r.earliest);
-                    let title = format!("{} — {} ({})", r.title, r.edtf, r.precision);
-                    let shape = match fineness(&r.precision) {
-                        Fine::Day if r.earliest == r.latest => format!(
-                            r#"<circle cx="{:.1}" cy="{cy:.1}" r="3.6" fill="{color}"/>"#,
-                            (x0 + scale.x(r.latest.succ_opt().unwrap_or(r.latest))) / 2.0
-                        ),
+                    let mut title = format!("{} — {} ({})", r.title, r.edtf, r.precision);
+                    let cx = (x0 + scale.x(r.latest.succ_opt().unwrap_or(r.latest))) / 2.0;
+                    let point =
+                        matches!(fineness(&r.precision), Fine::Day) && r.earliest == r.latest;
+                    let mut shape = match fineness(&r.precision) {
+                        Fine::Day if point => {
+                            format!(r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="3.6" fill="{color}"/>"#)
+                        }
                         Fine::Day | Fine::Month => format!(
                             r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="7" rx="2" fill="{color}" fill-opacity="0.8"/>"#,
                             cy - 3.5,
@@ -296,6 +300,20 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
                             x1 - x0
                         ),
                     };
+                    if r.disputed {
+                        let (a, b) = if point {
+                            (cx - 5.5, cx + 5.5)
+                        } else {
+                            (x0 - 1.5, x1 + 1.5)
+                        };
+                        title.push_str(" — disputed");
+                        let _ = write!(
+                            shape,
+                            r#"<rect x="{a:.1}" y="{:.1}" width="{:.1}" height="11" fill="none" stroke="{DISPUTED}" stroke-dasharray="2 1.5"/>"#,
+                            cy - 5.5,
+                            b - a
+                        );
+                    }
                     let _ = writeln!(
                         s,
                         r#"<a href="/v1/{path}/{}"><title>{}</title>{shape}</a>"#,
@@ -335,6 +353,7 @@ fn legend(s: &mut String, x: f64, y: f64) {
 <circle cx="190" cy="-3" r="3.6" fill="#555"/><text x="198" y="1">day</text>
 <rect x="230" y="-7" width="20" height="7" rx="2" fill="#555" fill-opacity="0.8"/><text x="254" y="1">month</text>
 <rect x="300" y="-7" width="34" height="7" fill="url(#hatch-op)" stroke="{OPERATION}" stroke-width="0.8"/><text x="338" y="1">year or span</text>
+<rect x="420" y="-9" width="22" height="11" fill="none" stroke="{DISPUTED}" stroke-dasharray="2 1.5"/><text x="446" y="1">disputed: sources disagree</text>
 </g>
 "##
     );
@@ -353,6 +372,7 @@ mod tests {
             precision: precision.into(),
             earliest: NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap(),
             latest: NaiveDate::parse_from_str(to, "%Y-%m-%d").unwrap(),
+            disputed: edtf.starts_with("2011"),
         }
     }
 
@@ -377,6 +397,16 @@ mod tests {
         assert!(svg.contains("A &lt;b&gt; &amp; &quot;c&quot;"));
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("(3 records)"));
+        // The 2011 record is disputed: outlined, said so in its title, and
+        // the legend explains the outline.
+        assert_eq!(
+            svg.matches(r##"stroke="#c53030" stroke-dasharray"##)
+                .count(),
+            2,
+            "one disputed mark + the legend's"
+        );
+        assert!(svg.contains("(year) — disputed</title>"));
+        assert!(svg.contains("disputed: sources disagree"));
     }
 
     #[test]

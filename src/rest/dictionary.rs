@@ -64,12 +64,33 @@ fn field(name: &str, description: &str) -> Value {
     f
 }
 
-pub fn resource(collection: &str, title: &str, columns: &[Column]) -> Value {
+/// Where this server is, as the request reached it: the Data Resource spec
+/// forbids an absolute path such as `/v1/groups.csv` (frictionless refuses it
+/// as unsafe), so `path` is a full URL. The scheme is `X-Forwarded-Proto`'s
+/// behind a proxy, else `http`; a Host that is not a URI authority falls back
+/// to the loopback address rather than being echoed.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.parse::<axum::http::uri::Authority>().is_ok())
+        .unwrap_or("127.0.0.1");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+pub fn resource(base: &str, collection: &str, title: &str, columns: &[Column]) -> Value {
     json!({
         "profile": "tabular-data-resource",
         "name": collection,
         "title": title,
-        "path": format!("/v1/{collection}.csv"),
+        "path": format!("{base}/v1/{collection}.csv"),
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -94,7 +115,14 @@ macro_rules! collection {
         $router = $router
             .route(
                 concat!("/v1/", $path, "/schema"),
-                get(|| async { Json(resource($path, $title, <$view>::COLUMNS)) }),
+                get(|headers: HeaderMap| async move {
+                    Json(resource(
+                        &base_url(&headers),
+                        $path,
+                        $title,
+                        <$view>::COLUMNS,
+                    ))
+                }),
             )
             .route(
                 concat!("/v1/", $path, ".csv"),

@@ -28,7 +28,7 @@ pub struct SearchHit {
     pub kind: String,
     pub slug: String,
     pub name: String,
-    /// exact, prefix, word_prefix, substring (names and aliases) or text (descriptions, motives, summaries), best first.
+    /// exact, prefix, all_words (every word of the query starts a word of the name, in any order), substring (names and aliases contain every word) or text (descriptions, motives, summaries), best first.
     pub matched: String,
     /// name, alias, description, motive or summary.
     pub field: String,

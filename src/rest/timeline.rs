@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::params::{Errors, Params};
 use super::v1::{next_link, strip};
 use super::views::{DateView, ListView, PageView, SourceRef};
+use crate::domain::edtf::{End, EndState};
 use crate::domain::filters::Declared;
 use crate::domain::timeline::{Entry, TimelineFilter};
 use crate::domain::{relations, timeline};
@@ -36,8 +37,19 @@ pub struct TimelineEntry {
     pub title: String,
     /// When it happened (an operation's start).
     pub date: Option<DateView>,
-    /// An operation's end.
+    /// An operation's end, when it is known.
     pub end: Option<DateView>,
+    /// An operation's end state: `known`, `unknown` or `open` (null for a
+    /// legal outcome).
+    pub end_state: Option<EndState>,
+    /// True when the entry stands at its earliest possible day rather than
+    /// at a known day: its date is known only to the month or the year
+    /// (`2011` is listed before `2011-01-02` without having happened first).
+    pub placed_by_earliest_day: bool,
+    /// True when sources disagree on the record.
+    pub disputed: bool,
+    /// What is disputed, in a sentence.
+    pub dispute_note: Option<String>,
     /// A legal outcome's kind.
     pub outcome_kind: Option<String>,
     pub sources: Vec<SourceRef>,
@@ -88,11 +100,18 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
     let data: Vec<TimelineEntry> = items
         .into_iter()
         .map(|i| -> crate::Result<_> {
+            let placed_by_earliest_day = i.placed_by_earliest_day();
+            let disputed = i.disputed();
+            let dispute_note = i.dispute_note().map(str::to_owned);
             Ok(match i {
                 Entry::Operation(o) => TimelineEntry {
                     kind: "operation".into(),
                     date: DateView::of(Some(&o.start_edtf)),
                     end: DateView::of(o.end_edtf.as_deref()),
+                    end_state: Some(End::stored(o.end_edtf.as_deref()).state()),
+                    placed_by_earliest_day,
+                    disputed,
+                    dispute_note,
                     outcome_kind: None,
                     sources: sources(op_cites.remove(&o.id))?,
                     slug: o.slug,
@@ -102,6 +121,10 @@ pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
                     kind: "legal_outcome".into(),
                     date: DateView::of(Some(&l.date_edtf)),
                     end: None,
+                    end_state: None,
+                    placed_by_earliest_day,
+                    disputed,
+                    dispute_note,
                     title: crate::domain::model::legal_outcome_title(&l),
                     outcome_kind: Some(l.kind.clone()),
                     sources: sources(lo_cites.remove(&l.id))?,

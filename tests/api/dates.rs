@@ -248,3 +248,77 @@ both_backends!(the_readme_s_date_examples_answer_as_it_says, |backend| {
     }
     assert_eq!(rows, 3);
 });
+
+both_backends!(
+    the_timeline_shows_disputes_and_which_entries_stand_at_their_earliest_day,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let (status, tl) = app
+            .get_json("/v1/timeline?from=2011&to=2011&limit=500")
+            .await;
+        assert_eq!(status, 200, "{tl}");
+        let entry = |slug: &str| -> Value {
+            tl["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["slug"] == slug)
+                .unwrap_or_else(|| panic!("{slug} in the 2011 timeline"))
+                .clone()
+        };
+        let paypal = entry("lo-paypal-damages-claim-us");
+        assert_eq!(paypal["disputed"], true);
+        assert!(paypal["dispute_note"].as_str().unwrap().len() > 10);
+        assert_eq!(paypal["placed_by_earliest_day"], true, "known only as 2011");
+        let tunisia = entry("op-tunisia");
+        assert_eq!(tunisia["placed_by_earliest_day"], false, "2011-01-02");
+        assert_eq!(tunisia["end_state"], "known");
+        // Every entry says both, and a year-only entry is never placed as if
+        // on a known day.
+        for e in tl["data"].as_array().unwrap() {
+            assert!(e["disputed"].is_boolean(), "{e}");
+            let precision = e["date"]["precision"].as_str().unwrap();
+            assert_eq!(
+                e["placed_by_earliest_day"],
+                precision != "day",
+                "{}",
+                e["slug"]
+            );
+        }
+        let g = app
+            .gql(
+                r#"{ timeline(from: "2011", to: "2011", first: 500) { edges { node { slug disputed disputeNote placedByEarliestDay endState } } } }"#,
+                json!({}),
+            )
+            .await;
+        let node = g["data"]["timeline"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{g}"))
+            .iter()
+            .map(|e| &e["node"])
+            .find(|n| n["slug"] == "lo-paypal-damages-claim-us")
+            .unwrap()
+            .clone();
+        assert_eq!(node["disputed"], true);
+        assert_eq!(node["placedByEarliestDay"], true);
+        assert!(node["endState"].is_null());
+        assert_eq!(node["disputeNote"], paypal["dispute_note"]);
+        // The chart outlines disputed records and says so in its legend.
+        let svg = app.get("/v1/timeline.svg").await.text().await.unwrap();
+        assert!(svg.contains("disputed: sources disagree"));
+        assert!(svg.contains(" — disputed</title>"));
+        // CSV lists carry both columns.
+        for c in ["operations", "legal-outcomes"] {
+            let csv = app.get(&format!("/v1/{c}.csv")).await.text().await.unwrap();
+            let header = csv.lines().next().unwrap();
+            assert!(
+                header.split(',').any(|h| h == "disputed")
+                    && header.split(',').any(|h| h == "dispute_note"),
+                "{c}: {header}"
+            );
+        }
+    }
+);

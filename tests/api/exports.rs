@@ -255,7 +255,7 @@ both_backends!(
             let (status, schema) = app.get_json(&format!("/v1/{c}/schema")).await;
             assert_eq!(status, 200, "{c}");
             assert_eq!(schema["profile"], "tabular-data-resource");
-            assert_eq!(schema["path"], format!("/v1/{c}.csv"));
+            assert_eq!(schema["path"], app.url(&format!("/v1/{c}.csv")));
             let res = app.get(&format!("/v1/{c}.csv")).await;
             assert_eq!(res.status(), 200);
             assert!(

@@ -297,7 +297,7 @@ both_backends!(
         let query = r#"query($first: Int!) { operations(first: $first, filter: {q: "generated"}) { totalCount nodes {
         slug names { text } tactics texts { text } start { edtf } partOf { slug } parts { slug }
         groups(first: 3) { role citations { source { slug } } group { name names { text } legalOutcomes(first: 3) { slug citations { source { title } } } } }
-        targets(first: 3) { citations { quote } target { name operations(first: 3) { slug } citations { source { slug } } } }
+        targets(first: 3) { citations { quote } target { name operations(first: 3) { operation { slug } citations { source { slug } } } citations { source { slug } } } }
         legalOutcomes(first: 3) { slug date { edtf } money { amount } group { slug } citations { source { title url } } }
         citations { source { slug citedBy { slug } } } } } }"#;
         let mut counts = Vec::new();

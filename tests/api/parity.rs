@@ -69,7 +69,7 @@ both_backends!(every_relation_reads_alike_on_both_doors, |backend| {
 
     let q = format!(
         "{{ groups(first: 100, orderBy: \"slug\") {{ nodes {{ slug parent {{ slug }} children(first: 100) {{ slug }}
-           operations(first: 100) {{ role operation {{ slug }} }} legalOutcomes(first: 100) {{ slug }} {CITED} }} }} }}"
+           operations(first: 100) {{ role operation {{ slug }} {CITED} }} legalOutcomes(first: 100) {{ slug }} {CITED} }} }} }}"
     );
     for (g, r) in both(&app, &q, "/v1/groups?limit=100&sort=slug").await {
         let at = &r["slug"];
@@ -96,6 +96,19 @@ both_backends!(every_relation_reads_alike_on_both_doors, |backend| {
             roles(&r["operations"]),
             "{at} roles"
         );
+        for (go, ro) in g["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(r["operations"].as_array().unwrap())
+        {
+            assert_eq!(
+                citations(&go["citations"]),
+                citations(&ro["citations"]),
+                "{at} link to {}",
+                ro["slug"]
+            );
+        }
         assert_eq!(
             slugs(&g["legalOutcomes"], &[]),
             slugs(&r["legal_outcomes"], &[]),
@@ -109,15 +122,28 @@ both_backends!(every_relation_reads_alike_on_both_doors, |backend| {
     }
 
     let q = format!(
-        "{{ targets(first: 100, orderBy: \"slug\") {{ nodes {{ slug operations(first: 100) {{ slug }} {CITED} }} }} }}"
+        "{{ targets(first: 100, orderBy: \"slug\") {{ nodes {{ slug operations(first: 100) {{ operation {{ slug }} {CITED} }} {CITED} }} }} }}"
     );
     for (g, r) in both(&app, &q, "/v1/targets?limit=100&sort=slug").await {
         let at = &r["slug"];
         assert_eq!(
-            slugs(&g["operations"], &[]),
+            slugs(&g["operations"], &["operation"]),
             slugs(&r["operations"], &[]),
             "{at}"
         );
+        for (go, ro) in g["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(r["operations"].as_array().unwrap())
+        {
+            assert_eq!(
+                citations(&go["citations"]),
+                citations(&ro["citations"]),
+                "{at} link to {}",
+                ro["slug"]
+            );
+        }
         assert_eq!(
             citations(&g["citations"]),
             citations(&r["citations"]),

@@ -182,6 +182,10 @@ pub struct TargetRecord {
     pub country: Option<String>,
     #[serde(default)]
     pub sector: Option<String>,
+    /// A `description`: what the target is, in our words (who owns it,
+    /// which of its websites was hit).
+    #[serde(default)]
+    pub texts: Vec<TextRecord>,
     pub citations: Vec<CitationRecord>,
 }
 

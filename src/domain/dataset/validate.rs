@@ -166,6 +166,7 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
         };
         c.one_of("kind", &r.kind, vocab::TARGET_KINDS);
         c.names(&r.names);
+        c.texts(&r.texts, &["description"]);
         if let Some(cc) = &r.country
             && !vocab::is_country(cc)
         {

@@ -25,4 +25,6 @@ pub use dates::{DateMatch, DateRange};
 pub use declare::{Declared, Field, FieldKind, Values};
 pub use named::{Filter, Kind, Named};
 pub use records::{GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter};
-pub use text::{MAX_QUERY_CHARS, contains, escape_like, query_key};
+pub use text::{
+    MAX_QUERY_CHARS, contains, contains_all, escape_like, query_key, query_words, starts_all,
+};

@@ -178,6 +178,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 }
             }
             self.push_names(Subject::Target, id, &r.names);
+            self.push_texts(Subject::Target, id, &r.texts);
             self.push_citations(Subject::Target, id, &r.citations);
         }
         self.clear_children(Subject::Target, &rewritten).await?;

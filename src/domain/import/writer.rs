@@ -248,6 +248,10 @@ impl<'a, C: Conn> Writer<'a, C> {
                         .filter(name::Column::TargetId.is_in(ids.clone()))
                         .exec(self.db)
                         .await?;
+                    text::Entity::delete_many()
+                        .filter(text::Column::TargetId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
                     citation::Entity::delete_many()
                         .filter(citation::Column::TargetId.is_in(ids))
                         .exec(self.db)

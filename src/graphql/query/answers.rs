@@ -5,6 +5,7 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use crate::db::Reader;
+use crate::domain::edtf::{End, EndState};
 use crate::domain::model::Subject;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::stats;
@@ -77,7 +78,7 @@ pub struct SearchHit {
     pub kind: String,
     pub slug: String,
     pub name: String,
-    /// exact, prefix, word_prefix, substring or text.
+    /// exact, prefix, all_words, substring or text.
     pub matched: String,
     /// name, alias, description, motive or summary.
     pub field: String,
@@ -109,6 +110,27 @@ impl TimelineEntry {
         match &self.0 {
             Entry::Operation(o) => Date::of(Some(&o.start_edtf)),
             Entry::LegalOutcome(l) => Date::of(Some(&l.date_edtf)),
+        }
+    }
+    /// True when sources disagree on the record (its `alternatives` and
+    /// `disputeNote` say how).
+    async fn disputed(&self) -> bool {
+        self.0.disputed()
+    }
+    async fn dispute_note(&self) -> Option<&str> {
+        self.0.dispute_note()
+    }
+    /// True when the entry stands at its earliest possible day rather than
+    /// at a known day: its date is known only to the month or the year
+    /// (`2011` is listed before `2011-01-02` without having happened first).
+    async fn placed_by_earliest_day(&self) -> bool {
+        self.0.placed_by_earliest_day()
+    }
+    /// An operation's end state (null for a legal outcome).
+    async fn end_state(&self) -> Option<EndState> {
+        match &self.0 {
+            Entry::Operation(o) => Some(End::stored(o.end_edtf.as_deref()).state()),
+            Entry::LegalOutcome(_) => None,
         }
     }
     async fn operation(&self) -> Option<Operation> {

@@ -11,7 +11,7 @@ mod values;
 
 pub use records::{
     CitingRecordView, Group, GroupOperation, LegalOutcome, Node, Operation, OperationGroup,
-    OperationTarget, Source, Target,
+    OperationTarget, Source, Target, TargetOperation,
 };
 pub(crate) use values::loader;
 pub use values::{

@@ -34,6 +34,13 @@ pub struct OperationGroup {
     pub link: Uuid,
 }
 
+/// An operation against a target, with the sources for the link.
+#[derive(Debug, Clone)]
+pub struct TargetOperation {
+    pub operation: Uuid,
+    pub link: Uuid,
+}
+
 /// A target of an operation.
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(complex)]

@@ -1,14 +1,32 @@
-//! `Target`.
+//! `Target` and its links to operations.
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::records::Operation;
 use super::records::Target;
-use super::values::{Citation, Name, cap, citations, global_id, loader, names};
+use super::records::TargetOperation;
+use super::values::{Citation, Name, Text, cap, citations, global_id, loader, names, texts};
 use crate::domain::model::Subject;
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
+
+/// An operation against a target, with the sources for the link.
+#[Object]
+impl TargetOperation {
+    async fn operation(&self, ctx: &Context<'_>) -> Result<Operation> {
+        let o = loader(ctx)
+            .load_one(OperationId(self.operation))
+            .await
+            .gql()?;
+        o.map(Operation)
+            .ok_or_else(|| async_graphql::Error::new("the linked operation is gone"))
+    }
+    /// The sources for this link.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, Subject::OperationTarget, self.link).await
+    }
+}
 
 #[Object]
 impl Target {
@@ -23,6 +41,11 @@ impl Target {
     }
     async fn names(&self, ctx: &Context<'_>) -> Result<Vec<Name>> {
         names(ctx, Subject::Target, self.0.id).await
+    }
+    /// `description`: what the target is (who owns it, which of its
+    /// websites was hit).
+    async fn texts(&self, ctx: &Context<'_>) -> Result<Vec<Text>> {
+        texts(ctx, Subject::Target, self.0.id).await
     }
     /// company, government, religious_org, website, person, ngo, media, other.
     async fn kind(&self) -> &str {
@@ -41,17 +64,18 @@ impl Target {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
-    ) -> Result<Vec<Operation>> {
+    ) -> Result<Vec<TargetOperation>> {
         let v = loader(ctx)
             .load_one(OperationsOfTarget(self.0.id))
             .await
             .gql()?;
-        let ids = cap(v.unwrap_or_default(), first)
+        Ok(cap(v.unwrap_or_default(), first)
             .into_iter()
-            .map(|o| OperationId(o.id))
-            .collect();
-        let ops = loader(ctx).load_many(ids).await.gql()?;
-        Ok(ops.into_iter().map(Operation).collect())
+            .map(|o| TargetOperation {
+                operation: o.id,
+                link: o.link,
+            })
+            .collect())
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::Target, self.0.id).await

@@ -159,7 +159,7 @@ impl CsvRecord for GroupView {
     }
 }
 
-pub(crate) static TARGET_COLUMNS: [Column; 10] = [
+pub(crate) static TARGET_COLUMNS: [Column; 11] = [
     ("slug", "stable identifier"),
     ("name", "English primary name"),
     ("name_ar", "Arabic primary name"),
@@ -170,6 +170,7 @@ pub(crate) static TARGET_COLUMNS: [Column; 10] = [
     ),
     ("country", "ISO 3166-1 alpha-2"),
     ("sector", "sector"),
+    ("description", "what the target is (English when available)"),
     (
         "operations",
         "slugs of operations against the target, joined with ' | '",
@@ -189,6 +190,7 @@ impl CsvRecord for TargetView {
             self.kind.clone(),
             opt(&self.country),
             opt(&self.sector),
+            text(&self.texts, "description"),
             join(self.operations.iter().map(|o| &o.slug)),
             sources(&self.citations),
             self.version.to_string(),

@@ -9,6 +9,6 @@ mod wire;
 pub use records::{groups, legal_outcomes, operation_rows, operations, sources, targets};
 pub use wire::{
     CitationView, DateView, ExternalIdsView, GroupOperation, GroupView, LegalOutcomeRef,
-    LegalOutcomeView, ListView, MoneyView, NameView, OperationGroup, OperationRef, OperationRow,
-    OperationTarget, OperationView, PageView, Ref, SourceRef, SourceView, TargetView, TextView,
+    LegalOutcomeView, ListView, MoneyView, NameView, OperationGroup, OperationRow, OperationTarget,
+    OperationView, PageView, Ref, SourceRef, SourceView, TargetOperation, TargetView, TextView,
 };

@@ -5,7 +5,7 @@
 use super::parts::{citations, lo_ref, money, names, texts};
 use super::wire::{
     DateView, ExternalIdsView, GroupOperation, GroupView, LegalOutcomeView, OperationGroup,
-    OperationRef, OperationRow, OperationTarget, OperationView, Ref, SourceRef, SourceView,
+    OperationRow, OperationTarget, OperationView, Ref, SourceRef, SourceView, TargetOperation,
     TargetView,
 };
 use crate::db::entities::{group, legal_outcome, operation, source, target};
@@ -81,13 +81,16 @@ impl TryFrom<GroupRecord> for GroupView {
             operations: r
                 .operations
                 .into_iter()
-                .map(|o| GroupOperation {
-                    start: DateView::of(Some(&o.start_edtf)),
-                    slug: o.slug,
-                    name: o.name,
-                    role: o.role.unwrap_or_default(),
+                .map(|l| {
+                    Ok(GroupOperation {
+                        start: DateView::of(Some(&l.record.start_edtf)),
+                        slug: l.record.slug,
+                        name: l.record.name,
+                        role: l.role.unwrap_or_default(),
+                        citations: citations(l.citations)?,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
             legal_outcomes: r.legal_outcomes.iter().map(lo_ref).collect(),
             citations: citations(r.citations)?,
             slug: g.slug,
@@ -107,15 +110,19 @@ impl TryFrom<TargetRecord> for TargetView {
         Ok(TargetView {
             id: t.id,
             names: names(r.names),
+            texts: texts(r.texts),
             operations: r
                 .operations
                 .into_iter()
-                .map(|o| OperationRef {
-                    start: DateView::of(Some(&o.start_edtf)),
-                    slug: o.slug,
-                    name: o.name,
+                .map(|l| {
+                    Ok(TargetOperation {
+                        start: DateView::of(Some(&l.record.start_edtf)),
+                        slug: l.record.slug,
+                        name: l.record.name,
+                        citations: citations(l.citations)?,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
             citations: citations(r.citations)?,
             slug: t.slug,
             name: t.name,

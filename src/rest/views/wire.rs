@@ -127,11 +127,13 @@ pub struct Ref {
     pub name: String,
 }
 
+/// An operation against a target, with the sources for the link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OperationRef {
+pub struct TargetOperation {
     pub slug: String,
     pub name: String,
     pub start: Option<DateView>,
+    pub citations: Vec<CitationView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -142,11 +144,15 @@ pub struct LegalOutcomeRef {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+/// An operation a group is linked to, with its role and the sources for
+/// the link.
 pub struct GroupOperation {
     pub slug: String,
     pub name: String,
+    /// attributed, claimed, organizer, participant, supporter.
     pub role: String,
     pub start: Option<DateView>,
+    pub citations: Vec<CitationView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -208,7 +214,10 @@ pub struct TargetView {
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
     pub sector: Option<String>,
-    pub operations: Vec<OperationRef>,
+    /// `description`: what the target is (who owns it, which of its
+    /// websites was hit).
+    pub texts: Vec<TextView>,
+    pub operations: Vec<TargetOperation>,
     pub citations: Vec<CitationView>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
