@@ -336,7 +336,7 @@ both_backends!(
                 .collect()
         };
         let b = ok_json(&app, "/v1/search?q=payback&limit=50").await;
-        let order = ["exact", "prefix", "word_prefix", "substring", "text"];
+        let order = ["exact", "prefix", "all_words", "substring", "text"];
         let r: Vec<usize> = ranks(&b)
             .iter()
             .map(|m| order.iter().position(|o| o == m).unwrap())
