@@ -5,7 +5,7 @@ run:
 	cargo run --release -- serve
 
 test:
-	cargo nextest run --workspace
+	cargo test --workspace
 
 check:
 	bash .ci/run

@@ -33,11 +33,46 @@ pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySu
 /// `@specifiedBy` URLs that introspection announces, so that the file and a
 /// schema printed from introspection (graphql-core's `print_schema`) agree.
 pub fn sdl() -> String {
+    let schema = schema_builder(&Limits::default()).finish();
     let options = async_graphql::SDLExportOptions::new().include_specified_by();
-    schema_builder(&Limits::default())
-        .finish()
-        .sdl_with_options(options)
+    let mut sdl = schema.sdl_with_options(options);
+    // The export leaves out a directive nothing uses (`@oneOf`), which
+    // introspection still announces: printed here too, as introspection
+    // describes it, so that no client sees a directive the file lacks.
+    let query = "{ __schema { directives { name description locations isRepeatable } } }";
+    let answer = futures::executor::block_on(schema.execute(query))
+        .data
+        .into_json();
+    let directives = answer
+        .ok()
+        .and_then(|v| v["__schema"]["directives"].as_array().cloned())
+        .unwrap_or_default();
+    for d in directives {
+        let (Some(name), Some(locations)) = (d["name"].as_str(), d["locations"].as_array()) else {
+            continue;
+        };
+        if BUILT_IN_DIRECTIVES.contains(&name) || sdl.contains(&format!("directive @{name}")) {
+            continue;
+        }
+        let locations: Vec<&str> = locations.iter().filter_map(|l| l.as_str()).collect();
+        if let Some(doc) = d["description"].as_str() {
+            sdl.push_str(&format!("\"\"\"\n{doc}\n\"\"\"\n"));
+        }
+        let repeatable = if d["isRepeatable"] == true {
+            " repeatable"
+        } else {
+            ""
+        };
+        sdl.push_str(&format!(
+            "directive @{name}{repeatable} on {}\n",
+            locations.join(" | ")
+        ));
+    }
+    sdl
 }
+
+/// Directives every GraphQL schema has, which no SDL prints.
+const BUILT_IN_DIRECTIVES: &[&str] = &["skip", "include", "deprecated", "specifiedBy"];
 
 /// The executable schema, built once at start-up. It holds no database:
 /// each request brings its one handle, a `Reader`, and its loaders (see
