@@ -107,12 +107,67 @@ pub fn document() -> Document {
         }
     }
     bound_parameters(&mut doc);
+    busy_responses(&mut doc);
     let missed = state_bounds(&mut doc);
     debug_assert!(
         missed.is_empty(),
         "bounds for missing properties: {missed:?}"
     );
     doc
+}
+
+/// Every route can answer 429 (the client's rate limit) and 503 (the
+/// database unreachable, the server busy or shutting down), both with
+/// `Retry-After`; a route that documents its own 503 keeps its wording.
+fn busy_responses(doc: &mut Document) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let response = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(0)),
+                    )
+                    .description(Some("Seconds to wait before trying again"))
+                    .build(),
+            )
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+        ];
+        for op in ops.into_iter().flatten() {
+            let r = &mut op.responses.responses;
+            r.entry("429".to_owned()).or_insert_with(|| {
+                RefOr::T(response(
+                    "Too many requests from this client; retry after `Retry-After` seconds",
+                ))
+            });
+            r.entry("503".to_owned()).or_insert_with(|| {
+                RefOr::T(response(
+                    "The database does not answer or the server is busy; retry after `Retry-After` seconds",
+                ))
+            });
+        }
+    }
 }
 
 /// States the length bounds `Params` enforces on every text parameter, so
@@ -341,7 +396,8 @@ pub fn routes() -> Router<AppState> {
                     [(header::CONTENT_TYPE, "application/json")],
                     DOCUMENT_JSON.clone(),
                 )
-            }),
+            })
+            .layer(axum::middleware::from_fn(crate::http::cache::etag)),
         )
         .merge(SwaggerUi::new("/docs").config(Config::from("/openapi.json")))
 }
