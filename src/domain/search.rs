@@ -91,7 +91,8 @@ pub struct Hit {
     /// The record's display name (a legal outcome's is its kind and date).
     pub name: String,
     pub matched: Match,
-    /// `name`, `alias`, or the text field (`description`, `motive`, `summary`).
+    /// `name`, the kind of another name (`alias`, `transliteration`,
+    /// `translation`), or the text field (`description`, `motive`, `summary`).
     pub field: String,
     pub lang: String,
     /// The matching name or text as stored.
@@ -187,12 +188,13 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
             ][level.clamp(0, 3) as usize],
             primary: name_kind == "primary",
             len: text.chars().count(),
+            // `name`, or the kind of another name (alias, transliteration,
+            // translation).
             field: if name_kind == "primary" {
-                "name"
+                "name".to_owned()
             } else {
-                "alias"
-            }
-            .to_owned(),
+                name_kind.clone()
+            },
             lang: r.try_get("", "lang").unwrap_or_default(),
             text,
         });

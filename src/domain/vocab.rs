@@ -24,6 +24,9 @@ pub const TACTICS: &[&str] = &[
     "website_takedown",
     "sql_injection",
     "financial_fraud",
+    "intrusion",
+    "phishing",
+    "dns_hijack",
     "other",
 ];
 pub const LEGAL_OUTCOME_KINDS: &[&str] = &[
@@ -73,7 +76,10 @@ pub const AMOUNT_KINDS: &[&str] = &[
     "damages_claim",
 ];
 pub const AMOUNT_SCOPES: &[&str] = &["per_person", "total"];
-pub const NAME_KINDS: &[&str] = &["primary", "alias"];
+/// `primary` and `alias` are names sources use; `transliteration` renders
+/// the sound of a name in another script and `translation` translates its
+/// words, both ours where no source shows a name in that language.
+pub const NAME_KINDS: &[&str] = &["primary", "alias", "transliteration", "translation"];
 /// What is known of an operation's end (`domain::edtf::End::state`).
 pub const END_STATES: &[&str] = &["known", "unknown", "open"];
 /// How a dated filter's range meets a record's span (`date_match`).

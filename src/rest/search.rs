@@ -30,7 +30,7 @@ pub struct SearchHit {
     pub name: String,
     /// exact, prefix, all_words (every word of the query starts a word of the name, in any order), substring (names and aliases contain every word) or text (descriptions, motives, summaries), best first.
     pub matched: String,
-    /// name, alias, description, motive or summary.
+    /// name, alias, transliteration, translation, description, motive or summary.
     pub field: String,
     pub lang: String,
     /// The matching name or text as stored.

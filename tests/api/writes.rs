@@ -858,3 +858,59 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    our_transliterations_and_the_newer_tactics_are_accepted_and_labelled,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let body = json!({"slug": "op-names", "start": "2019-04", "end": "2019-04",
+            "tactics": ["intrusion", "phishing", "dns_hijack"],
+            "names": [{"lang": "en", "text": "Operation Names", "kind": "primary"},
+                      {"lang": "ar", "text": "أوبريشن نيمز", "kind": "transliteration"},
+                      {"lang": "ar", "text": "عملية الأسماء", "kind": "translation"}],
+            "citations": [{"source": "seed-article"}]});
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/operations",
+                Some(&k.editor),
+                None,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        let (_, o) = app.get_json("/v1/operations/op-names").await;
+        let kinds: Vec<&str> = o["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"transliteration") && kinds.contains(&"translation"));
+        assert_eq!(o["tactics"], json!(["dns_hijack", "intrusion", "phishing"]));
+        // With no primary Arabic name, the CSV's name_ar is our transliteration.
+        let csv = app.get("/v1/operations.csv").await.text().await.unwrap();
+        let row = csv.lines().find(|l| l.starts_with("op-names,")).unwrap();
+        assert!(row.contains("أوبريشن نيمز"), "{row}");
+        // A made-up kind is still refused, by name.
+        let mut bad = body.clone();
+        bad["slug"] = json!("op-names-2");
+        bad["names"][1]["kind"] = json!("guess");
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/operations",
+                Some(&k.editor),
+                None,
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "names[1].kind", "{p}");
+    }
+);

@@ -80,7 +80,7 @@ pub struct SearchHit {
     pub name: String,
     /// exact, prefix, all_words, substring or text.
     pub matched: String,
-    /// name, alias, description, motive or summary.
+    /// name, alias, transliteration, translation, description, motive or summary.
     pub field: String,
     pub lang: String,
     pub text: String,

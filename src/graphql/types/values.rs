@@ -93,7 +93,8 @@ pub struct Name {
     /// BCP 47 language tag.
     pub lang: String,
     pub text: String,
-    /// `primary` or `alias`.
+    /// `primary` or `alias` (names sources use), `transliteration` or
+    /// `translation` (ours, where no source names it in that language).
     pub kind: String,
 }
 

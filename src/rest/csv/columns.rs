@@ -41,10 +41,12 @@ pub(crate) fn date(d: &Option<DateView>) -> [String; 4] {
     }
 }
 
+/// The name in `lang`: the primary one, else our transliteration or
+/// translation (a record no source names in that language).
 pub(crate) fn primary(names: &[NameView], lang: &str) -> String {
-    names
+    ["primary", "transliteration", "translation"]
         .iter()
-        .find(|n| n.kind == "primary" && n.lang == lang)
+        .find_map(|kind| names.iter().find(|n| n.kind == *kind && n.lang == lang))
         .map(|n| n.text.clone())
         .unwrap_or_default()
 }
@@ -106,7 +108,10 @@ pub(crate) const fn concat_columns<const A: usize, const B: usize, const C: usiz
 pub(crate) const GROUP_HEAD: [Column; 6] = [
     ("slug", "stable identifier"),
     ("name", "English primary name"),
-    ("name_ar", "Arabic primary name"),
+    (
+        "name_ar",
+        "Arabic name: the primary one, else our transliteration or translation",
+    ),
     ("aliases", "aliases in any language, joined with ' | '"),
     ("kind", "collective, cell, crew, banner, faction, other"),
     ("parent", "slug of the parent group"),
@@ -162,7 +167,10 @@ impl CsvRecord for GroupView {
 pub(crate) static TARGET_COLUMNS: [Column; 11] = [
     ("slug", "stable identifier"),
     ("name", "English primary name"),
-    ("name_ar", "Arabic primary name"),
+    (
+        "name_ar",
+        "Arabic name: the primary one, else our transliteration or translation",
+    ),
     ("aliases", "aliases in any language, joined with ' | '"),
     (
         "kind",
@@ -201,7 +209,10 @@ impl CsvRecord for TargetView {
 pub(crate) const OPERATION_HEAD: [Column; 4] = [
     ("slug", "stable identifier"),
     ("name", "English primary name"),
-    ("name_ar", "Arabic primary name"),
+    (
+        "name_ar",
+        "Arabic name: the primary one, else our transliteration or translation",
+    ),
     ("aliases", "aliases in any language, joined with ' | '"),
 ];
 
