@@ -64,7 +64,10 @@ pub trait Declared: Sized + Default {
                 };
                 let mut schema = ObjectBuilder::new().schema_type(ty);
                 if !values.is_empty() {
-                    schema = schema.enum_values(Some(values.iter().copied()));
+                    // An empty value is accepted as absent (as an HTML form
+                    // sends an unset field), so the document lists it.
+                    let accepted = std::iter::once("").chain(values.iter().copied());
+                    schema = schema.enum_values(Some(accepted));
                 }
                 ParameterBuilder::new()
                     .name(*name)
