@@ -17,7 +17,9 @@ The transformation adds no fact. It only reshapes what facts.json says:
 - a title facts.json prefixes with "[desc] " loses the prefix and gets
   `title_is_descriptive: true`;
 - source kinds, group kinds: see SOURCE_KIND_BY_HOST and GROUP_KIND below;
-  these classify the source or group record and are documented in data/README.md.
+  these classify the source or group record and are documented in data/README.md;
+- the seed article's own spellings of a name (SEED_SPELLINGS) become aliases,
+  so that a search with them finds the record.
 """
 import json
 import sys
@@ -48,6 +50,14 @@ SOURCE_KIND_BY_HOST = {
     "www.lexology.com": "reference",
     "www.law.com": "news",
     "mail-archive.com": "reference",
+}
+
+# Spellings the seed article (source `seed-article`) uses for these records,
+# beside the curated names. (It writes Habbo in Latin letters only, so no
+# Arabic spelling of Habbo is added.)
+SEED_SPELLINGS = {
+    "church-of-scientology": ["السينتولوجي"],
+    "op-tunisia": ["تونس"],
 }
 
 AMOUNT_KIND = {
@@ -103,8 +113,11 @@ def names(rec):
         out.append({"lang": "en", "text": rec["name_en"], "kind": "primary"})
     if rec.get("name_ar"):
         out.append({"lang": "ar", "text": rec["name_ar"], "kind": "primary"})
-    for alias in rec.get("aliases") or []:
-        out.append({"lang": "ar" if is_arabic(alias) else "en", "text": alias, "kind": "alias"})
+    seen = {n["text"] for n in out}
+    for alias in [*(rec.get("aliases") or []), *SEED_SPELLINGS.get(rec["key"], [])]:
+        if alias not in seen:
+            seen.add(alias)
+            out.append({"lang": "ar" if is_arabic(alias) else "en", "text": alias, "kind": "alias"})
     return out
 
 

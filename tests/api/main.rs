@@ -31,5 +31,6 @@ mod ops;
 mod parity;
 mod reads;
 mod rest;
+mod search;
 mod soak;
 mod writes;
