@@ -57,7 +57,7 @@ RECORD_KEYS = {
                 "language", "published", "kind"},
     "groups": {"slug", "kind", "names", "parent", "founded", "dissolved", "texts",
                "external_ids", "citations"},
-    "targets": {"slug", "kind", "names", "country", "sector", "citations"},
+    "targets": {"slug", "kind", "names", "country", "sector", "texts", "citations"},
     "operations": {"slug", "names", "start", "end", "part_of", "tactics", "texts", "disputed",
                    "dispute_note", "alternatives", "groups", "targets", "citations"},
     "legal_outcomes": {"slug", "kind", "date", "jurisdiction", "court", "operation", "group",

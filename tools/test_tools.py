@@ -4,6 +4,7 @@
 """
 import copy
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -75,9 +76,10 @@ CROSSWALK = {"misp_galaxy": [{"group": "cell-b", "uuid": "uuid-b", "misp_value":
              "unmatched": ["anonymous", "cell-a"], "wikidata": []}
 
 
-def run(script, *args):
+def run(script, *args, curation=None):
+    env = {**os.environ, **({"FACTLINE_SEED_CURATION": str(curation)} if curation else {})}
     return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True,
-                          text=True, encoding="utf-8")
+                          text=True, encoding="utf-8", env=env)
 
 
 class BuildDatasetTest(unittest.TestCase):
@@ -87,6 +89,8 @@ class BuildDatasetTest(unittest.TestCase):
         self.corpus = self.dir / "corpus"
         self.corpus.mkdir()
         self.facts = self.write(self.dir / "facts.json", FACTS)
+        self.write(self.dir / "seed_source_kinds.json", {"seed-src": "news"})
+        self.write(self.dir / "seed_target_names.json", {})
         self.write(self.corpus / "a.json", FRAGMENT_A)
         self.write(self.corpus / "b.json", FRAGMENT_B)
         self.write(self.corpus / "crosswalk.json", CROSSWALK)
@@ -99,7 +103,7 @@ class BuildDatasetTest(unittest.TestCase):
         return path
 
     def build(self, *extra):
-        return run(BUILD, "--seed", self.facts, "--corpus", self.corpus, *extra)
+        return run(BUILD, "--seed", self.facts, "--corpus", self.corpus, *extra, curation=self.dir)
 
     def fragment(self, name, **collections):
         self.write(self.corpus / name, {"topic": name, **collections})

@@ -16,14 +16,35 @@ The transformation adds no fact. It only reshapes what facts.json says:
   (restitution: restitution_ordered, fine: fine, damages_claim: damages_claim);
 - a title facts.json prefixes with "[desc] " loses the prefix and gets
   `title_is_descriptive: true`;
-- source kinds, group kinds: see SOURCE_KIND_BY_HOST and GROUP_KIND below;
-  these classify the source or group record and are documented in data/README.md;
+- a source's kind is set per source in tools/seed_source_kinds.json (what
+  the source is: news, court record, wiki, blog, forum, ...), never guessed
+  from its host; group kinds: GROUP_KIND below; both are documented in
+  data/README.md;
+- a target whose curated name carries an explanation ("PayPal (owned by
+  eBay)") gets its name as a name, the explanation as its description, and
+  alternative names as aliases: tools/seed_target_names.json, which only
+  rearranges the curated name strings;
 - the seed article's own spellings of a name (SEED_SPELLINGS) become aliases,
   so that a search with them finds the record.
 """
 import json
+import os
 import sys
-from urllib.parse import urlparse
+from pathlib import Path
+
+# The per-record curation beside the script; FACTLINE_SEED_CURATION names
+# another directory holding the two files (the tools' own tests use it).
+CURATION = Path(os.environ.get("FACTLINE_SEED_CURATION") or Path(__file__).resolve().parent)
+SOURCE_KINDS = json.loads((CURATION / "seed_source_kinds.json").read_text(encoding="utf-8"))
+TARGET_NAMES = json.loads((CURATION / "seed_target_names.json").read_text(encoding="utf-8"))
+
+# Spellings the seed article (source `seed-article`) uses for these records,
+# beside the curated names. (It writes Habbo in Latin letters only, so no
+# Arabic spelling of Habbo is added.)
+SEED_SPELLINGS = {
+    "church-of-scientology": ["السينتولوجي"],
+    "op-tunisia": ["تونس"],
+}
 
 MINOR_UNITS = {"USD": 2, "GBP": 2, "EUR": 2}
 
@@ -36,28 +57,6 @@ GROUP_KIND = {
     "antisec": "banner",
     # "Name under which ... collaborated"
     "internet-feds": "other",
-}
-
-SOURCE_KIND_BY_HOST = {
-    "en.wikipedia.org": "encyclopedia",
-    "fra.anarchopedia.org": "encyclopedia",
-    "anonnews.fandom.com": "encyclopedia",
-    "knowyourmeme.com": "encyclopedia",
-    "knowyourmeme-com.ampsupport.wompmobile.com": "encyclopedia",
-    "www.cps.gov.uk": "government",
-    "jolt.law.harvard.edu": "academic",
-    "opennet.net": "academic",
-    "www.lexology.com": "reference",
-    "www.law.com": "news",
-    "mail-archive.com": "reference",
-}
-
-# Spellings the seed article (source `seed-article`) uses for these records,
-# beside the curated names. (It writes Habbo in Latin letters only, so no
-# Arabic spelling of Habbo is added.)
-SEED_SPELLINGS = {
-    "church-of-scientology": ["السينتولوجي"],
-    "op-tunisia": ["تونس"],
 }
 
 AMOUNT_KIND = {
@@ -95,26 +94,23 @@ def is_arabic(text):
 
 
 def source_kind(src):
-    if src["key"] == "seed-article":
-        return "seed"
-    if not src["url"]:
-        return "other"
-    host = urlparse(src["url"]).netloc
-    if host in SOURCE_KIND_BY_HOST:
-        return SOURCE_KIND_BY_HOST[host]
-    if host.endswith((".blogspot.com", ".wordpress.com")):
-        return "blog"
-    return "news"
+    try:
+        return SOURCE_KINDS[src["key"]]
+    except KeyError:
+        sys.exit(f"tools/seed_source_kinds.json has no kind for source {src['key']!r}")
 
 
 def names(rec):
     out = []
-    if rec.get("name_en"):
-        out.append({"lang": "en", "text": rec["name_en"], "kind": "primary"})
+    renamed = TARGET_NAMES.get(rec["key"], {})
+    name_en = renamed.get("name_en") or rec.get("name_en")
+    if name_en:
+        out.append({"lang": "en", "text": name_en, "kind": "primary"})
     if rec.get("name_ar"):
         out.append({"lang": "ar", "text": rec["name_ar"], "kind": "primary"})
+    aliases = [*(rec.get("aliases") or []), *renamed.get("aliases_en", []), *SEED_SPELLINGS.get(rec["key"], [])]
     seen = {n["text"] for n in out}
-    for alias in [*(rec.get("aliases") or []), *SEED_SPELLINGS.get(rec["key"], [])]:
+    for alias in aliases:
         if alias not in seen:
             seen.add(alias)
             out.append({"lang": "ar" if is_arabic(alias) else "en", "text": alias, "kind": "alias"})
@@ -177,6 +173,7 @@ def main(path):
                 "names": names(t),
                 "country": t["country"],
                 "sector": None,
+                "texts": texts("description", TARGET_NAMES.get(t["key"], {}).get("description_en")),
                 "citations": cite(t["sources"]),
             }
             for t in facts["targets"]

@@ -52,18 +52,21 @@ query PayPal {
     name
     country
     operations {
-      slug
-      name
-      start { edtf precision earliest latest }
-      groups { role group { name } }
-      legalOutcomes(first: 30) {
-        kind
-        date { edtf precision }
-        jurisdiction
-        person
-        peopleCount
-        money { amount currency kind scope }
-        citations { source { title publisher url } }
+      citations { source { title } }
+      operation {
+        slug
+        name
+        start { edtf precision earliest latest }
+        groups { role group { name } }
+        legalOutcomes(first: 30) {
+          kind
+          date { edtf precision }
+          jurisdiction
+          person
+          peopleCount
+          money { amount currency kind scope }
+          citations { source { title publisher url } }
+        }
       }
     }
   }

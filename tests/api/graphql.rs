@@ -568,7 +568,7 @@ both_backends!(database_faults_never_leak_their_text, |backend| {
 both_backends!(
     the_playground_page_and_its_assets_come_from_this_server,
     |backend| {
-        let Some(t) = TestDb::new(backend).await else {
+        let Some(t) = TestDb::seeded(backend).await else {
             return;
         };
         let app = TestApp::spawn(t).await;
@@ -585,6 +585,16 @@ both_backends!(
             html.contains("target(slug: \\\"paypal\\\")"),
             "the example query is in the editor"
         );
+        // And it runs without errors (the browser test runs it too, in CI's
+        // later stage; this catches a schema change that breaks it at once).
+        let answer = app
+            .gql(factline::graphql::playground::EXAMPLE_QUERY, json!({}))
+            .await;
+        assert!(answer["errors"].is_null(), "{answer}");
+        let text = answer.to_string();
+        for expected in ["op-avenge-assange", "5600.00", "per_person", "Anonymous"] {
+            assert!(text.contains(expected), "the answer lacks {expected}");
+        }
         assert!(
             !html.contains("https://") && !html.contains("http://"),
             "no external asset"

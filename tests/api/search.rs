@@ -113,3 +113,56 @@ both_backends!(no_desc_marker_reaches_any_output, |backend| {
     assert!(!text.contains("[desc]"), "GraphQL carries a [desc] marker");
     assert!(text.contains("\"titleIsDescriptive\":true"), "{text}");
 });
+
+both_backends!(
+    target_names_are_names_and_source_kinds_say_what_a_source_is,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let (_, paypal) = app.get_json("/v1/targets/paypal").await;
+        assert_eq!(paypal["name"], "PayPal");
+        assert_eq!(paypal["texts"][0]["field"], "description");
+        assert!(
+            paypal["texts"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("eBay")
+        );
+        let (_, targets) = app.get_json("/v1/targets?limit=100").await;
+        for t in targets["data"].as_array().unwrap() {
+            let name = t["name"].as_str().unwrap();
+            assert!(!name.contains('('), "{name}: an explanation in a name");
+        }
+        let (_, mpaa) = app.get_json("/v1/targets/mpaa").await;
+        assert!(
+            mpaa["names"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["text"] == "MPAA" && n["kind"] == "alias")
+        );
+        // The sources the issue names are not news, whatever their host.
+        for slug in [
+            "cyborganthropology-anonymous",
+            "gutenberg-chanology",
+            "iraqkhair-amazon",
+            "libcom-2011-01-14",
+            "corero-2013-12-11",
+            "fuller-2014-10-28",
+        ] {
+            let (status, s) = app.get_json(&format!("/v1/sources/{slug}")).await;
+            assert_eq!(status, 200, "{slug}");
+            assert_ne!(s["kind"], "news", "{slug}");
+        }
+        let g = app
+            .gql(
+                r#"{ target(slug: "paypal") { name texts { field text } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(g["data"]["target"]["name"], "PayPal", "{g}");
+        assert_eq!(g["data"]["target"]["texts"][0]["field"], "description");
+    }
+);
