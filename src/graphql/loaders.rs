@@ -106,20 +106,6 @@ impl Loads<'_> {
     {
         Ok(self.0.load_one(key).await?.map(Shared::into_inner))
     }
-
-    /// The values of `keys` in the keys' order, leaving out keys with none.
-    pub async fn load_many<K, T>(&self, keys: Vec<K>) -> Result<Vec<T>, Arc<Error>>
-    where
-        DbLoader: Loader<K, Value = Shared<T>, Error = Arc<Error>>,
-        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-        T: Clone + Send + Sync + 'static,
-    {
-        let mut found = self.0.load_many(keys.iter().cloned()).await?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| found.remove(k).map(Shared::into_inner))
-            .collect())
-    }
 }
 
 macro_rules! by_id_loader {

@@ -8,7 +8,8 @@ use super::records::GroupOperation;
 use super::records::LegalOutcome;
 use super::records::Operation;
 use super::values::{
-    Citation, Date, ExternalIds, Name, Text, cap, citations, global_id, loader, names, texts,
+    Citation, Date, ExternalIds, Name, Text, cap, citations, global_id, linked_operation, loader,
+    names, texts,
 };
 use crate::domain::model::Subject;
 use crate::graphql::error::GqlResult;
@@ -17,12 +18,7 @@ use crate::graphql::loaders::*;
 #[ComplexObject]
 impl GroupOperation {
     async fn operation(&self, ctx: &Context<'_>) -> Result<Operation> {
-        let o = loader(ctx)
-            .load_one(OperationId(self.operation))
-            .await
-            .gql()?;
-        o.map(Operation)
-            .ok_or_else(|| async_graphql::Error::new("the linked operation is gone"))
+        linked_operation(ctx, self.operation).await
     }
     /// The sources for this link.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use super::records::Operation;
 use super::records::Target;
 use super::records::TargetOperation;
-use super::values::{Citation, Name, Text, cap, citations, global_id, loader, names, texts};
+use super::values::{
+    Citation, Name, Text, cap, citations, global_id, linked_operation, loader, names, texts,
+};
 use crate::domain::model::Subject;
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
@@ -15,12 +17,7 @@ use crate::graphql::loaders::*;
 #[Object]
 impl TargetOperation {
     async fn operation(&self, ctx: &Context<'_>) -> Result<Operation> {
-        let o = loader(ctx)
-            .load_one(OperationId(self.operation))
-            .await
-            .gql()?;
-        o.map(Operation)
-            .ok_or_else(|| async_graphql::Error::new("the linked operation is gone"))
+        linked_operation(ctx, self.operation).await
     }
     /// The sources for this link.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::records::Source;
+use super::records::{Operation, Source};
 use crate::domain::model::{DateValue, Subject};
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
@@ -198,3 +198,11 @@ pub fn parse_global_id(id: &str) -> Option<(String, Uuid)> {
 }
 
 // --- groups ---
+
+/// The operation at the other end of a group's or a target's link, through
+/// the request's loader.
+pub(super) async fn linked_operation(ctx: &Context<'_>, id: Uuid) -> Result<Operation> {
+    let o = loader(ctx).load_one(OperationId(id)).await.gql()?;
+    o.map(Operation)
+        .ok_or_else(|| async_graphql::Error::new("the linked operation is gone"))
+}
