@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
 """Merge the seed and the corpus fragments into one factline dataset.
 
-    python3 tools/build_dataset.py [--seed FACTS_JSON] [--corpus DIR] [--out PATH]
+    python3 tools/build_dataset.py [--seed FACTS_JSON] [--corpus DIR] [--corrections JSON] [--out PATH]
 
 Run from anywhere; the defaults are ../shared/data/facts.json and data/corpus
 relative to the repository root. The output goes to stdout unless --out.
 
 What it does:
 - the seed is facts.json reshaped by tools/transform_facts.py (imported and
-  called unchanged: no seed correction is applied here);
-- every data/corpus/*.json with a record list is a fragment; crosswalk.json is
+  called unchanged);
+- seed corrections (tools/seed_corrections.json, or --corrections; it moves
+  with FACTLINE_SEED_CURATION): each {record, field, value, citations:
+  [{source, field}], note} sets one field of a seed record after the
+  transform and before merging, and adds its citations (field = the corrected
+  field; sources may be the fragments'), which resolve like any other; `note`
+  stays in the file. Errors: no such seed record, a field not in CORRECTABLE,
+  a citation for another field, the same record and field twice; a value the
+  seed already has is a note;
+- every data/corpus/*.json with a record list is a fragment (files in
+  subdirectories, such as held/, are not read); crosswalk.json is
   the MISP crosswalk; any other JSON file there is skipped with a note;
 - references (parent, part_of, group and target links, a legal outcome's
   operation and group, every citation's source, also inside alternatives)
@@ -50,6 +59,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import transform_facts  # noqa: E402
 
 KINDS = ("sources", "groups", "targets", "operations", "legal_outcomes")
+CORRECTIONS = transform_facts.CURATION / "seed_corrections.json"
+# Seed fields a correction may set: single values, each backed by a citation with that field.
+CORRECTABLE = {
+    "groups": {"founded", "dissolved"},
+    "targets": {"country"},
+    "operations": {"start", "end"},
+    "legal_outcomes": {"date", "jurisdiction", "court", "people_count", "person"},
+}
+CORRECTION_KEYS = {"record", "field", "value", "citations", "note"}
 DROPPED_TOP = {"topic"}
 # Record keys allowed per collection: the bundled format plus the corpus fields.
 RECORD_KEYS = {
@@ -97,6 +115,63 @@ def seed_dataset(facts_path):
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise BuildError(f"{facts_path}: transform_facts.py failed: {e!r}")
     return json.loads(buf.getvalue())
+
+
+def apply_corrections(seed, corrections_path, bad, note):
+    """Applies tools/seed_corrections.json to the transformed seed in place.
+
+    Returns the ids of the corrected records (their origin reads "seed, corrected")."""
+    entries = load_json(corrections_path)
+    where = Path(corrections_path).name
+    if not isinstance(entries, list):
+        bad(f"{where}: not a list of corrections")
+        return set()
+    by_slug = defaultdict(list)
+    for kind in KINDS[1:]:
+        for rec in seed.get(kind, []):
+            by_slug[rec.get("slug")].append((kind, rec))
+    corrected, seen = set(), set()
+    for i, c in enumerate(entries):
+        at = f"{where}[{i}]"
+        if not isinstance(c, dict):
+            bad(f"{at}: not an object")
+            continue
+        for key in sorted(set(c) - CORRECTION_KEYS):
+            bad(f"{at}: unknown key {key!r}")
+        for key in sorted(CORRECTION_KEYS - set(c)):
+            bad(f"{at}: missing {key!r}")
+        slug, field = c.get("record"), c.get("field")
+        at = f"{at} ({slug} {field})"
+        hits = by_slug.get(slug, [])
+        if len(hits) != 1:
+            bad(f"{at}: record {slug!r} is " + ("in no seed collection" if not hits else "ambiguous in the seed"))
+            continue
+        kind, rec = hits[0]
+        if field not in CORRECTABLE[kind]:
+            bad(f"{at}: field {field!r} cannot be corrected on {kind} "
+                f"(allowed: {', '.join(sorted(CORRECTABLE[kind]))})")
+            continue
+        if (slug, field) in seen:
+            bad(f"{at}: {slug} {field} corrected twice")
+            continue
+        seen.add((slug, field))
+        cites = c.get("citations")
+        if not isinstance(cites, list) or not cites:
+            bad(f"{at}: no citations")
+            continue
+        if any(not isinstance(x, dict) or set(x) != {"source", "field"} or x["field"] != field for x in cites):
+            bad(f"{at}: each citation must be {{source, field}} with field {field!r}")
+            continue
+        if not isinstance(c.get("note"), str) or not c["note"].strip():
+            bad(f"{at}: empty note")
+            continue
+        if rec.get(field) == c.get("value"):
+            note(f"{at}: the seed already has {c.get('value')!r}; the correction can go")
+        rec[field] = c.get("value")
+        have = rec.setdefault("citations", [])
+        have.extend(x for x in cites if x not in have)
+        corrected.add(id(rec))
+    return corrected
 
 
 def load_corpus(corpus_dir):
@@ -222,13 +297,15 @@ def apply_crosswalk(crosswalk, groups, origin_of, bad, note):
         group["external_ids"]["misp_galaxy"] = uuid
 
 
-def build(facts_path, corpus_dir):
+def build(facts_path, corpus_dir, corrections_path=None):
     """Returns (dataset, notes); raises BuildError listing every problem."""
     problems = []
     seed = seed_dataset(facts_path)
     fragments, crosswalk, notes = load_corpus(corpus_dir)
+    corrected = apply_corrections(seed, corrections_path or CORRECTIONS, problems.append, notes.append)
     parts = [("seed", seed), *fragments.items()]
     origin_of = {id(r): origin for origin, d in parts for k in KINDS for r in d.get(k, [])}
+    origin_of.update({i: "seed, corrected" for i in corrected})
     merged = collect(parts, problems.append)
     check_references(merged, origin_of, problems.append)
     apply_crosswalk(crosswalk, merged["groups"], origin_of, problems.append, notes.append)
@@ -256,10 +333,12 @@ def main(argv=None):
                     help="curated facts.json (default: ../shared/data/facts.json)")
     ap.add_argument("--corpus", default=str(ROOT / "data" / "corpus"),
                     help="directory of fragments and crosswalk.json (default: data/corpus)")
+    ap.add_argument("--corrections", default=str(CORRECTIONS),
+                    help="seed corrections (default: tools/seed_corrections.json beside the seed curation)")
     ap.add_argument("--out", help="write the dataset here instead of stdout")
     args = ap.parse_args(argv)
     try:
-        dataset, notes = build(args.seed, args.corpus)
+        dataset, notes = build(args.seed, args.corpus, args.corrections)
     except BuildError as e:
         problems = str(e).splitlines()
         for p in problems:

@@ -91,6 +91,7 @@ class BuildDatasetTest(unittest.TestCase):
         self.facts = self.write(self.dir / "facts.json", FACTS)
         self.write(self.dir / "seed_source_kinds.json", {"seed-src": "news"})
         self.write(self.dir / "seed_target_names.json", {})
+        self.write(self.dir / "seed_corrections.json", [])
         self.write(self.corpus / "a.json", FRAGMENT_A)
         self.write(self.corpus / "b.json", FRAGMENT_B)
         self.write(self.corpus / "crosswalk.json", CROSSWALK)
@@ -190,6 +191,54 @@ class BuildDatasetTest(unittest.TestCase):
         frag["operations"][0]["confidence"] = "high"
         self.write(self.corpus / "a.json", frag)
         self.assertFails(self.build(), "operations op-a (a.json): unknown key 'confidence'")
+
+    def test_subdirectory_not_read(self):
+        # data/corpus/held/ keeps records back from the merge: nothing under a subdirectory is read.
+        (self.corpus / "held").mkdir()
+        self.write(self.corpus / "held" / "held-back.json", {"topic": "held", "legal_outcomes": [
+            {**FRAGMENT_A["legal_outcomes"][0], "slug": "lo-held", "held_back_reason": "undated"}]})
+        r = self.build()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("lo-held", r.stdout)
+
+    def correct(self, *entries):
+        self.write(self.dir / "seed_corrections.json", list(entries))
+
+    def test_seed_correction_applied(self):
+        # The date comes from a fragment's source; the seed's own citations stay.
+        self.correct({"record": "lo-seed-fine", "field": "date", "value": "2013-12-02",
+                      "citations": [{"source": "a-src", "field": "date"}], "note": "Day from a-src."})
+        r = self.build()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lo = next(o for o in json.loads(r.stdout)["legal_outcomes"] if o["slug"] == "lo-seed-fine")
+        self.assertEqual(lo["date"], "2013-12-02")
+        self.assertEqual(lo["citations"], [{"source": "seed-src"}, {"source": "a-src", "field": "date"}])
+        self.assertNotIn("Day from a-src.", r.stdout)  # the note stays in the corrections file
+        self.assertNotIn("alternatives", lo)
+
+    def test_seed_correction_already_in_seed_is_a_note(self):
+        self.correct({"record": "op-payback", "field": "start", "value": "2010-12",
+                      "citations": [{"source": "a-src", "field": "start"}], "note": "Same."})
+        r = self.build()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("note: seed_corrections.json[0] (op-payback start): the seed already has '2010-12'", r.stderr)
+
+    def test_seed_correction_errors(self):
+        good = {"record": "lo-seed-fine", "field": "date", "value": "2013-12-02",
+                "citations": [{"source": "a-src", "field": "date"}], "note": "n"}
+        self.correct({**good, "record": "lo-nowhere"},
+                     {**good, "field": "money"},
+                     {**good, "record": "op-payback", "field": "start", "citations": [{"source": "a-src"}]},
+                     {**good, "extra": 1})
+        self.assertFails(self.build(), "[0] (lo-nowhere date): record 'lo-nowhere' is in no seed collection",
+                         "[1] (lo-seed-fine money): field 'money' cannot be corrected on legal_outcomes",
+                         "[2] (op-payback start): each citation must be {source, field} with field 'start'",
+                         "[3]: unknown key 'extra'")
+        self.correct(good, good)
+        self.assertFails(self.build(), "[1] (lo-seed-fine date): lo-seed-fine date corrected twice")
+        self.correct({**good, "citations": [{"source": "missing-src", "field": "date"}]})
+        self.assertFails(self.build(), "legal_outcomes lo-seed-fine (seed, corrected): "
+                                       "citation source 'missing-src' resolves nowhere")
 
 
 DATASET = {
