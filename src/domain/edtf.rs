@@ -151,6 +151,54 @@ pub struct EdtfError {
     pub reason: &'static str,
 }
 
+/// One EDTF date as [`Edtf::parse`] takes it, as a regular expression with
+/// no anchors: a year 0001 to 9999, optionally a month, optionally a day
+/// that the calendar has (29 February in leap years only), then optionally
+/// `?`, `~` or `%`. Written without look-around so that ECMA-262 (OpenAPI
+/// tools), Python's `re` (schemathesis) and the `regex` crate read it alike.
+macro_rules! edtf_date {
+    () => {
+        concat!(
+            "(?:",
+            // year, year-month, or year-month-day up to the 28th or 30th/31st
+            "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})",
+            "(?:-(?:",
+            "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])",
+            "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)",
+            "|02-(?:0[1-9]|1[0-9]|2[0-8])",
+            "|0[1-9]|1[0-2]",
+            "))?",
+            // 29 February of a leap year (0000 is no year here)
+            "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29",
+            ")[?~%]?"
+        )
+    };
+}
+
+/// A single EDTF date (`2011`, `2011-02`, `2011-02-14`, `2011?`): what
+/// `from` and `to` take.
+pub const DATE_PATTERN: &str = concat!("^", edtf_date!(), "$");
+
+/// A date, or an interval with at least one known end, without anchors.
+macro_rules! edtf_value {
+    () => {
+        concat!(
+            edtf_date!(),
+            "(?:/(?:",
+            edtf_date!(),
+            "|[.][.])?)?|(?:[.][.])?/",
+            edtf_date!()
+        )
+    };
+}
+
+/// A date or an interval with at least one known end (`2011/2012`,
+/// `2008-01/`, `2008-01/..`, `../2012`): what a record's dates take.
+pub const EDTF_PATTERN: &str = concat!("^(?:", edtf_value!(), ")$");
+
+/// An operation's `end`: an EDTF value, or `..` for one that ran on.
+pub const END_PATTERN: &str = concat!("^(?:[.][.]|", edtf_value!(), ")$");
+
 /// Stored stand-ins for an open or unknown interval end, so that the overlap
 /// filter stays `earliest <= :to AND latest >= :from` with no NULL handling.
 pub fn min_day() -> NaiveDate {
@@ -184,6 +232,18 @@ impl Edtf {
                 }
             }
         }
+    }
+
+    /// One date, not an interval ([`DATE_PATTERN`]): what a range's `from`
+    /// and `to` take.
+    pub fn parse_single(input: &str) -> Result<Self, EdtfError> {
+        if input.contains('/') {
+            return Err(EdtfError {
+                input: input.to_owned(),
+                reason: "a single date is expected here, not an interval",
+            });
+        }
+        Self::parse(input)
     }
 
     /// The coarsest precision among the known parts.
@@ -491,7 +551,85 @@ mod tests {
         assert!(e.to_string().contains("month"), "{e}");
     }
 
+    fn unanchored(pattern: &str) -> &str {
+        pattern.trim_start_matches('^').trim_end_matches('$')
+    }
+
+    /// Every day of four years (one of them a leap year, one a century that
+    /// is not), and the months and years around them: the patterns the
+    /// document states take exactly what the parser takes.
+    #[test]
+    fn the_documented_patterns_take_exactly_what_the_parser_takes() {
+        let date = regex::Regex::new(DATE_PATTERN).unwrap();
+        let edtf = regex::Regex::new(EDTF_PATTERN).unwrap();
+        let end = regex::Regex::new(END_PATTERN).unwrap();
+        let mut seen = 0;
+        for year in [1, 4, 100, 1900, 2000, 2011, 2012, 2024, 9999] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let s = match (month, day) {
+                        (0, 0) => format!("{year:04}"),
+                        (_, 0) => format!("{year:04}-{month:02}"),
+                        (0, _) => continue,
+                        _ => format!("{year:04}-{month:02}-{day:02}"),
+                    };
+                    for q in ["", "?", "~", "%"] {
+                        let s = format!("{s}{q}");
+                        let ok = Edtf::parse_single(&s).is_ok();
+                        assert_eq!(date.is_match(&s), ok, "{s}");
+                        assert_eq!(edtf.is_match(&s), ok, "{s}");
+                        assert_eq!(end.is_match(&s), ok, "{s}");
+                        seen += usize::from(ok);
+                    }
+                }
+            }
+        }
+        assert!(seen > 4 * 366 * 4);
+        for s in [
+            "0000",
+            "0000-02-29",
+            "1900-02-29",
+            "2011/2012",
+            "../2012",
+            "2008-01/",
+            "2008-01/..",
+            "..",
+            "/",
+            "../..",
+            "/..",
+        ] {
+            assert_eq!(date.is_match(s), Edtf::parse_single(s).is_ok(), "{s}");
+            assert_eq!(edtf.is_match(s), Edtf::parse(s).is_ok(), "{s}");
+            assert_eq!(end.is_match(s), End::parse(Some(s)).is_ok(), "{s}");
+        }
+    }
+
     proptest! {
+        /// Whatever the patterns generate, the parser takes (an interval
+        /// may still end before it starts, which no pattern can say).
+        #[test]
+        fn what_the_patterns_generate_parses(
+            d in proptest::string::string_regex(unanchored(DATE_PATTERN)).unwrap(),
+            e in proptest::string::string_regex(unanchored(EDTF_PATTERN)).unwrap(),
+            n in proptest::string::string_regex(unanchored(END_PATTERN)).unwrap(),
+        ) {
+            prop_assert!(Edtf::parse_single(&d).is_ok(), "{}", d);
+            for (s, r) in [(&e, Edtf::parse(&e).map(|_| ())), (&n, End::parse(Some(&n)).map(|_| ()))] {
+                if let Err(err) = r {
+                    prop_assert_eq!(err.reason, "interval ends before it starts", "{}", s);
+                }
+            }
+        }
+
+        /// What the parser takes, the patterns take.
+        #[test]
+        fn what_parses_matches_the_patterns(s in "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?(/([0-9]{4}(-[0-9]{2})?|\\.\\.)?)?") {
+            let edtf = regex::Regex::new(EDTF_PATTERN).unwrap();
+            if Edtf::parse(&s).is_ok() {
+                prop_assert!(edtf.is_match(&s), "{}", s);
+            }
+        }
+
         #[test]
         fn parse_render_parse_is_stable(s in "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?(/([0-9]{4}(-[0-9]{2})?|\\.\\.)?)?") {
             if let Ok(v) = Edtf::parse(&s) {

@@ -144,6 +144,20 @@ pub struct SortSpec<E: EntityTrait> {
     pub key: fn(&E::Model) -> String,
 }
 
+/// Every value `sort=` takes with these specs: each name, then each
+/// reversed (`-name`).
+pub fn sort_values<E: EntityTrait>(specs: &[SortSpec<E>]) -> Vec<String> {
+    let names = specs.iter().map(|s| s.name.to_owned());
+    names
+        .clone()
+        .chain(names.map(|n| format!("-{n}")))
+        .collect()
+}
+
+/// The shape of a cursor this service issues (base64url without padding),
+/// as the document states it; what decodes is checked on use.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+
 /// A chosen sort: a spec and a direction.
 pub struct Sort<'a, E: EntityTrait> {
     pub spec: &'a SortSpec<E>,

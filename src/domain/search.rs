@@ -122,6 +122,9 @@ fn owner(r: &QueryResult, cols: &[(&str, Kind)]) -> Option<(Kind, Uuid)> {
 /// Up to `limit` records (see [`hits`]) whose names or texts match `q`, best first.
 pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
     let key = query_key(q)?;
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
     let words = query_words(&key);
     // Enough rows that duplicates of one record cannot starve the page.
     let fetch = limit * 5 + 20;

@@ -25,9 +25,9 @@ crate::domain::filters::declare::filter! {
     /// Which operations and legal outcomes a timeline holds.
     TimelineFilter as "TimelineFilterInput" {
         /// Slug of a group: its operations and legal outcomes.
-        group: text,
+        group: slug,
         /// Slug of a target: the operations against it and their outcomes.
-        target: text,
+        target: slug,
         /// Earliest day of interest (EDTF; `2011` means from 2011-01-01).
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).

@@ -18,19 +18,17 @@ pub enum CiteFormat {
     Bibtex,
 }
 
+/// What `format` takes on a record.
+pub const RECORD_FORMATS: &[&str] = &["json", "csl-json", "bibtex"];
+
 impl CiteFormat {
     /// `format=csl-json|bibtex` on a record; `None` for the record itself.
     pub fn of_record(p: &Params) -> Result<Option<Self>> {
-        Ok(
-            match p
-                .choice("format", &["json", "csl-json", "bibtex"])?
-                .as_deref()
-            {
-                Some("csl-json") => Some(CiteFormat::CslJson),
-                Some("bibtex") => Some(CiteFormat::Bibtex),
-                _ => None,
-            },
-        )
+        Ok(match p.choice("format", RECORD_FORMATS)?.as_deref() {
+            Some("csl-json") => Some(CiteFormat::CslJson),
+            Some("bibtex") => Some(CiteFormat::Bibtex),
+            _ => None,
+        })
     }
 }
 

@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 use crate::state::{AppState, ReadDb};
 use axum::extract::State;
 
+/// What `format` takes on an export.
+pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
+
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -26,13 +29,13 @@ pub struct ExportParams {
     params(ExportParams),
     responses(
         (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
-            content((String = "application/x-ndjson"), (String = "application/json"), (String = "application/stix+json;version=2.1"))),
+            content((String = "application/x-ndjson"), (crate::domain::dataset::Dataset = "application/json"), (Object = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Result<Response> {
     p.only(&[&["format"]])?;
-    let format = match p.choice("format", &["ndjson", "json", "stix"])? {
+    let format = match p.choice("format", EXPORT_FORMATS)? {
         None => Format::Ndjson,
         Some(f) => Format::parse(&f).ok_or_else(|| Error::invalid("format", "unknown format"))?,
     };

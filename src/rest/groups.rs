@@ -43,7 +43,7 @@ pub async fn list_groups(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> 
 #[utoipa::path(get, path = "/v1/groups/{slug}", tag = "groups",
     params(("slug" = String, Path, description = "The group's slug, e.g. `anonymous`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The group with its relations and citations", content((GroupView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "The group with its relations and citations", content((GroupView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -54,7 +54,7 @@ pub async fn list_legal_outcomes(
 #[utoipa::path(get, path = "/v1/legal-outcomes/{slug}", tag = "legal outcomes",
     params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The legal outcome with its operation, group, money and citations", content((LegalOutcomeView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "The legal outcome with its operation, group, money and citations", content((LegalOutcomeView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such legal outcome", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -106,7 +106,7 @@ pub fn document() -> Document {
             );
         }
     }
-    bound_parameters(&mut doc);
+    shape_parameters(&mut doc);
     busy_responses(&mut doc);
     let missed = state_bounds(&mut doc);
     debug_assert!(
@@ -170,15 +170,40 @@ fn busy_responses(doc: &mut Document) {
     }
 }
 
-/// States the length bounds `Params` enforces on every text parameter, so
-/// the document and the parser cannot drift apart.
-fn bound_parameters(doc: &mut Document) {
+/// States what each parameter takes that its own declaration does not say
+/// (the filters' own parameters come shaped from `filter!`): a slug's
+/// pattern, a cursor's alphabet, the `format` and `sort` values each route
+/// takes, the change reason's characters, and the length bounds `Params`
+/// enforces; all from the constants the checks use, so the document and the
+/// checks cannot drift apart.
+fn shape_parameters(doc: &mut Document) {
     use super::params::{MAX_CURSOR, MAX_TEXT};
+    use crate::domain::filters::declare::{QUERY_PATTERN, or_empty};
+    use crate::domain::{bounds, page, read, vocab};
     use utoipa::openapi::path::ParameterIn;
-    use utoipa::openapi::schema::Schema;
-    use utoipa::openapi::{RefOr, Type};
+    use utoipa::openapi::schema::{Schema, SchemaType};
+    use utoipa::openapi::{RefOr, Required, Type};
 
-    for item in doc.paths.paths.values_mut() {
+    let sorts = |path: &str| match path {
+        "/v1/groups" => Some(page::sort_values(&read::GROUP_SORTS)),
+        "/v1/targets" => Some(page::sort_values(&read::TARGET_SORTS)),
+        "/v1/operations" => Some(page::sort_values(&read::OPERATION_SORTS)),
+        "/v1/legal-outcomes" => Some(page::sort_values(&read::LEGAL_OUTCOME_SORTS)),
+        "/v1/sources" => Some(page::sort_values(&read::SOURCE_SORTS)),
+        _ => None,
+    };
+    let formats = |path: &str| -> &[&str] {
+        if path == "/v1/export" {
+            super::export::EXPORT_FORMATS
+        } else if path.ends_with("/{slug}") {
+            super::cite::RECORD_FORMATS
+        } else if path == "/v1/sources" {
+            super::v1::SOURCE_LIST_FORMATS
+        } else {
+            super::v1::LIST_FORMATS
+        }
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
             &mut item.get,
             &mut item.post,
@@ -205,20 +230,60 @@ fn bound_parameters(doc: &mut Document) {
                     ),
                 );
             }
+            let is_search = path == "/v1/search";
             for param in op.parameters.iter_mut().flatten() {
-                let max = match (&param.parameter_in, param.name.as_str()) {
-                    (ParameterIn::Path, "slug") => crate::domain::bounds::SLUG,
-                    (ParameterIn::Query, "q") => crate::domain::filters::MAX_QUERY_CHARS,
-                    (ParameterIn::Query, "cursor") => MAX_CURSOR,
-                    (ParameterIn::Query, _) => MAX_TEXT,
-                    (ParameterIn::Header, "X-Change-Reason") => crate::domain::write::MAX_REASON,
-                    _ => continue,
+                let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() else {
+                    continue;
                 };
-                if let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut()
-                    && o.schema_type == Type::String.into()
-                    && o.max_length.is_none()
-                {
-                    o.max_length = Some(max);
+                let text = match &o.schema_type {
+                    SchemaType::Type(t) => *t == Type::String,
+                    SchemaType::Array(ts) => ts.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if !text {
+                    continue;
+                }
+                // Values are listed with "" where an empty value counts as
+                // absent (every query text does).
+                let listed = |values: Vec<String>| {
+                    Some(
+                        std::iter::once(String::new())
+                            .chain(values)
+                            .map(Into::into)
+                            .collect(),
+                    )
+                };
+                match (&param.parameter_in, param.name.as_str()) {
+                    (ParameterIn::Path, "slug") => {
+                        o.pattern = Some(vocab::SLUG_PATTERN.to_owned());
+                        o.max_length = Some(bounds::SLUG);
+                    }
+                    (ParameterIn::Query, "cursor") => {
+                        o.pattern = Some(or_empty(page::CURSOR_PATTERN));
+                        o.max_length = Some(MAX_CURSOR);
+                    }
+                    (ParameterIn::Query, "format") => {
+                        o.enum_values =
+                            listed(formats(path).iter().map(|f| (*f).to_owned()).collect());
+                    }
+                    (ParameterIn::Query, "sort") => {
+                        if let Some(values) = sorts(path) {
+                            o.enum_values = listed(values);
+                        }
+                    }
+                    (ParameterIn::Query, "q") if is_search => {
+                        param.required = Required::True;
+                        o.pattern = Some(QUERY_PATTERN.to_owned());
+                        o.max_length = Some(crate::domain::filters::MAX_QUERY_CHARS);
+                    }
+                    (ParameterIn::Header, "X-Change-Reason") => {
+                        o.pattern = Some(super::writes::REASON_PATTERN.to_owned());
+                        o.max_length = Some(crate::domain::write::MAX_REASON);
+                    }
+                    (ParameterIn::Query, _) if o.max_length.is_none() => {
+                        o.max_length = Some(MAX_TEXT);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -233,6 +298,9 @@ enum Rule {
     Range(i64, i64),
     OneOf(&'static [&'static str]),
     ItemsOneOf(&'static [&'static str]),
+    /// A code from a list computed once (currencies, countries).
+    Listed(fn() -> Vec<String>),
+    Pattern(&'static str),
 }
 
 /// States the domain's bounds and vocabularies on the record schemas, from
@@ -241,13 +309,26 @@ enum Rule {
 /// the rules whose property was not found, for the test that keeps this
 /// table in step with the records.
 fn state_bounds(doc: &mut Document) -> Vec<String> {
-    use crate::domain::{bounds as b, vocab as v};
+    use crate::domain::{bounds as b, edtf, vocab as v};
     use Rule::*;
-    use utoipa::openapi::schema::{ArrayItems, Schema};
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType};
     use utoipa::openapi::{RefOr, Type};
 
     let rules: &[(&str, &str, Rule)] = &[
         ("Dataset", "description", MaxLength(b::NOTE)),
+        (
+            "Dataset",
+            "format",
+            OneOf(&[crate::domain::dataset::FORMAT]),
+        ),
+        (
+            "Dataset",
+            "version",
+            Range(
+                crate::domain::dataset::FORMAT_VERSION as i64,
+                crate::domain::dataset::FORMAT_VERSION as i64,
+            ),
+        ),
         ("NameRecord", "text", MaxLength(b::NAME)),
         ("NameRecord", "lang", MaxLength(b::LANGUAGE_TAG)),
         ("NameRecord", "kind", OneOf(v::NAME_KINDS)),
@@ -323,12 +404,53 @@ fn state_bounds(doc: &mut Document) -> Vec<String> {
         ("LegalOutcomeRecord", "dispute_note", MaxLength(b::NOTE)),
         ("LegalOutcomeRecord", "citations", MinItems(1)),
         ("LegalOutcomeRecord", "citations", MaxItems(b::CITATIONS)),
+        // Shapes, from the patterns and lists the checks use.
+        ("SourceRecord", "slug", Pattern(v::SLUG_PATTERN)),
+        ("GroupRecord", "slug", Pattern(v::SLUG_PATTERN)),
+        ("GroupRecord", "parent", Pattern(v::SLUG_PATTERN)),
+        ("TargetRecord", "slug", Pattern(v::SLUG_PATTERN)),
+        ("OperationRecord", "slug", Pattern(v::SLUG_PATTERN)),
+        ("OperationRecord", "part_of", Pattern(v::SLUG_PATTERN)),
+        ("LegalOutcomeRecord", "slug", Pattern(v::SLUG_PATTERN)),
+        ("LegalOutcomeRecord", "operation", Pattern(v::SLUG_PATTERN)),
+        ("LegalOutcomeRecord", "group", Pattern(v::SLUG_PATTERN)),
+        ("GroupLinkRecord", "group", Pattern(v::SLUG_PATTERN)),
+        ("TargetLinkRecord", "target", Pattern(v::SLUG_PATTERN)),
+        ("CitationRecord", "source", Pattern(v::SLUG_PATTERN)),
+        ("SourceRecord", "published", Pattern(edtf::EDTF_PATTERN)),
+        ("GroupRecord", "founded", Pattern(edtf::EDTF_PATTERN)),
+        ("GroupRecord", "dissolved", Pattern(edtf::EDTF_PATTERN)),
+        ("OperationRecord", "start", Pattern(edtf::EDTF_PATTERN)),
+        ("OperationRecord", "end", Pattern(edtf::END_PATTERN)),
+        ("LegalOutcomeRecord", "date", Pattern(edtf::EDTF_PATTERN)),
+        ("NameRecord", "lang", Pattern(v::LANGUAGE_TAG_PATTERN)),
+        ("TextRecord", "lang", Pattern(v::LANGUAGE_TAG_PATTERN)),
+        ("SourceRecord", "language", Pattern(v::LANGUAGE_TAG_PATTERN)),
+        (
+            "TargetRecord",
+            "country",
+            Listed(|| v::countries().into_iter().map(str::to_owned).collect()),
+        ),
+        (
+            "LegalOutcomeRecord",
+            "jurisdiction",
+            Listed(|| v::jurisdictions().into_iter().map(str::to_owned).collect()),
+        ),
+        ("MoneyRecord", "currency", Listed(v::currencies)),
     ];
 
     let mut missed = Vec::new();
     let Some(components) = doc.components.as_mut() else {
         return vec!["components".to_owned()];
     };
+    // Records refuse fields they do not know (serde's deny_unknown_fields).
+    for (name, schema) in components.schemas.iter_mut() {
+        if (name.ends_with("Record") || name == "Dataset")
+            && let RefOr::T(Schema::Object(o)) = schema
+        {
+            o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
+    }
     for (schema, property, rule) in rules {
         let target = match components.schemas.get_mut(*schema) {
             Some(RefOr::T(Schema::Object(o))) => o.properties.get_mut(*property),
@@ -346,6 +468,20 @@ fn state_bounds(doc: &mut Document) -> Vec<String> {
             }
             (Some(RefOr::T(Schema::Object(o))), OneOf(values)) => {
                 o.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+                true
+            }
+            (Some(RefOr::T(Schema::Object(o))), Listed(values)) => {
+                let mut listed: Vec<serde_json::Value> =
+                    values().into_iter().map(Into::into).collect();
+                // A nullable field's enum must list null too.
+                if matches!(&o.schema_type, SchemaType::Array(ts) if ts.contains(&Type::Null)) {
+                    listed.push(serde_json::Value::Null);
+                }
+                o.enum_values = Some(listed);
+                true
+            }
+            (Some(RefOr::T(Schema::Object(o))), Pattern(p)) => {
+                o.pattern = Some((*p).to_owned());
                 true
             }
             (Some(RefOr::T(Schema::Array(a))), MinItems(n)) => {
@@ -410,6 +546,41 @@ mod tests {
     fn every_bound_names_a_real_property() {
         let mut doc = ApiDoc::openapi();
         assert_eq!(state_bounds(&mut doc), Vec::<String>::new());
+    }
+
+    /// Every parameter says what it takes: an enum, a pattern, a number's
+    /// bounds or a flag; never a bare string a client must guess about.
+    /// (`If-Match` is an entity tag from a response, any string.)
+    #[test]
+    fn every_parameter_states_what_it_takes() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut bare = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    let schema = &p["schema"];
+                    let stated = schema.get("enum").is_some()
+                        || schema.get("pattern").is_some()
+                        || schema.get("$ref").is_some()
+                        || schema["type"] == "integer"
+                        || schema["type"] == "boolean"
+                        || name == "If-Match";
+                    if !stated {
+                        bare.push(format!("{method} {path} {name}"));
+                    }
+                    if schema["type"] == "string" || schema.get("pattern").is_some() {
+                        assert!(
+                            schema.get("maxLength").is_some()
+                                || schema.get("enum").is_some()
+                                || name == "If-Match",
+                            "{method} {path} {name}: no maxLength"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(bare, Vec::<String>::new());
     }
 
     /// Every `$ref` points at a component the document holds (a type used

@@ -48,7 +48,7 @@ pub async fn list_operations(
 #[utoipa::path(get, path = "/v1/operations/{slug}", tag = "operations",
     params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", content((OperationView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", content((OperationView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such operation", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]

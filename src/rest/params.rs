@@ -246,7 +246,10 @@ mod tests {
         errors.take(dates(p).map(|_| ()))?;
         errors.take(p.int("year").map(|_| ()))?;
         errors.take(p.bool("disputed").map(|_| ()))?;
-        errors.take(p.choice("format", &["json", "csv"]).map(|_| ()))?;
+        errors.take(
+            p.choice("format", crate::rest::v1::LIST_FORMATS)
+                .map(|_| ()),
+        )?;
         errors.take(p.text("q").map(|_| ()))?;
         errors.take(p.only(&[PAGE_PARAMS, &["from", "to", "year", "disputed", "q"]]))?;
         errors.finish()

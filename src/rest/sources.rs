@@ -19,7 +19,7 @@ use crate::state::ReadDb;
 #[utoipa::path(get, path = "/v1/sources", tag = "sources",
     params(SourceFilter, ListParams),
     responses(
-        (status = 200, description = "A page of sources; sort: slug (default), title. `format=csl-json` (CSL-JSON for Zotero, Pandoc, citeproc) or `format=bibtex` (biblatex) gives the sources as citations; like CSV, the whole filtered list unless `limit` is given", content((ListView<SourceView> = "application/json"), (String = "text/csv"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "A page of sources; sort: slug (default), title. `format=csl-json` (CSL-JSON for Zotero, Pandoc, citeproc) or `format=bibtex` (biblatex) gives the sources as citations; like CSV, the whole filtered list unless `limit` is given", content((ListView<SourceView> = "application/json"), (String = "text/csv"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) -> Result<Response> {
@@ -29,7 +29,9 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
     e.take(filter.check())?;
     let page = e.take(p.page())?;
     let sort = e.take(p.text("sort"))?;
-    let cite = match p.text("format").ok().flatten().as_deref() {
+    let chosen = p.choice("format", super::v1::SOURCE_LIST_FORMATS);
+    let known = chosen.is_ok();
+    let cite = match e.take(chosen)?.as_deref() {
         Some("csl-json") => Some(CiteFormat::CslJson),
         Some("bibtex") => Some(CiteFormat::Bibtex),
         _ => None,
@@ -37,7 +39,8 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
     let format = match cite {
         // Citation lists are whole lists unless `limit` is given, as CSV is.
         Some(_) => Format::Csv,
-        None => e.take(Format::of(&p, &headers))?,
+        None if known => e.take(Format::of(&p, &headers))?,
+        None => Format::Json,
     };
     e.finish()?;
     if let Some(c) = cite {
@@ -64,7 +67,7 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
 #[utoipa::path(get, path = "/v1/sources/{slug}", tag = "sources",
     params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The source", content((SourceView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "The source", content((SourceView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -43,7 +43,7 @@ pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
 #[utoipa::path(get, path = "/v1/targets/{slug}", tag = "targets",
     params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
     responses(
-        (status = 200, description = "The target with its operations and citations", content((TargetView = "application/json"), (String = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
+        (status = 200, description = "The target with its operations and citations", content((TargetView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -24,10 +24,17 @@ pub enum Format {
     Csv,
 }
 
+/// What `format` takes on a list.
+pub const LIST_FORMATS: &[&str] = &["json", "csv"];
+
+/// What `format` takes on the list of sources: a list's, or the sources as
+/// citations.
+pub const SOURCE_LIST_FORMATS: &[&str] = &["json", "csv", "csl-json", "bibtex"];
+
 impl Format {
     /// `format=json|csv` wins; otherwise `Accept: text/csv` asks for CSV.
     pub(super) fn of(p: &Params, headers: &HeaderMap) -> Result<Self> {
-        match p.choice("format", &["json", "csv"])?.as_deref() {
+        match p.choice("format", LIST_FORMATS)?.as_deref() {
             Some("csv") => Ok(Format::Csv),
             Some(_) => Ok(Format::Json),
             None => {

@@ -683,6 +683,32 @@ both_backends!(
         assert_eq!(fields(&p), ["expand"]);
         let p = problem(&app, "/v1/groups/%FF", 400).await;
         assert_eq!(fields(&p), ["slug"]);
+        // What the document states, the checks hold to: a reference filter
+        // takes a slug, a range end one date, `q` something besides blanks,
+        // a language filter the documented shape, a list its own formats.
+        let p = problem(&app, "/v1/operations?group=Anonymous", 400).await;
+        assert_eq!(fields(&p), ["group"]);
+        let p = problem(&app, "/v1/operations?from=2011/2012", 400).await;
+        assert_eq!(fields(&p), ["from"]);
+        let p = problem(&app, "/v1/search?q=%20%09", 400).await;
+        assert_eq!(fields(&p), ["q"]);
+        let p = problem(&app, "/v1/sources?language=en-x-private", 400).await;
+        assert_eq!(fields(&p), ["language"]);
+        let p = problem(&app, "/v1/sources?format=xml", 400).await;
+        assert_eq!(fields(&p), ["format"]);
+        // A registered-or-not tag of the documented shape, and a `q` with
+        // nothing left to search for once diacritics go, match nothing.
+        let none: serde_json::Value = app
+            .get("/v1/sources?language=qq")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(none["data"].as_array().unwrap().len(), 0, "{none}");
+        let none: serde_json::Value = app.get("/v1/search?q=%CC%81").await.json().await.unwrap();
+        assert_eq!(none["data"].as_array().unwrap().len(), 0, "{none}");
+        let none: serde_json::Value = app.get("/v1/groups?q=%CC%81").await.json().await.unwrap();
+        assert_eq!(none["data"].as_array().unwrap().len(), 0, "{none}");
         // Malformed percent-encoding and odd separators in a query string.
         problem(&app, "/v1/groups?%=%&&=", 400).await;
         let lenient = app.get("/v1/groups?q=%ZZ").await;

@@ -851,11 +851,66 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(res.status(), 400, "a bad header is a bad request");
+        // A header is ASCII (RFC 9110); bytes beyond it are refused, not
+        // dropped, and the document's pattern says so.
+        let res = app
+            .client
+            .post(app.url("/v1/targets"))
+            .bearer_auth(&k.editor)
+            .header(
+                "x-change-reason",
+                reqwest::header::HeaderValue::from_bytes("تصحيح".as_bytes()).unwrap(),
+            )
+            .json(&target_body("reason-check"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let p: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "reason", "{p}");
         assert_eq!(
             app.get("/v1/targets/reason-check").await.status(),
             404,
             "nothing was written"
         );
+    }
+);
+
+both_backends!(
+    a_fine_in_a_currency_the_euro_replaced_is_kept_as_reported,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let k = keys(&app).await;
+        let body = |currency: &str| {
+            json!({"slug": "lo-kroon-fine", "kind": "fine", "date": "2008-01-24",
+                "jurisdiction": "EE", "group": "anonymous",
+                "money": {"amount": "17500.00", "currency": currency, "kind": "fine", "scope": "per_person"},
+                "citations": [{"source": "seed-article"}]})
+        };
+        // An unknown code is refused; the kroon is taken as reported.
+        for (currency, status) in [("XKR", 422), ("EEK", 201)] {
+            let res = app
+                .send(
+                    reqwest::Method::POST,
+                    "/v1/legal-outcomes",
+                    Some(&k.editor),
+                    None,
+                    Some(&body(currency)),
+                )
+                .await;
+            assert_eq!(res.status(), status, "{currency}");
+        }
+        let r: serde_json::Value = app
+            .get("/v1/legal-outcomes/lo-kroon-fine")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["money"]["currency"], "EEK");
+        assert_eq!(r["money"]["amount"], "17500.00");
     }
 );
 

@@ -43,24 +43,24 @@ impl Checks {
         self
     }
 
-    /// Free text from a client: no NUL (Postgres refuses it), at most 500 characters.
-    pub(crate) fn text(mut self, field: &str, value: &Option<String>) -> Self {
-        if let Some(v) = value {
-            if v.contains('\0') {
-                self.0
-                    .push(FieldError::new(field, "must not contain NUL characters"));
-            } else if v.chars().count() > 500 {
-                self.0
-                    .push(FieldError::new(field, "longer than 500 characters"));
-            }
+    /// A record's slug: a value of another shape names no record, and is
+    /// refused rather than matching nothing.
+    pub(crate) fn slug(mut self, field: &str, value: &Option<String>) -> Self {
+        if let Some(v) = value
+            && !crate::domain::vocab::is_slug(v)
+        {
+            self.0.push(FieldError::new(
+                field,
+                "not a slug (lower-case letters, digits and single hyphens, at most 200)",
+            ));
         }
         self
     }
 
-    /// An EDTF date.
+    /// One EDTF date (not an interval).
     pub(crate) fn date(mut self, field: &str, value: &Option<String>) -> Self {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty())
-            && let Err(e) = Edtf::parse(v)
+            && let Err(e) = Edtf::parse_single(v)
         {
             self.0.push(FieldError::new(field, e.to_string()));
         }

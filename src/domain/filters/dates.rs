@@ -57,7 +57,7 @@ impl DateRange {
         let mut errors = Vec::new();
         let mut parse = |field: &str, v: Option<&str>| {
             v.filter(|s| !s.is_empty())
-                .and_then(|s| match Edtf::parse(s) {
+                .and_then(|s| match Edtf::parse_single(s) {
                     Ok(d) => Some(d),
                     Err(e) => {
                         errors.push(FieldError::new(field, e.to_string()));

@@ -8,23 +8,50 @@ use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
+use super::text::MAX_QUERY_CHARS;
+use crate::domain::{bounds, edtf, vocab};
 use crate::error::{Error, Result};
 
-/// What a filter field holds: a text (a slug, a code, a word, a date, a
-/// search) or a flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a filter field holds, as the OpenAPI document states it: each
+/// shape is the one its check takes, so a value the document allows is a
+/// value the check accepts.
+#[derive(Debug, Clone, Copy)]
 pub enum FieldKind {
-    Text,
+    /// `true` or `false`.
     Flag,
+    /// A record's slug ([`vocab::SLUG_PATTERN`]).
+    Slug,
+    /// One EDTF date ([`edtf::DATE_PATTERN`]).
+    Date,
+    /// A text search: something other than spaces, tabs and line breaks.
+    Query,
+    /// One of the field's listed values.
+    Choice,
+    /// A code from a list (countries, jurisdictions).
+    Codes(fn() -> Vec<&'static str>),
+    /// A code of a shape (a language tag).
+    Pattern(&'static str),
 }
 
-/// One field of a declared filter.
+/// One field of a declared filter: name, kind, documentation, and the
+/// values of a field with a vocabulary.
 pub type Field = (
     &'static str,
     FieldKind,
     &'static str,
     &'static [&'static str],
 );
+
+/// A non-blank search, as a pattern: at least one character that is not a
+/// space, tab or line break, and no NUL.
+pub const QUERY_PATTERN: &str = "^[^\\x00]*[^\\x00\\t\\n\\r ][^\\x00]*$";
+
+/// An optional query value, where empty means absent: the pattern, or
+/// nothing.
+pub fn or_empty(pattern: &str) -> String {
+    let body = pattern.trim_start_matches('^').trim_end_matches('$');
+    format!("^(?:{body})?$")
+}
 
 /// Named values a filter is read from: a REST query string.
 pub trait Values {
@@ -53,22 +80,27 @@ pub trait Declared: Sized + Default {
     /// may send `""`).
     fn without_empty(self) -> Self;
 
-    /// The OpenAPI query parameters, one per field.
+    /// The OpenAPI query parameters, one per field. An empty value is
+    /// accepted as absent (as an HTML form sends an unset field), so every
+    /// text parameter's schema allows it.
     fn parameters() -> Vec<Parameter> {
         Self::FIELDS
             .iter()
             .map(|(name, kind, doc, values)| {
-                let ty = match kind {
-                    FieldKind::Text => Type::String,
-                    FieldKind::Flag => Type::Boolean,
+                let text = || ObjectBuilder::new().schema_type(Type::String);
+                let listed = |all: Vec<&str>| {
+                    text().enum_values(Some(std::iter::once("").chain(all).map(str::to_owned)))
                 };
-                let mut schema = ObjectBuilder::new().schema_type(ty);
-                if !values.is_empty() {
-                    // An empty value is accepted as absent (as an HTML form
-                    // sends an unset field), so the document lists it.
-                    let accepted = std::iter::once("").chain(values.iter().copied());
-                    schema = schema.enum_values(Some(accepted));
-                }
+                let shaped = |pattern: &str| text().pattern(Some(or_empty(pattern)));
+                let schema = match kind {
+                    FieldKind::Flag => ObjectBuilder::new().schema_type(Type::Boolean),
+                    FieldKind::Slug => shaped(vocab::SLUG_PATTERN).max_length(Some(bounds::SLUG)),
+                    FieldKind::Date => shaped(edtf::DATE_PATTERN).max_length(Some(bounds::DATE)),
+                    FieldKind::Query => shaped(QUERY_PATTERN).max_length(Some(MAX_QUERY_CHARS)),
+                    FieldKind::Choice => listed(values.to_vec()),
+                    FieldKind::Codes(all) => listed(all()),
+                    FieldKind::Pattern(p) => shaped(p).max_length(Some(bounds::LANGUAGE_TAG)),
+                };
                 ParameterBuilder::new()
                     .name(*name)
                     .parameter_in(ParameterIn::Query)
@@ -102,8 +134,9 @@ impl Reading {
 }
 
 /// Declares a filter: `Name as "GraphQLInputName" { /// doc \n field: kind, … }`
-/// where kind is `text`, `flag`, `date`, `date_match`, `query`,
-/// `one_of(LIST)` or `code(FN, "what it must be")`. Each field is an `Option`; its doc
+/// where kind is `slug`, `flag`, `date`, `date_match`, `query`,
+/// `one_of(LIST)`, `codes(CHECK, "what it must be", ALL)` (a code from the list
+/// `ALL()` returns) or `shaped(CHECK, "what it must be", PATTERN)`. Each field is an `Option`; its doc
 /// comment documents it in GraphQL and OpenAPI alike.
 macro_rules! filter {
     (
@@ -123,7 +156,7 @@ macro_rules! filter {
             const FIELDS: &'static [$crate::domain::filters::declare::Field] = &[
                 $( (
                     stringify!($field),
-                    $crate::domain::filters::declare::filter!(@kind $kind),
+                    $crate::domain::filters::declare::filter!(@kind $kind $(($($arg),*))?),
                     concat!($($doc),+),
                     $crate::domain::filters::declare::filter!(@values $kind $(($($arg),*))?),
                 ), )*
@@ -171,7 +204,13 @@ macro_rules! filter {
     (@ty $other:ident) => { Option<String> };
 
     (@kind flag) => { $crate::domain::filters::declare::FieldKind::Flag };
-    (@kind $other:ident) => { $crate::domain::filters::declare::FieldKind::Text };
+    (@kind slug) => { $crate::domain::filters::declare::FieldKind::Slug };
+    (@kind date) => { $crate::domain::filters::declare::FieldKind::Date };
+    (@kind query) => { $crate::domain::filters::declare::FieldKind::Query };
+    (@kind one_of $args:tt) => { $crate::domain::filters::declare::FieldKind::Choice };
+    (@kind date_match) => { $crate::domain::filters::declare::FieldKind::Choice };
+    (@kind codes($ok:expr, $what:expr, $all:expr)) => { $crate::domain::filters::declare::FieldKind::Codes($all) };
+    (@kind shaped($ok:expr, $what:expr, $pattern:expr)) => { $crate::domain::filters::declare::FieldKind::Pattern($pattern) };
 
     (@values one_of($list:expr)) => { $list };
     (@values date_match) => { $crate::domain::vocab::DATE_MATCHES };
@@ -189,10 +228,11 @@ macro_rules! filter {
 
     (@check flag, $c:ident, $n:expr, $v:expr) => { $c };
     (@check date_match, $c:ident, $n:expr, $v:expr) => { $c };
-    (@check text, $c:ident, $n:expr, $v:expr) => { $c.text($n, $v) };
+    (@check slug, $c:ident, $n:expr, $v:expr) => { $c.slug($n, $v) };
     (@check date, $c:ident, $n:expr, $v:expr) => { $c.date($n, $v) };
     (@check query, $c:ident, $n:expr, $v:expr) => { $c.query($n, $v) };
     (@check one_of($list:expr), $c:ident, $n:expr, $v:expr) => { $c.one_of($n, $v, $list) };
-    (@check code($ok:expr, $what:expr), $c:ident, $n:expr, $v:expr) => { $c.code($n, $v, $ok, $what) };
+    (@check codes($ok:expr, $what:expr, $all:expr), $c:ident, $n:expr, $v:expr) => { $c.code($n, $v, $ok, $what) };
+    (@check shaped($ok:expr, $what:expr, $pattern:expr), $c:ident, $n:expr, $v:expr) => { $c.code($n, $v, $ok, $what) };
 }
 pub(crate) use filter;

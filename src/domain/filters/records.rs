@@ -20,7 +20,7 @@ filter! {
         /// Group kind.
         kind: one_of(vocab::GROUP_KINDS),
         /// Slug of the parent group.
-        parent: text,
+        parent: slug,
         /// Earliest day of interest (EDTF; `2011` means from 2011-01-01): groups active then or later.
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
@@ -38,11 +38,11 @@ filter! {
         /// Target kind.
         kind: one_of(vocab::TARGET_KINDS),
         /// ISO 3166-1 alpha-2 country code.
-        country: code(vocab::is_country, "an ISO 3166-1 alpha-2 code"),
+        country: codes(vocab::is_country, "an ISO 3166-1 alpha-2 code", vocab::countries),
         /// Slug of a group whose operations targeted it.
-        group: text,
+        group: slug,
         /// Slug of an operation that targeted it.
-        operation: text,
+        operation: slug,
         /// Text search in names and aliases (at most 200 characters).
         q: query,
     }
@@ -52,13 +52,13 @@ filter! {
     /// Which operations a list holds.
     OperationFilter as "OperationFilterInput" {
         /// Slug of a group the operation is linked to.
-        group: text,
+        group: slug,
         /// Slug of a target of the operation.
-        target: text,
+        target: slug,
         /// A tactic the operation used.
         tactic: one_of(vocab::TACTICS),
         /// Slug of the parent operation.
-        part_of: text,
+        part_of: slug,
         /// Earliest day of interest (EDTF; `2011` means from 2011-01-01): operations that had not ended before it.
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31): operations that had begun by then.
@@ -78,13 +78,13 @@ filter! {
         /// Outcome kind.
         kind: one_of(vocab::LEGAL_OUTCOME_KINDS),
         /// ISO 3166-1 or 3166-2 code; a country also matches its subdivisions (`US` matches `US-CA`).
-        jurisdiction: code(vocab::is_jurisdiction, "an ISO 3166-1 or 3166-2 code"),
+        jurisdiction: codes(vocab::is_jurisdiction, "an ISO 3166-1 or 3166-2 code", vocab::jurisdictions),
         /// Slug of the group concerned, directly or through one of its operations.
-        group: text,
+        group: slug,
         /// Slug of the operation concerned.
-        operation: text,
+        operation: slug,
         /// Slug of a target of the operation concerned.
-        target: text,
+        target: slug,
         /// Earliest day of interest (EDTF; `2011` means from 2011-01-01).
         from: date,
         /// Latest day of interest (EDTF; `2011` means up to 2011-12-31).
@@ -104,7 +104,7 @@ filter! {
         /// Source kind.
         kind: one_of(vocab::SOURCE_KINDS),
         /// BCP 47 language tag of the source.
-        language: code(vocab::is_language_tag, "a BCP 47 language tag"),
+        language: shaped(vocab::is_language_tag_shape, "a language tag: a language, then optionally a script and a region (`pt-BR`)", vocab::LANGUAGE_TAG_PATTERN),
         /// Earliest day of interest (EDTF): sources published then or later.
         from: date,
         /// Latest day of interest (EDTF): sources published by then.

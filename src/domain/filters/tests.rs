@@ -94,6 +94,14 @@ fn no_nul(values: &[&Option<String>]) -> bool {
 }
 
 proptest! {
+    /// A `q` is refused exactly when the documented pattern refuses it
+    /// (blank, or holding NUL); what it then matches is another matter.
+    #[test]
+    fn a_query_is_refused_exactly_when_the_pattern_refuses_it(q in "(\\PC|\\x00|[ \\t\\n\\r\\x0b\\u{3000}\\u{0301}]){0,12}") {
+        let shape = regex::Regex::new(declare::QUERY_PATTERN).unwrap();
+        prop_assert_eq!(text::query_key(&q).is_ok(), shape.is_match(&q), "{:?}", q);
+    }
+
     #[test]
     fn date_ranges_parse_or_name_the_bad_end(
         from in "([0-9X?~%./-]|\\PC){0,12}",

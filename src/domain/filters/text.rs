@@ -11,7 +11,10 @@ use crate::error::{Error, Result};
 /// Longest accepted `q`, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// The normalized search key of a `q`, refused when empty or too long.
+/// The normalized search key of a `q`, refused when blank (nothing but
+/// spaces, tabs and line breaks: [`super::declare::QUERY_PATTERN`]) or too
+/// long. A `q` whose key is still empty (only diacritics, say) matches
+/// nothing.
 pub fn query_key(q: &str) -> Result<String> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(Error::invalid(
@@ -22,11 +25,10 @@ pub fn query_key(q: &str) -> Result<String> {
     if q.contains('\0') {
         return Err(Error::invalid("q", "must not contain NUL characters"));
     }
-    let key = search_key(q);
-    if key.is_empty() {
+    if q.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
         return Err(Error::invalid("q", "must contain something to search for"));
     }
-    Ok(key)
+    Ok(search_key(q))
 }
 
 /// Generic words a name may go without (as search keys: جماعة, مجموعة,
@@ -82,6 +84,10 @@ pub fn contains_all(
     column: impl sea_orm::sea_query::IntoColumnRef + Copy,
     words: &[String],
 ) -> Condition {
+    if words.is_empty() {
+        // A search with nothing left to look for matches nothing.
+        return Condition::all().add(Expr::val(false));
+    }
     words.iter().fold(Condition::all(), |c, w| {
         c.add(Expr::col(column).like(contains(w)))
     })

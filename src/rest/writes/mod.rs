@@ -13,4 +13,4 @@ pub use handlers::docs;
 pub use handlers::{
     ImportReportView, RevisionView, create, delete, history, import, routes, update,
 };
-pub use support::{WriteError, gate};
+pub use support::{REASON_PATTERN, WriteError, gate};

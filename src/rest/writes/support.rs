@@ -95,16 +95,29 @@ pub async fn gate(State(s): State<AppState>, mut req: Request, next: Next) -> Re
     next.run(req).await
 }
 
-/// `X-Change-Reason`, recorded in the revision.
-/// `X-Change-Reason`, refused (400, as a bad header) when the domain would
-/// refuse it, before anything else is looked at.
+/// What `X-Change-Reason` takes, as the document states it: printable
+/// ASCII with something other than spaces. A header has no agreed encoding
+/// beyond ASCII (a client may send Latin-1 or UTF-8 bytes alike), so a
+/// reason in other scripts goes through GraphQL's `reason` instead.
+pub const REASON_PATTERN: &str = "^[ -~]*[!-~][ -~]*$";
+
+/// `X-Change-Reason`, recorded in the revision; refused (400, as a bad
+/// header) when it is not printable ASCII or the domain would refuse it,
+/// before anything else is looked at.
 pub(crate) fn reason(headers: &HeaderMap) -> Result<Option<String>, WriteError> {
-    let r = headers
-        .get("x-change-reason")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    write::check_reason(r.as_deref()).map_err(WriteError::Request)?;
-    Ok(r)
+    let Some(value) = headers.get("x-change-reason") else {
+        return Ok(None);
+    };
+    let printable = value.as_bytes().iter().all(|b| (b' '..=b'~').contains(b));
+    if !printable {
+        return Err(WriteError::Request(Error::invalid(
+            "reason",
+            "X-Change-Reason must be printable ASCII (use GraphQL's `reason` for other scripts)",
+        )));
+    }
+    let r = String::from_utf8_lossy(value.as_bytes()).into_owned();
+    write::check_reason(Some(&r)).map_err(WriteError::Request)?;
+    Ok(Some(r))
 }
 
 pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), Error> {
