@@ -25,7 +25,12 @@ The transformation adds no fact. It only reshapes what facts.json says:
   alternative names as aliases: tools/seed_target_names.json, which only
   rearranges the curated name strings;
 - the seed article's own spellings of a name (SEED_SPELLINGS) become aliases,
-  so that a search with them finds the record.
+  so that a search with them finds the record;
+- where a disputed record's curated dispute note ties each reported figure
+  to its sources, tools/seed_claims.json says so as data: the sources of the
+  value the record shows cite it with `field`, and each other figure becomes
+  an alternative with its own sources (values and sources as the note gives
+  them; the notes on alternatives are ours).
 """
 import json
 import os
@@ -37,6 +42,31 @@ from pathlib import Path
 CURATION = Path(os.environ.get("FACTLINE_SEED_CURATION") or Path(__file__).resolve().parent)
 SOURCE_KINDS = json.loads((CURATION / "seed_source_kinds.json").read_text(encoding="utf-8"))
 TARGET_NAMES = json.loads((CURATION / "seed_target_names.json").read_text(encoding="utf-8"))
+_claims = CURATION / "seed_claims.json"
+CLAIMS = json.loads(_claims.read_text(encoding="utf-8")) if _claims.exists() else {}
+
+
+def alternatives_and_citations(slug, citations):
+    citations, alternatives = claimed(slug, citations)
+    out = {"alternatives": alternatives} if alternatives else {}
+    out["citations"] = citations
+    return out
+
+
+def claimed(slug, citations):
+    """The record's citations with the fields seed_claims.json names, and its
+    alternatives."""
+    claim = CLAIMS.get(slug)
+    if not claim:
+        return citations, []
+    for field, sources in claim["field_citations"].items():
+        for c in citations:
+            if c["source"] in sources:
+                c["field"] = field
+        missing = set(sources) - {c["source"] for c in citations}
+        if missing:
+            sys.exit(f"tools/seed_claims.json: {slug} does not cite {sorted(missing)}")
+    return citations, claim["alternatives"]
 
 # Spellings the seed article (source `seed-article`) uses for these records,
 # beside the curated names. (It writes Habbo in Latin letters only, so no
@@ -210,7 +240,7 @@ def main(path):
                 "texts": texts("summary", lo["summary_en"]),
                 "disputed": lo["disputed"],
                 "dispute_note": lo["dispute_note"],
-                "citations": cite(lo["sources"]),
+                **alternatives_and_citations(lo["key"], cite(lo["sources"])),
             }
             for lo in facts["legal_outcomes"]
         ],

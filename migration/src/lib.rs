@@ -12,6 +12,7 @@ mod m20261127_000006_operations_order_index;
 mod m20261205_000007_add_source_title_is_descriptive;
 mod m20261205_000008_operation_end_states;
 mod m20261205_000009_link_owner_indexes;
+mod m20261206_000010_alternatives;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_add_source_title_is_descriptive::Migration),
             Box::new(m20261205_000008_operation_end_states::Migration),
             Box::new(m20261205_000009_link_owner_indexes::Migration),
+            Box::new(m20261206_000010_alternatives::Migration),
         ]
     }
 }

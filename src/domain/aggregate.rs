@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::db::entities::{group, legal_outcome, operation, target};
-use crate::domain::model::{Citation, Name, Subject, Text};
+use crate::domain::model::{Alternative, Citation, Name, Subject, Text};
 use crate::domain::relations::{self, LinkedOperation, SourceColumns};
 use crate::domain::{Conn, read};
 use crate::error::Result;
@@ -82,6 +82,7 @@ pub struct OperationRecord {
     pub groups: Vec<Link<group::Model>>,
     pub targets: Vec<Link<target::Model>>,
     pub legal_outcomes: Vec<legal_outcome::Model>,
+    pub alternatives: Vec<Alternative>,
     pub citations: Vec<Citation>,
 }
 
@@ -109,6 +110,7 @@ pub struct LegalOutcomeRecord {
     pub texts: Vec<Text>,
     pub operation: Option<Named>,
     pub group: Option<Named>,
+    pub alternatives: Vec<Alternative>,
     pub citations: Vec<Citation>,
 }
 
@@ -212,6 +214,7 @@ pub async fn operations<C: Conn>(
     let mut names = relations::names_of(db, Subject::Operation, &ids).await?;
     let mut texts = relations::texts_of(db, Subject::Operation, &ids).await?;
     let mut citations = relations::citations_of(db, Subject::Operation, &ids, cited).await?;
+    let mut alternatives = relations::alternatives_of(db, Subject::Operation, &ids, cited).await?;
     let mut tactics = relations::tactics_of(db, &ids).await?;
     let mut groups = relations::groups_of_operations(db, &ids).await?;
     let mut targets = relations::targets_of_operations(db, &ids).await?;
@@ -248,6 +251,7 @@ pub async fn operations<C: Conn>(
                 })
                 .collect(),
             legal_outcomes: take(&mut outcomes, &o.id),
+            alternatives: take(&mut alternatives, &o.id),
             citations: take(&mut citations, &o.id),
             row: o,
         })
@@ -297,12 +301,15 @@ pub async fn legal_outcomes<C: Conn>(
     let groups = read::groups_by_ids(db, &group_ids).await?;
     let mut texts = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
     let mut citations = relations::citations_of(db, Subject::LegalOutcome, &ids, cited).await?;
+    let mut alternatives =
+        relations::alternatives_of(db, Subject::LegalOutcome, &ids, cited).await?;
     Ok(rows
         .into_iter()
         .map(|l| LegalOutcomeRecord {
             texts: take(&mut texts, &l.id),
             operation: l.operation_id.and_then(|i| ops.get(&i)).map(Named::from),
             group: l.group_id.and_then(|i| groups.get(&i)).map(Named::from),
+            alternatives: take(&mut alternatives, &l.id),
             citations: take(&mut citations, &l.id),
             row: l,
         })

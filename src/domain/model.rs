@@ -64,6 +64,16 @@ pub struct Citation {
     pub field: Option<String>,
 }
 
+/// A value another source reports for a disputed field, with its citations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    pub field: String,
+    /// In the field's own shape: an EDTF string, a money object, a count, a text.
+    pub value: serde_json::Value,
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Money {
     pub amount: Decimal,
@@ -118,6 +128,9 @@ pub enum Subject {
     LegalOutcome,
     OperationGroup,
     OperationTarget,
+    /// An alternative value of an operation's or legal outcome's field (its
+    /// citations only).
+    Alternative,
 }
 
 /// A cited source as its reader asked for it (`relations::SourceColumns`):

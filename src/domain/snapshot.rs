@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::Conn;
 use super::dataset::{
-    CitationRecord, Dataset, ExternalIds, GroupLinkRecord, GroupRecord, LegalOutcomeRecord,
-    MoneyRecord, NameRecord, OperationRecord, SourceRecord, TargetLinkRecord, TargetRecord,
-    TextRecord,
+    AlternativeRecord, CitationRecord, Dataset, ExternalIds, GroupLinkRecord, GroupRecord,
+    LegalOutcomeRecord, MoneyRecord, NameRecord, OperationRecord, SourceRecord, TargetLinkRecord,
+    TargetRecord, TextRecord,
 };
-use super::model::{Citation, Name, Subject, Text};
+use super::model::{Alternative, Citation, Name, Subject, Text};
 use super::relations::{self, SourceColumns, by_id};
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::db::rows;
@@ -53,6 +53,18 @@ fn citations(v: Option<&Vec<Citation>>) -> Vec<CitationRecord> {
             quote: c.quote.clone(),
             locator: c.locator.clone(),
             field: c.field.clone(),
+        })
+        .collect()
+}
+
+fn alternatives(v: Option<&Vec<Alternative>>) -> Vec<AlternativeRecord> {
+    v.into_iter()
+        .flatten()
+        .map(|a| AlternativeRecord {
+            field: a.field.clone(),
+            value: a.value.clone(),
+            citations: citations(Some(&a.citations)),
+            note: a.note.clone(),
         })
         .collect()
 }
@@ -131,6 +143,7 @@ pub async fn operation_records<C: Conn>(
     let n = relations::names_of(db, Subject::Operation, &ids).await?;
     let t = relations::texts_of(db, Subject::Operation, &ids).await?;
     let c = relations::citations_of(db, Subject::Operation, &ids, CITED).await?;
+    let alts = relations::alternatives_of(db, Subject::Operation, &ids, CITED).await?;
     let tactics = relations::tactics_of(db, &ids).await?;
     let groups = relations::groups_of_operations(db, &ids).await?;
     let targets = relations::targets_of_operations(db, &ids).await?;
@@ -178,6 +191,7 @@ pub async fn operation_records<C: Conn>(
             texts: texts(t.get(&o.id)),
             disputed: o.disputed,
             dispute_note: o.dispute_note.clone(),
+            alternatives: alternatives(alts.get(&o.id)),
             groups: g,
             targets: tl,
             citations: citations(c.get(&o.id)),
@@ -197,6 +211,7 @@ pub async fn legal_outcome_records<C: Conn>(
     let groups = by_id::<group::Entity, _>(db, group::Column::Id, &group_ids, |g| g.id).await?;
     let t = relations::texts_of(db, Subject::LegalOutcome, &ids).await?;
     let c = relations::citations_of(db, Subject::LegalOutcome, &ids, CITED).await?;
+    let alts = relations::alternatives_of(db, Subject::LegalOutcome, &ids, CITED).await?;
     Ok(rows
         .iter()
         .map(|l| LegalOutcomeRecord {
@@ -227,6 +242,7 @@ pub async fn legal_outcome_records<C: Conn>(
             texts: texts(t.get(&l.id)),
             disputed: l.disputed,
             dispute_note: l.dispute_note.clone(),
+            alternatives: alternatives(alts.get(&l.id)),
             citations: citations(c.get(&l.id)),
         })
         .collect())

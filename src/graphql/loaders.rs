@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db::entities::{
     group, legal_outcome, operation, operation_group, operation_target, source, target,
 };
-use crate::domain::model::{Citation, Name, Subject, Text};
+use crate::domain::model::{Alternative, Citation, Name, Subject, Text};
 use crate::domain::read;
 use crate::domain::relations::{self, CitingRecord, LinkedOperation, SourceColumns};
 use crate::error::Error;
@@ -55,6 +55,10 @@ pub struct TextsOf(pub Subject, pub Uuid);
 /// Citations of one subject, with the source columns the query selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CitationsOf(pub Subject, pub Uuid, pub SourceColumns);
+/// Alternatives of one operation or legal outcome, with the source columns
+/// their citations select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AlternativesOf(pub Subject, pub Uuid, pub SourceColumns);
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
     keys.iter().map(|k| id(*k)).collect()
@@ -234,6 +238,21 @@ impl Loader<CitationsOf> for DbLoader {
             out.extend(rekey(
                 relations::citations_of(&self.db, subject, &ids, columns).await?,
                 |id| CitationsOf(subject, id, columns),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<AlternativesOf> for DbLoader {
+    type Value = Shared<Vec<Alternative>>;
+    type Error = Arc<Error>;
+    async fn load(&self, keys: &[AlternativesOf]) -> LoadResult<AlternativesOf, Vec<Alternative>> {
+        let mut out = HashMap::new();
+        for ((subject, columns), ids) in by_subject(keys, |k| ((k.0, k.2), k.1)) {
+            out.extend(rekey(
+                relations::alternatives_of(&self.db, subject, &ids, columns).await?,
+                |id| AlternativesOf(subject, id, columns),
             ));
         }
         Ok(out)

@@ -5,8 +5,8 @@
 //! that fill them, and both decoders must return the same models.
 
 use factline::db::entities::{
-    api_key, citation, group, legal_outcome, name, operation, operation_group, operation_tactic,
-    operation_target, revision, source, target, text,
+    alternative, api_key, citation, group, legal_outcome, name, operation, operation_group,
+    operation_tactic, operation_target, revision, source, target, text,
 };
 use factline::db::rows;
 use factline::domain::auth::{self, Role};
@@ -132,6 +132,28 @@ both_backends!(
         write::create(&db, &actor, Collection::Groups, group, None)
             .await
             .unwrap();
+        // Alternatives, with and without a note, and their citations.
+        let outcome = json!({"slug": "lo-decoded", "kind": "fine", "date": "2011",
+        "group": "anonymous", "disputed": true, "dispute_note": "two figures are reported",
+        "money": {"amount": "100.00", "currency": "EUR", "kind": "fine", "scope": "total"},
+        "alternatives": [
+            {"field": "money", "note": "a later report",
+             "value": {"amount": "120.00", "currency": "EUR", "kind": "fine", "scope": "total"},
+             "citations": [{"source": "decoded-source", "field": "money", "locator": "para. 3"}]},
+            {"field": "date", "value": "2012", "citations": [{"source": "seed-article"}]}],
+        "citations": [{"source": "seed-article"}]});
+        write::create(&db, &actor, Collection::LegalOutcomes, outcome, None)
+            .await
+            .unwrap();
+        let operation = json!({"slug": "op-decoded", "start": "2011-02", "end": "2011-02",
+        "disputed": true, "dispute_note": "the month differs",
+        "names": [{"lang": "en", "text": "Decoded", "kind": "primary"}],
+        "alternatives": [{"field": "start", "value": "2011-03",
+                          "citations": [{"source": "decoded-source", "field": "start"}]}],
+        "citations": [{"source": "seed-article"}]});
+        write::create(&db, &actor, Collection::Operations, operation, None)
+            .await
+            .unwrap();
         write::delete(&db, &actor, Collection::Targets, "decoded-b", 1, None)
             .await
             .unwrap();
@@ -163,6 +185,7 @@ both_backends!(
         agree::<name::Entity>(&db, "names").await;
         agree::<text::Entity>(&db, "texts").await;
         agree::<citation::Entity>(&db, "citations").await;
+        agree::<alternative::Entity>(&db, "alternatives").await;
         agree::<operation_group::Entity>(&db, "operation_groups").await;
         agree::<operation_target::Entity>(&db, "operation_targets").await;
         agree::<operation_tactic::Entity>(&db, "operation_tactics").await;

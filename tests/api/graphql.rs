@@ -254,6 +254,7 @@ fn many_operations(n: usize) -> Dataset {
             texts: vec![],
             disputed: false,
             dispute_note: None,
+            alternatives: vec![],
             groups: vec![GroupLinkRecord {
                 group: "anonymous".into(),
                 role: "claimed".into(),

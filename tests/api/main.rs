@@ -12,6 +12,7 @@
 
 mod helpers;
 
+mod alternatives;
 mod architecture;
 mod pg;
 

@@ -13,6 +13,8 @@ pub struct Model {
     pub legal_outcome_id: Option<Uuid>,
     pub operation_group_id: Option<Uuid>,
     pub operation_target_id: Option<Uuid>,
+    /// Set when the citation backs an alternative of its record.
+    pub alternative_id: Option<Uuid>,
     pub field: Option<String>,
     pub quote: Option<String>,
     pub locator: Option<String>,

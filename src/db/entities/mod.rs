@@ -1,6 +1,7 @@
 //! SeaORM entities: plain rows, with no HTTP or GraphQL derives. The domain
 //! layer turns them into its own types.
 
+pub mod alternative;
 pub mod api_key;
 pub mod citation;
 pub mod group;

@@ -2,16 +2,18 @@
 //! holds, and the record shapes the export writes. Records refer to one another
 //! and to sources by slug, so a file is readable and diffable by hand.
 
+mod alternatives;
 mod checker;
 mod records;
 #[cfg(test)]
 mod tests;
 mod validate;
 
+pub use alternatives::{LEGAL_OUTCOME_FIELDS, OPERATION_FIELDS, canonical};
 pub use checker::parse_amount;
 pub use records::{
-    CitationRecord, Dataset, ExternalIds, FORMAT, FORMAT_VERSION, GroupLinkRecord, GroupRecord,
-    LegalOutcomeRecord, MoneyRecord, NameRecord, OperationRecord, SourceRecord, TargetLinkRecord,
-    TargetRecord, TextRecord,
+    AlternativeRecord, CitationRecord, Dataset, ExternalIds, FORMAT, FORMAT_VERSION,
+    GroupLinkRecord, GroupRecord, LegalOutcomeRecord, MoneyRecord, NameRecord, OperationRecord,
+    SourceRecord, TargetLinkRecord, TargetRecord, TextRecord,
 };
 pub use validate::{KnownSlugs, validate};

@@ -121,6 +121,25 @@ pub struct CitationRecord {
     pub field: Option<String>,
 }
 
+/// A value another source reports for a disputed field of its record, with
+/// that source: the record keeps the best-supported value as its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativeRecord {
+    /// The field it is another value of: an operation's `start` or `end`; a
+    /// legal outcome's `date`, `money`, `people_count`, `court`, `person`,
+    /// `kind` or `jurisdiction`.
+    pub field: String,
+    /// The value in the field's own shape: an EDTF string, a money object, a
+    /// count, a text.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    pub citations: Vec<CitationRecord>,
+    /// What this value rests on or how it differs, in our words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRecord {
@@ -225,6 +244,9 @@ pub struct OperationRecord {
     pub disputed: bool,
     #[serde(default)]
     pub dispute_note: Option<String>,
+    /// Other reported values of its disputed fields, each with its sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<AlternativeRecord>,
     #[serde(default)]
     pub groups: Vec<GroupLinkRecord>,
     #[serde(default)]
@@ -268,5 +290,8 @@ pub struct LegalOutcomeRecord {
     pub disputed: bool,
     #[serde(default)]
     pub dispute_note: Option<String>,
+    /// Other reported values of its disputed fields, each with its sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<AlternativeRecord>,
     pub citations: Vec<CitationRecord>,
 }

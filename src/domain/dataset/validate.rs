@@ -216,6 +216,12 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             }
         }
         c.dispute(r.disputed, &r.dispute_note);
+        c.alternatives(
+            r.disputed,
+            &r.alternatives,
+            super::alternatives::OPERATION_FIELDS,
+            &sources,
+        );
         let mut seen = HashSet::new();
         for (i, g) in r.groups.iter().enumerate() {
             c.reference(&format!("groups[{i}].group"), &g.group, "group", &groups);
@@ -313,6 +319,12 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
             c.one_of("money.scope", &m.scope, vocab::AMOUNT_SCOPES);
         }
         c.dispute(r.disputed, &r.dispute_note);
+        c.alternatives(
+            r.disputed,
+            &r.alternatives,
+            super::alternatives::LEGAL_OUTCOME_FIELDS,
+            &sources,
+        );
         c.citations("citations", &r.citations, &sources);
     }
     errors

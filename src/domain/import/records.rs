@@ -246,6 +246,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             self.push_names(Subject::Operation, id, &r.names);
             self.push_texts(Subject::Operation, id, &r.texts);
             self.push_citations(Subject::Operation, id, &r.citations);
+            self.push_alternatives(Subject::Operation, id, &r.alternatives);
             for t in &r.tactics {
                 tactics.push(operation_tactic::ActiveModel {
                     operation_id: Set(id),
@@ -342,6 +343,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             }
             self.push_texts(Subject::LegalOutcome, id, &r.texts);
             self.push_citations(Subject::LegalOutcome, id, &r.citations);
+            self.push_alternatives(Subject::LegalOutcome, id, &r.alternatives);
         }
         self.clear_children(Subject::LegalOutcome, &rewritten)
             .await?;

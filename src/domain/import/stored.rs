@@ -66,6 +66,9 @@ impl Mentioned {
             m.operations.insert(r.slug.clone());
             m.operations.extend(r.part_of.clone());
             cite(&mut m, &r.citations);
+            for a in &r.alternatives {
+                cite(&mut m, &a.citations);
+            }
             for g in &r.groups {
                 m.groups.insert(g.group.clone());
                 cite(&mut m, &g.citations);
@@ -79,6 +82,9 @@ impl Mentioned {
             m.operations.extend(r.operation.clone());
             m.groups.extend(r.group.clone());
             cite(&mut m, &r.citations);
+            for a in &r.alternatives {
+                cite(&mut m, &a.citations);
+            }
         }
         m
     }

@@ -11,10 +11,13 @@ use super::parts::{ImportReport, Progress, RECORDS_PER_STEP, parents_first, reco
 use super::stored::StoredIds;
 use crate::db::bulk::insert_chunked;
 use crate::db::entities::{
-    citation, name, operation_group, operation_tactic, operation_target, revision, text,
+    alternative, citation, name, operation_group, operation_tactic, operation_target, revision,
+    text,
 };
 use crate::domain::Conn;
-use crate::domain::dataset::{CitationRecord, Dataset, NameRecord, TextRecord};
+use crate::domain::dataset::{
+    AlternativeRecord, CitationRecord, Dataset, NameRecord, TextRecord, canonical,
+};
 use crate::domain::model::Subject;
 use crate::domain::text::search_key;
 use crate::error::Result;
@@ -35,6 +38,7 @@ pub(crate) struct Writer<'a, C: Conn> {
     pub(crate) operation_ids: HashMap<String, Uuid>,
     pub(crate) names: Vec<name::ActiveModel>,
     pub(crate) texts: Vec<text::ActiveModel>,
+    pub(crate) alternatives: Vec<alternative::ActiveModel>,
     pub(crate) citations: Vec<citation::ActiveModel>,
     pub(crate) revisions: Vec<revision::ActiveModel>,
 }
@@ -77,6 +81,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             operation_ids: stored.operations,
             names: Vec::new(),
             texts: Vec::new(),
+            alternatives: Vec::new(),
             citations: Vec::new(),
             revisions: Vec::new(),
         };
@@ -202,6 +207,40 @@ impl<'a, C: Conn> Writer<'a, C> {
         owner: Uuid,
         citations: &[CitationRecord],
     ) {
+        self.push_cited(subject, owner, None, citations);
+    }
+
+    /// The alternatives of an operation or legal outcome, and their
+    /// citations: rows of the record's own kind, marked with the
+    /// alternative they back.
+    pub(crate) fn push_alternatives(
+        &mut self,
+        subject: Subject,
+        owner: Uuid,
+        alternatives: &[AlternativeRecord],
+    ) {
+        for (i, a) in alternatives.iter().enumerate() {
+            let id = Uuid::new_v4();
+            self.alternatives.push(alternative::ActiveModel {
+                id: Set(id),
+                operation_id: Set((subject == Subject::Operation).then_some(owner)),
+                legal_outcome_id: Set((subject == Subject::LegalOutcome).then_some(owner)),
+                field: Set(a.field.clone()),
+                value: Set(canonical(&a.value)),
+                note: Set(a.note.clone()),
+                position: Set(i as i32),
+            });
+            self.push_cited(subject, owner, Some(id), &a.citations);
+        }
+    }
+
+    fn push_cited(
+        &mut self,
+        subject: Subject,
+        owner: Uuid,
+        alternative: Option<Uuid>,
+        citations: &[CitationRecord],
+    ) {
         for (i, c) in citations.iter().enumerate() {
             let is = |s: Subject| Set((subject == s).then_some(owner));
             self.citations.push(citation::ActiveModel {
@@ -213,6 +252,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 legal_outcome_id: is(Subject::LegalOutcome),
                 operation_group_id: is(Subject::OperationGroup),
                 operation_target_id: is(Subject::OperationTarget),
+                alternative_id: Set(alternative),
                 field: Set(c.field.clone()),
                 quote: Set(c.quote.clone()),
                 locator: Set(c.locator.clone()),
@@ -266,6 +306,11 @@ impl<'a, C: Conn> Writer<'a, C> {
                         .filter(text::Column::OperationId.is_in(ids.clone()))
                         .exec(self.db)
                         .await?;
+                    // Their citations go with them (ON DELETE CASCADE).
+                    alternative::Entity::delete_many()
+                        .filter(alternative::Column::OperationId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
                     citation::Entity::delete_many()
                         .filter(citation::Column::OperationId.is_in(ids.clone()))
                         .exec(self.db)
@@ -289,12 +334,16 @@ impl<'a, C: Conn> Writer<'a, C> {
                         .filter(text::Column::LegalOutcomeId.is_in(ids.clone()))
                         .exec(self.db)
                         .await?;
+                    alternative::Entity::delete_many()
+                        .filter(alternative::Column::LegalOutcomeId.is_in(ids.clone()))
+                        .exec(self.db)
+                        .await?;
                     citation::Entity::delete_many()
                         .filter(citation::Column::LegalOutcomeId.is_in(ids))
                         .exec(self.db)
                         .await?;
                 }
-                Subject::OperationGroup | Subject::OperationTarget => {}
+                Subject::OperationGroup | Subject::OperationTarget | Subject::Alternative => {}
             }
         }
         Ok(())
@@ -336,6 +385,8 @@ impl<'a, C: Conn> Writer<'a, C> {
     pub(crate) async fn flush(&mut self) -> Result<()> {
         insert_chunked(self.db, std::mem::take(&mut self.names)).await?;
         insert_chunked(self.db, std::mem::take(&mut self.texts)).await?;
+        // Before the citations that back them.
+        insert_chunked(self.db, std::mem::take(&mut self.alternatives)).await?;
         insert_chunked(self.db, std::mem::take(&mut self.citations)).await?;
         insert_chunked(self.db, std::mem::take(&mut self.revisions)).await?;
         Ok(())

@@ -26,16 +26,22 @@ pub(crate) fn citation_column(subject: Subject) -> citation::Column {
         Subject::LegalOutcome => citation::Column::LegalOutcomeId,
         Subject::OperationGroup => citation::Column::OperationGroupId,
         Subject::OperationTarget => citation::Column::OperationTargetId,
+        Subject::Alternative => citation::Column::AlternativeId,
     }
 }
 
 /// The citations of the subjects in `chunk` (their `owner` column) joined
 /// with the sources they cite, in citation order; callers add the columns.
+/// A record's own citations are those that back none of its alternatives.
 pub(crate) fn cited_sources_select(
     owner: citation::Column,
     chunk: &[Uuid],
 ) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
+    let mut select = Query::select();
+    if !matches!(owner, citation::Column::AlternativeId) {
+        select.and_where(Expr::col((citation::Entity, citation::Column::AlternativeId)).is_null());
+    }
+    select
         .expr_as(Expr::col((citation::Entity, owner)), Alias::new("owner"))
         .from(citation::Entity)
         .inner_join(

@@ -2,12 +2,14 @@
 //! relation for any number of parents, so REST embedding and GraphQL
 //! DataLoaders issue a fixed number of statements per page.
 
+mod alternatives;
 mod batch;
 mod citations;
 mod links;
 mod slugs;
 mod texts;
 
+pub use alternatives::alternatives_of;
 pub(crate) use batch::CHUNK;
 pub use batch::by_id;
 pub use citations::{CitingRecord, SourceColumns, citations_of, cited_by, cited_source_slugs};

@@ -7,7 +7,8 @@ use super::records::Group;
 use super::records::LegalOutcome;
 use super::records::Operation;
 use super::values::{
-    Citation, Date, Decimal, MoneyValue, Text, citations, global_id, loader, texts,
+    Alternative, Citation, Date, Decimal, MoneyValue, Text, alternatives, citations, global_id,
+    loader, texts,
 };
 use crate::domain::model::{Money, Subject};
 use crate::graphql::error::GqlResult;
@@ -77,6 +78,10 @@ impl LegalOutcome {
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::LegalOutcome, self.0.id).await
+    }
+    /// Other reported values of its disputed fields, each with its sources.
+    async fn alternatives(&self, ctx: &Context<'_>) -> Result<Vec<Alternative>> {
+        alternatives(ctx, Subject::LegalOutcome, self.0.id).await
     }
     async fn version(&self) -> i32 {
         self.0.version

@@ -9,7 +9,10 @@ use super::records::Operation;
 use super::records::OperationGroup;
 use super::records::OperationTarget;
 use super::records::Target;
-use super::values::{Citation, Date, Name, Text, cap, citations, global_id, loader, names, texts};
+use super::values::{
+    Alternative, Citation, Date, Name, Text, alternatives, cap, citations, global_id, loader,
+    names, texts,
+};
 use crate::domain::edtf::{End, EndState};
 use crate::domain::model::Subject;
 use crate::graphql::error::GqlResult;
@@ -162,6 +165,10 @@ impl Operation {
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::Operation, self.0.id).await
+    }
+    /// Other reported values of its disputed fields, each with its sources.
+    async fn alternatives(&self, ctx: &Context<'_>) -> Result<Vec<Alternative>> {
+        alternatives(ctx, Subject::Operation, self.0.id).await
     }
     async fn version(&self) -> i32 {
         self.0.version

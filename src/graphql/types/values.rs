@@ -136,6 +136,44 @@ pub struct Citation {
     pub field: Option<String>,
 }
 
+/// A value another source reports for a disputed field of its record; the
+/// record's own field keeps the value it shows.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Alternative {
+    /// The field it is another value of (`start`, `end`, `date`, `money`,
+    /// `peopleCount` as `people_count`, `court`, `person`, `kind`,
+    /// `jurisdiction`).
+    pub field: String,
+    /// In the field's own shape: an EDTF string, a money object (amount as an
+    /// exact decimal string), a count, a text.
+    pub value: async_graphql::Json<serde_json::Value>,
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+pub(crate) async fn alternatives(
+    ctx: &Context<'_>,
+    subject: Subject,
+    id: Uuid,
+) -> Result<Vec<Alternative>> {
+    let columns = Source::columns(&ctx.look_ahead().field("citations").field("source"));
+    Ok(loader(ctx)
+        .load_one(crate::graphql::loaders::AlternativesOf(
+            subject, id, columns,
+        ))
+        .await
+        .gql()?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| Alternative {
+            field: a.field,
+            value: async_graphql::Json(a.value),
+            note: a.note,
+            citations: a.citations.into_iter().map(Citation::from).collect(),
+        })
+        .collect())
+}
+
 pub(crate) async fn names(ctx: &Context<'_>, subject: Subject, id: Uuid) -> Result<Vec<Name>> {
     Ok(loader(ctx)
         .load_one(NamesOf(subject, id))
@@ -174,13 +212,19 @@ pub async fn citations(ctx: &Context<'_>, subject: Subject, id: Uuid) -> Result<
         .gql()?
         .unwrap_or_default()
         .into_iter()
-        .map(|c| Citation {
+        .map(Citation::from)
+        .collect())
+}
+
+impl From<crate::domain::model::Citation> for Citation {
+    fn from(c: crate::domain::model::Citation) -> Self {
+        Citation {
             source: Source(c.source),
             quote: c.quote,
             locator: c.locator,
             field: c.field,
-        })
-        .collect())
+        }
+    }
 }
 
 // --- global ids ---

@@ -2,10 +2,11 @@
 //! their wire shapes.
 
 use super::wire::{
-    CitationView, DateView, LegalOutcomeRef, MoneyView, NameView, SourceRef, TextView,
+    AlternativeView, CitationView, DateView, LegalOutcomeRef, MoneyView, NameView, SourceRef,
+    TextView,
 };
 use crate::db::entities::legal_outcome;
-use crate::domain::model::{Citation, Money, Name, Text};
+use crate::domain::model::{Alternative, Citation, Money, Name, Text};
 use crate::error::Result;
 
 pub(crate) fn names(v: Vec<Name>) -> Vec<NameView> {
@@ -36,6 +37,19 @@ pub(crate) fn citations(v: Vec<Citation>) -> Result<Vec<CitationView>> {
                 quote: c.quote,
                 locator: c.locator,
                 field: c.field,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn alternatives(v: Vec<Alternative>) -> Result<Vec<AlternativeView>> {
+    v.into_iter()
+        .map(|a| {
+            Ok(AlternativeView {
+                citations: citations(a.citations)?,
+                field: a.field,
+                value: a.value,
+                note: a.note,
             })
         })
         .collect()

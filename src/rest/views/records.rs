@@ -2,7 +2,7 @@
 //! ([`aggregate`]), mapped to their wire shapes: nothing here reads the
 //! database but through one call to the domain per page.
 
-use super::parts::{citations, lo_ref, money, names, texts};
+use super::parts::{alternatives, citations, lo_ref, money, names, texts};
 use super::wire::{
     DateView, ExternalIdsView, GroupOperation, GroupView, LegalOutcomeView, OperationGroup,
     OperationRow, OperationTarget, OperationView, Ref, SourceRef, SourceView, TargetOperation,
@@ -178,6 +178,7 @@ impl TryFrom<OperationRecord> for OperationView {
                 })
                 .collect::<Result<_>>()?,
             legal_outcomes: r.legal_outcomes.iter().map(lo_ref).collect(),
+            alternatives: alternatives(r.alternatives)?,
             citations: citations(r.citations)?,
             slug: o.slug,
             name: o.name,
@@ -225,6 +226,7 @@ impl TryFrom<LegalOutcomeRecord> for LegalOutcomeView {
             group: r.group.map(reference),
             money: money(&l),
             texts: texts(r.texts),
+            alternatives: alternatives(r.alternatives)?,
             citations: citations(r.citations)?,
             slug: l.slug,
             kind: l.kind,

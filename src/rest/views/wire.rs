@@ -108,6 +108,22 @@ pub struct CitationView {
     pub field: Option<String>,
 }
 
+/// A value another source reports for a disputed field of the record,
+/// with that source's citations; the record's own field keeps the value it
+/// shows, and statistics count only that one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"field": "money", "value": {"amount": "5200000.00", "currency": "USD", "kind": "damages_claim", "scope": "total"}, "note": null, "citations": []}))]
+pub struct AlternativeView {
+    /// The field it is another value of (`start`, `end`, `date`, `money`,
+    /// `people_count`, `court`, `person`, `kind`, `jurisdiction`).
+    pub field: String,
+    /// In the field's own shape: an EDTF string, a money object, a count, a text.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    pub note: Option<String>,
+    pub citations: Vec<CitationView>,
+}
+
 /// Money as an exact decimal string, never a float.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"amount": "5600.00", "currency": "USD", "kind": "restitution_ordered", "scope": "per_person"}))]
@@ -248,6 +264,8 @@ pub struct OperationView {
     pub texts: Vec<TextView>,
     pub disputed: bool,
     pub dispute_note: Option<String>,
+    /// Other reported values of its disputed fields, each with its sources.
+    pub alternatives: Vec<AlternativeView>,
     pub groups: Vec<OperationGroup>,
     pub targets: Vec<OperationTarget>,
     pub legal_outcomes: Vec<LegalOutcomeRef>,
@@ -276,6 +294,8 @@ pub struct LegalOutcomeView {
     pub texts: Vec<TextView>,
     pub disputed: bool,
     pub dispute_note: Option<String>,
+    /// Other reported values of its disputed fields, each with its sources.
+    pub alternatives: Vec<AlternativeView>,
     pub citations: Vec<CitationView>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
