@@ -102,6 +102,8 @@ pub struct OperationCells {
     pub targets: Vec<String>,
     pub legal_outcomes: Vec<String>,
     pub sources: Vec<String>,
+    /// With their sources' slugs only.
+    pub alternatives: Vec<Alternative>,
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +270,8 @@ pub async fn operation_cells<C: Conn>(
     let mut names = relations::names_of(db, Subject::Operation, &ids).await?;
     let mut texts = relations::texts_of(db, Subject::Operation, &ids).await?;
     let mut sources = relations::cited_source_slugs(db, Subject::Operation, &ids).await?;
+    let mut alternatives =
+        relations::alternatives_of(db, Subject::Operation, &ids, SourceColumns::NONE).await?;
     let mut tactics = relations::tactics_of(db, &ids).await?;
     let mut links = relations::operation_link_slugs(db, &ids).await?;
     Ok(rows
@@ -284,6 +288,7 @@ pub async fn operation_cells<C: Conn>(
             targets: take(&mut links.targets, &o.id),
             legal_outcomes: take(&mut links.legal_outcomes, &o.id),
             sources: take(&mut sources, &o.id),
+            alternatives: take(&mut alternatives, &o.id),
             row: o,
         })
         .collect())

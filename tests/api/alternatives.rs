@@ -114,6 +114,48 @@ both_backends!(
             .unwrap();
         assert_eq!(exported["alternatives"], file["alternatives"]);
         assert_eq!(exported["citations"], file["citations"]);
+
+        // CSV: the value shown in its columns, the others in one cell.
+        let csv = app
+            .get("/v1/legal-outcomes.csv")
+            .await
+            .text()
+            .await
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let head = reader.headers().unwrap().clone();
+        let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let row = reader
+            .records()
+            .map(Result::unwrap)
+            .find(|r| &r[0] == PAYPAL)
+            .unwrap();
+        assert_eq!(&row[col("amount")], "5500000.00");
+        assert_eq!(
+            &row[col("alternatives")],
+            "money=5200000.00 USD (scmagazine-2013-01) | money=5400000.00 USD (ssipacific-paypal)"
+        );
+
+        // STIX: in factline's extension, beside the value shown.
+        let bundle: Value = app
+            .get("/v1/export?format=stix")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ext = bundle["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|o| o["extensions"].as_object())
+            .flat_map(|e| e.values())
+            .find(|e| e["alternatives"].is_array() && e["money"]["amount"] == "5500000.00")
+            .unwrap();
+        assert_eq!(ext["alternatives"][0]["value"]["amount"], "5200000.00");
+        assert_eq!(
+            ext["alternatives"][1]["sources"],
+            json!(["ssipacific-paypal"])
+        );
     }
 );
 

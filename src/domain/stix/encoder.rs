@@ -244,6 +244,7 @@ impl Encoder for Stix {
                     ext.insert("tactics".into(), op.tactics.clone().into());
                     ext.insert("disputed".into(), op.disputed.into());
                     put_opt(&mut ext, "dispute_note", op.dispute_note.clone());
+                    put_alternatives(&mut ext, &op.alternatives);
                     ext.insert("names".into(), all_names(&op.names));
                     ext.insert("texts".into(), all_texts(&op.texts));
                     with_extension(&mut o, ext);
@@ -327,6 +328,7 @@ impl Encoder for Stix {
                     }
                     ext.insert("disputed".into(), l.disputed.into());
                     put_opt(&mut ext, "dispute_note", l.dispute_note.clone());
+                    put_alternatives(&mut ext, &l.alternatives);
                     ext.insert("texts".into(), all_texts(&l.texts));
                     with_extension(&mut o, ext);
                     self.push(&mut out, o);
@@ -339,4 +341,28 @@ impl Encoder for Stix {
     fn end(&mut self) -> Vec<u8> {
         b"\n]}\n".to_vec()
     }
+}
+
+/// A disputed record's other reported values, each with the slugs of its
+/// sources (their URLs are the object's external references already, or the
+/// sources' own objects).
+fn put_alternatives(
+    ext: &mut serde_json::Map<String, serde_json::Value>,
+    alternatives: &[crate::domain::dataset::AlternativeRecord],
+) {
+    if alternatives.is_empty() {
+        return;
+    }
+    let list: Vec<serde_json::Value> = alternatives
+        .iter()
+        .map(|a| {
+            let mut v = json!({"field": a.field, "value": a.value,
+                "sources": a.citations.iter().map(|c| c.source.clone()).collect::<Vec<_>>()});
+            if let Some(n) = &a.note {
+                v["note"] = n.clone().into();
+            }
+            v
+        })
+        .collect();
+    ext.insert("alternatives".into(), list.into());
 }

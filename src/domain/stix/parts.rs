@@ -35,7 +35,9 @@ kind (string: group, target or legal outcome kind); founded, dissolved, start, e
 (boolean); dispute_note (string); jurisdiction (ISO 3166-1 or 3166-2 code); court \
 (string); people_count (integer); person (string, named only where a public record \
 names them); money ({amount: exact decimal string, currency: ISO 4217, kind, scope: \
-per_person|total}).";
+per_person|total}); alternatives (list of {field, value in that field's shape, sources: \
+list of factline source slugs, note}: other values sources report for a disputed field; \
+the object's own properties hold the value factline shows).";
 
 /// A fixed time for the producer identity, whose content never changes.
 pub(crate) const PRODUCER_TIME: &str = "2026-01-01T00:00:00.000Z";

@@ -216,7 +216,7 @@ pub(crate) const OPERATION_HEAD: [Column; 4] = [
     ("aliases", "aliases in any language, joined with ' | '"),
 ];
 
-pub(crate) const OPERATION_TAIL: [Column; 11] = [
+pub(crate) const OPERATION_TAIL: [Column; 12] = [
     ("part_of", "slug of the parent operation"),
     ("tactics", "tactics joined with ' | '"),
     (
@@ -229,9 +229,16 @@ pub(crate) const OPERATION_TAIL: [Column; 11] = [
     ("summary", "summary (English when available)"),
     ("disputed", "true when sources disagree"),
     ("dispute_note", "what is disputed and who says what"),
+    ALTERNATIVES_COLUMN,
     ("sources", "slugs of the cited sources, joined with ' | '"),
     ("version", "record version"),
 ];
+
+/// The other reported values of a disputed record, in one cell.
+const ALTERNATIVES_COLUMN: Column = (
+    "alternatives",
+    "other reported values of disputed fields, each as field=value (its sources), joined with ' | '; the record's own columns hold the value it shows",
+);
 
 pub(crate) const OPERATION_DATES: [Column; 9] = concat_columns(
     concat_columns::<4, 4, 8>(
@@ -246,7 +253,7 @@ pub(crate) const OPERATION_DATES: [Column; 9] = concat_columns(
 
 pub(crate) const OPERATION_A: [Column; 13] = concat_columns(OPERATION_HEAD, OPERATION_DATES);
 
-pub(crate) static OPERATION_COLUMNS: [Column; 24] = concat_columns(OPERATION_A, OPERATION_TAIL);
+pub(crate) static OPERATION_COLUMNS: [Column; 25] = concat_columns(OPERATION_A, OPERATION_TAIL);
 
 impl From<&OperationView> for OperationRow {
     fn from(o: &OperationView) -> Self {
@@ -269,6 +276,7 @@ impl From<&OperationView> for OperationRow {
             texts: o.texts.clone(),
             disputed: o.disputed,
             dispute_note: o.dispute_note.clone(),
+            alternatives: alternative_cells(&o.alternatives),
             sources: o.citations.iter().map(|c| c.source.slug.clone()).collect(),
             version: o.version,
         }
@@ -301,6 +309,7 @@ impl CsvRecord for OperationRow {
             text(&self.texts, "summary"),
             self.disputed.to_string(),
             opt(&self.dispute_note),
+            join(&self.alternatives),
             join(&self.sources),
             self.version.to_string(),
         ]);
@@ -323,7 +332,7 @@ pub(crate) const LO_HEAD: [Column; 2] = [
     ),
 ];
 
-pub(crate) const LO_TAIL: [Column; 15] = [
+pub(crate) const LO_TAIL: [Column; 16] = [
     ("jurisdiction", "ISO 3166-1 or 3166-2 code"),
     ("court", "court"),
     ("operation", "slug of the operation concerned"),
@@ -343,13 +352,14 @@ pub(crate) const LO_TAIL: [Column; 15] = [
     ("summary", "summary (English when available)"),
     ("disputed", "true when sources disagree"),
     ("dispute_note", "what is disputed and who says what"),
+    ALTERNATIVES_COLUMN,
     ("sources", "slugs of the cited sources, joined with ' | '"),
     ("version", "record version"),
 ];
 
 pub(crate) const LO_A: [Column; 6] = concat_columns(LO_HEAD, date_columns!("date", "the date"));
 
-pub(crate) static LO_COLUMNS: [Column; 21] = concat_columns(LO_A, LO_TAIL);
+pub(crate) static LO_COLUMNS: [Column; 22] = concat_columns(LO_A, LO_TAIL);
 
 impl CsvRecord for LegalOutcomeView {
     const COLUMNS: &'static [Column] = &LO_COLUMNS;
@@ -377,6 +387,7 @@ impl CsvRecord for LegalOutcomeView {
             text(&self.texts, "summary"),
             self.disputed.to_string(),
             opt(&self.dispute_note),
+            join(alternative_cells(&self.alternatives)),
             sources(&self.citations),
             self.version.to_string(),
         ]);
@@ -428,6 +439,19 @@ impl CsvRecord for SourceView {
     }
 }
 
+fn alternative_cells(alternatives: &[crate::rest::views::AlternativeView]) -> Vec<String> {
+    alternatives
+        .iter()
+        .map(|a| {
+            crate::rest::views::alternative_text(
+                &a.field,
+                &a.value,
+                a.citations.iter().map(|c| c.source.slug.as_str()),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,8 +461,8 @@ mod tests {
     fn every_row_has_as_many_cells_as_the_header() {
         // The column tables are assembled from parts; their lengths must match `row`.
         assert_eq!(GroupView::COLUMNS.len(), 19);
-        assert_eq!(OperationView::COLUMNS.len(), 24);
-        assert_eq!(LegalOutcomeView::COLUMNS.len(), 21);
+        assert_eq!(OperationView::COLUMNS.len(), 25);
+        assert_eq!(LegalOutcomeView::COLUMNS.len(), 22);
         assert_eq!(SourceView::COLUMNS.len(), 13);
         assert!(GroupView::COLUMNS.iter().all(|c| !c.0.is_empty()));
         assert!(OperationView::COLUMNS.iter().all(|c| !c.0.is_empty()));

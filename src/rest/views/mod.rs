@@ -6,9 +6,11 @@ mod parts;
 mod records;
 mod wire;
 
+pub(crate) use parts::alternative_text;
 pub use records::{groups, legal_outcomes, operation_rows, operations, sources, targets};
 pub use wire::{
-    CitationView, DateView, ExternalIdsView, GroupOperation, GroupView, LegalOutcomeRef,
-    LegalOutcomeView, ListView, MoneyView, NameView, OperationGroup, OperationRow, OperationTarget,
-    OperationView, PageView, Ref, SourceRef, SourceView, TargetOperation, TargetView, TextView,
+    AlternativeView, CitationView, DateView, ExternalIdsView, GroupOperation, GroupView,
+    LegalOutcomeRef, LegalOutcomeView, ListView, MoneyView, NameView, OperationGroup, OperationRow,
+    OperationTarget, OperationView, PageView, Ref, SourceRef, SourceView, TargetOperation,
+    TargetView, TextView,
 };

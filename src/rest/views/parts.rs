@@ -55,6 +55,28 @@ pub(crate) fn alternatives(v: Vec<Alternative>) -> Result<Vec<AlternativeView>> 
         .collect()
 }
 
+/// An alternative as one CSV cell item: `money=5200000.00 USD
+/// (scmagazine-2013-01)`, `start=2011-03 (a-source | another)`.
+pub(crate) fn alternative_text<'a>(
+    field: &str,
+    value: &serde_json::Value,
+    sources: impl Iterator<Item = &'a str>,
+) -> String {
+    let value = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(m) if m.contains_key("amount") => format!(
+            "{} {}",
+            m["amount"].as_str().unwrap_or_default(),
+            m.get("currency")
+                .and_then(|c| c.as_str())
+                .unwrap_or_default()
+        ),
+        other => other.to_string(),
+    };
+    let sources: Vec<&str> = sources.collect();
+    format!("{field}={value} ({})", sources.join(" | "))
+}
+
 pub(crate) fn lo_ref(l: &legal_outcome::Model) -> LegalOutcomeRef {
     LegalOutcomeRef {
         slug: l.slug.clone(),

@@ -2,7 +2,7 @@
 //! ([`aggregate`]), mapped to their wire shapes: nothing here reads the
 //! database but through one call to the domain per page.
 
-use super::parts::{alternatives, citations, lo_ref, money, names, texts};
+use super::parts::{alternative_text, alternatives, citations, lo_ref, money, names, texts};
 use super::wire::{
     DateView, ExternalIdsView, GroupOperation, GroupView, LegalOutcomeView, OperationGroup,
     OperationRow, OperationTarget, OperationView, Ref, SourceRef, SourceView, TargetOperation,
@@ -206,6 +206,17 @@ impl From<OperationCells> for OperationRow {
             targets: r.targets,
             legal_outcomes: r.legal_outcomes,
             sources: r.sources,
+            alternatives: r
+                .alternatives
+                .iter()
+                .map(|a| {
+                    alternative_text(
+                        &a.field,
+                        &a.value,
+                        a.citations.iter().map(|c| c.source.slug.as_str()),
+                    )
+                })
+                .collect(),
             slug: o.slug,
             name: o.name,
             disputed: o.disputed,

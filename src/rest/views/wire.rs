@@ -392,6 +392,8 @@ pub struct OperationRow {
     pub disputed: bool,
     pub dispute_note: Option<String>,
     /// Cited source slugs, in citation order.
+    /// Each alternative as `field=value (source | …)`.
+    pub alternatives: Vec<String>,
     pub sources: Vec<String>,
     pub version: i32,
 }
