@@ -88,7 +88,7 @@ async fn serve_with_no_setup_creates_sqlite_loads_the_dataset_and_is_ready() {
     let file = dir.path().join("factline.db");
     assert!(file.exists());
     let url = format!("sqlite://{}", file.display());
-    assert_eq!(row_counts(&url).await, [157, 4, 34, 13, 46]);
+    assert_eq!(row_counts(&url).await, bundled_counts());
 }
 
 #[test]
@@ -186,10 +186,15 @@ async fn migrate_then_import_on_postgres_leaves_every_record_with_its_citations(
     assert!(migrate.status.success(), "{}", stderr(&migrate));
     let import = run(&["import"]);
     assert!(import.status.success(), "{}", stderr(&import));
-    assert!(String::from_utf8_lossy(&import.stdout).contains("254 created"));
+    assert!(
+        String::from_utf8_lossy(&import.stdout).contains(&format!("{} created", bundled_total()))
+    );
     let again = run(&["import"]);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 254 unchanged"));
-    assert_eq!(row_counts(&url).await, [157, 4, 34, 13, 46]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains(&format!(
+        "0 created, 0 updated, {} unchanged",
+        bundled_total()
+    )));
+    assert_eq!(row_counts(&url).await, bundled_counts());
 
     let db = Database::connect(&url).await.unwrap();
     use sea_orm::{ColumnTrait, QueryFilter};
@@ -309,7 +314,7 @@ fn export_writes_a_file_that_import_reads_back_unchanged() {
     let text = std::fs::read_to_string(dir.path().join("ops.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(&reader.headers().unwrap()[0], "slug");
-    assert_eq!(reader.records().count(), 13);
+    assert_eq!(reader.records().count() as u64, bundled_counts()[3]);
     let out = factline()
         .current_dir(dir.path())
         .args(["export", "--format", "csv"])
@@ -321,8 +326,29 @@ fn export_writes_a_file_that_import_reads_back_unchanged() {
         let out = run(&["import", file]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
-            text.contains("0 created, 0 updated, 254 unchanged"),
+            text.contains(&format!(
+                "0 created, 0 updated, {} unchanged",
+                bundled_total()
+            )),
             "{text}"
         );
     }
+}
+
+/// Sources, groups, targets, operations and legal outcomes of the bundled
+/// dataset, which `serve` and `import` without a file load.
+fn bundled_counts() -> [u64; 5] {
+    let ds = factline::domain::bundled::dataset().unwrap();
+    [
+        ds.sources.len(),
+        ds.groups.len(),
+        ds.targets.len(),
+        ds.operations.len(),
+        ds.legal_outcomes.len(),
+    ]
+    .map(|n| n as u64)
+}
+
+fn bundled_total() -> u64 {
+    bundled_counts().iter().sum()
 }

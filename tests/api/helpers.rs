@@ -193,7 +193,20 @@ impl TestDb {
     }
 
     /// A database with the bundled dataset loaded.
+    /// A database holding the seed story (`tests/fixtures/seed.json`: the
+    /// seed article's records, as `tools/transform_facts.py` makes them),
+    /// which the tests' expectations are written against; the bundled
+    /// dataset grows with the corpus and has tests of its own.
     pub async fn seeded(backend: Backend) -> Option<Self> {
+        let t = Self::new(backend).await?;
+        factline::domain::import::import(&t.db, seed(), None, &|_, _| {})
+            .await
+            .expect("seed");
+        Some(t)
+    }
+
+    /// A database holding the bundled dataset, as `serve` loads it.
+    pub async fn bundled(backend: Backend) -> Option<Self> {
         let t = Self::new(backend).await?;
         factline::domain::bundled::seed_if_empty(&t.db)
             .await
@@ -209,6 +222,14 @@ impl Drop for TestDb {
             drop_database(name);
         }
     }
+}
+
+/// The seed story the tests are written against.
+pub const SEED_JSON: &str = include_str!("../fixtures/seed.json");
+
+/// The seed story as a dataset.
+pub fn seed() -> factline::domain::dataset::Dataset {
+    factline::domain::dataset::Dataset::from_json(SEED_JSON).expect("the seed parses")
 }
 
 /// An empty Postgres database of its own (no migration run), dropped with

@@ -40,7 +40,7 @@ both_backends!(every_dataset_record_round_trips_through_import, |backend| {
         return;
     };
     let stored = snapshot::dataset(&t.db).await.unwrap();
-    let bundled = sorted(bundled::dataset().unwrap());
+    let bundled = sorted(crate::helpers::seed());
     assert_eq!(stored.sources.len(), 157);
     assert_eq!(stored.groups.len(), 4);
     assert_eq!(stored.targets.len(), 34);
@@ -103,7 +103,7 @@ both_backends!(a_second_import_changes_nothing, |backend| {
     };
     let before = counts(&t.db).await;
     let first = snapshot::dataset(&t.db).await.unwrap();
-    let report = import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+    let report = import(&t.db, crate::helpers::seed(), None, &|_, _| {})
         .await
         .unwrap();
     assert_eq!(
@@ -132,7 +132,7 @@ both_backends!(
         let Some(t) = TestDb::seeded(backend).await else {
             return;
         };
-        let mut ds = bundled::dataset().unwrap();
+        let mut ds = crate::helpers::seed();
         let op = ds
             .operations
             .iter_mut()
@@ -183,7 +183,7 @@ both_backends!(
             return;
         };
         let before = counts(&t.db).await;
-        let mut ds = bundled::dataset().unwrap();
+        let mut ds = crate::helpers::seed();
         // A valid new record that must not be written either.
         let mut extra = ds.targets[0].clone();
         extra.slug = "brand-new-target".into();
@@ -232,7 +232,7 @@ both_backends!(an_unsourced_link_is_refused, |backend| {
     let Some(t) = TestDb::new(backend).await else {
         return;
     };
-    let mut ds = bundled::dataset().unwrap();
+    let mut ds = crate::helpers::seed();
     ds.operations[0].targets[0].citations.clear();
     let Err(Error::Invalid(errors)) = import(&t.db, ds, None, &|_, _| {}).await else {
         panic!("an unsourced link must be refused");
@@ -247,7 +247,35 @@ both_backends!(an_unsourced_link_is_refused, |backend| {
 
 #[test]
 fn the_bundled_file_holds_every_record_of_the_curated_dataset() {
-    let ds = bundled::dataset().unwrap();
+    // The bundled file is the seed story and the corpus: every seed slug is
+    // in it, and the seed story holds exactly the curated records.
+    let ds = crate::helpers::seed();
+    let all = bundled::dataset().unwrap();
+    let has = |slugs: Vec<&String>, of: Vec<&String>| {
+        for s in of {
+            assert!(slugs.contains(&s), "{s} is not in the bundled file");
+        }
+    };
+    has(
+        all.sources.iter().map(|r| &r.slug).collect(),
+        ds.sources.iter().map(|r| &r.slug).collect(),
+    );
+    has(
+        all.groups.iter().map(|r| &r.slug).collect(),
+        ds.groups.iter().map(|r| &r.slug).collect(),
+    );
+    has(
+        all.targets.iter().map(|r| &r.slug).collect(),
+        ds.targets.iter().map(|r| &r.slug).collect(),
+    );
+    has(
+        all.operations.iter().map(|r| &r.slug).collect(),
+        ds.operations.iter().map(|r| &r.slug).collect(),
+    );
+    has(
+        all.legal_outcomes.iter().map(|r| &r.slug).collect(),
+        ds.legal_outcomes.iter().map(|r| &r.slug).collect(),
+    );
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/facts.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!("SKIPPED: {} is not beside this checkout", path.display());
@@ -317,7 +345,7 @@ both_backends!(edge_values_survive_the_bulk_insert_exactly, |backend| {
     let Some(t) = TestDb::new(backend).await else {
         return;
     };
-    let mut ds = bundled::dataset().unwrap();
+    let mut ds = crate::helpers::seed();
     let op = &mut ds.operations[0];
     // The first and last days a date may name.
     op.start = "0001-01-01".to_owned();
@@ -396,7 +424,7 @@ async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
         "{migrated:#?}"
     );
 
-    let mut bad = bundled::dataset().unwrap();
+    let mut bad = crate::helpers::seed();
     bad.operations
         .iter_mut()
         .find(|o| !o.groups.is_empty())
@@ -414,7 +442,7 @@ async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
     );
     assert_eq!(counts(&t.db).await, [0; 7]);
 
-    import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+    import(&t.db, crate::helpers::seed(), None, &|_, _| {})
         .await
         .unwrap();
     assert_eq!(schema_objects(&t.db).await, migrated, "after an import");
@@ -508,3 +536,24 @@ both_backends!(
         assert_eq!(counts(&t.db).await, expected);
     }
 );
+
+both_backends!(the_bundled_corpus_round_trips_through_import, |backend| {
+    let Some(t) = TestDb::bundled(backend).await else {
+        return;
+    };
+    let file = sorted(bundled::dataset().unwrap());
+    let stored = sorted(snapshot::dataset(&t.db).await.unwrap());
+    assert_eq!(stored.sources, file.sources);
+    assert_eq!(stored.groups, file.groups);
+    assert_eq!(stored.targets, file.targets);
+    assert_eq!(stored.operations, file.operations);
+    assert_eq!(stored.legal_outcomes, file.legal_outcomes);
+    let report = import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated),
+        (0, 0),
+        "a second import changes nothing"
+    );
+});

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use factline::domain::import::import;
-use factline::domain::{bundled, dataset::Dataset};
+use factline::domain::dataset::Dataset;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -218,7 +218,7 @@ both_backends!(
         let first = ok_json(&app, "/v1/legal-outcomes?sort=slug&limit=10").await;
         let before: Vec<String> = slugs(&first);
         // Insert one record that sorts before the cursor and one after it.
-        let base = bundled::dataset().unwrap();
+        let base = crate::helpers::seed();
         let mut ds = Dataset {
             sources: base.sources.clone(),
             ..Dataset::default()
@@ -438,7 +438,7 @@ both_backends!(stats_count_year_only_dates_apart_from_january, |backend| {
     let s = ok_json(&app, "/v1/stats").await;
     assert_eq!(s["operations"], 13);
     assert_eq!(s["legal_outcomes"], 46);
-    let ds = bundled::dataset().unwrap();
+    let ds = crate::helpers::seed();
     for y in s["legal_outcomes_by_year"]["by_year"].as_array().unwrap() {
         let year = y["year"].as_i64().unwrap().to_string();
         let of_year: Vec<_> = ds
@@ -615,7 +615,7 @@ both_backends!(
             assert_eq!(other.status(), 200, "{path}");
         }
         let tag = app.get("/v1/operations/op-payback").await.headers()["etag"].clone();
-        let mut ds = bundled::dataset().unwrap();
+        let mut ds = crate::helpers::seed();
         ds.operations
             .iter_mut()
             .find(|o| o.slug == "op-payback")
