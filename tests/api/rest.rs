@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use factline::domain::import::import;
 use factline::domain::dataset::Dataset;
+use factline::domain::import::import;
 use serde_json::Value;
 
 use crate::both_backends;
