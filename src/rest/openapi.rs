@@ -583,6 +583,18 @@ mod tests {
         assert_eq!(bare, Vec::<String>::new());
     }
 
+    /// An alternative's value has its field's shape (a string, a money
+    /// object, a count), so its schema must not pin one JSON type.
+    #[test]
+    fn an_alternative_value_may_be_any_json() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for schema in ["AlternativeView", "AlternativeRecord"] {
+            let value = &doc["components"]["schemas"][schema]["properties"]["value"];
+            assert!(value.is_object(), "{schema}");
+            assert!(value.get("type").is_none(), "{schema}: {value}");
+        }
+    }
+
     /// Every `$ref` points at a component the document holds (a type used
     /// only in a path parameter must still be registered).
     #[test]

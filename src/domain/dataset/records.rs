@@ -132,7 +132,6 @@ pub struct AlternativeRecord {
     pub field: String,
     /// The value in the field's own shape: an EDTF string, a money object, a
     /// count, a text.
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     pub citations: Vec<CitationRecord>,
     /// What this value rests on or how it differs, in our words.

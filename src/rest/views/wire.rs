@@ -118,7 +118,6 @@ pub struct AlternativeView {
     /// `people_count`, `court`, `person`, `kind`, `jurisdiction`).
     pub field: String,
     /// In the field's own shape: an EDTF string, a money object, a count, a text.
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     pub note: Option<String>,
     pub citations: Vec<CitationView>,
