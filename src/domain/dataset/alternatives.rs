@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::checker::{Checker, parse_amount};
+use super::checker::{Checker, money_faults};
 use super::records::{AlternativeRecord, MoneyRecord};
 use crate::domain::edtf::{Edtf, End};
 use crate::domain::{bounds, vocab};
@@ -63,24 +63,13 @@ fn value_fault(field: &str, value: &Value) -> Option<String> {
         },
         "money" => serde_json::from_value::<MoneyRecord>(value.clone())
             .map_err(|e| format!("must be a money object: {e}"))
-            .and_then(|m| money_fault(&m).map_or(Ok(()), Err)),
+            .and_then(|m| match money_faults(&m).into_iter().next() {
+                Some((part, message)) => Err(format!("{part}: {message}")),
+                None => Ok(()),
+            }),
         _ => Ok(()),
     };
     fault.err()
-}
-
-fn money_fault(m: &MoneyRecord) -> Option<String> {
-    if parse_amount(&m.amount).is_none() {
-        Some(format!("{:?} is not a non-negative decimal", m.amount))
-    } else if !vocab::is_currency(&m.currency) {
-        Some(format!("{:?} is not an ISO 4217 code", m.currency))
-    } else if !vocab::AMOUNT_KINDS.contains(&m.kind.as_str()) {
-        Some(format!("{:?} is not an amount kind", m.kind))
-    } else if !vocab::AMOUNT_SCOPES.contains(&m.scope.as_str()) {
-        Some(format!("{:?} is not an amount scope", m.scope))
-    } else {
-        None
-    }
 }
 
 impl Checker<'_> {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use super::records::{CitationRecord, NameRecord, TextRecord};
+use super::records::{CitationRecord, MoneyRecord, NameRecord, TextRecord};
 use crate::domain::edtf::Edtf;
 use crate::domain::{bounds, vocab};
 use crate::error::FieldError;
@@ -60,6 +60,43 @@ pub(crate) fn is_invisible(c: char) -> bool {
             | '\u{2066}'..='\u{206F}'
             | '\u{FEFF}'
     )
+}
+
+/// What is wrong with a money value, part by part (`amount`, `currency`,
+/// `kind`, `scope`): a record's `money` and a money alternative are checked
+/// alike.
+pub(crate) fn money_faults(m: &MoneyRecord) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if parse_amount(&m.amount).is_none() {
+        out.push((
+            "amount",
+            format!(
+                "{:?} is not a non-negative decimal of at most 28 significant digits",
+                m.amount
+            ),
+        ));
+    }
+    if !vocab::is_currency(&m.currency) {
+        out.push((
+            "currency",
+            format!("{:?} is not an ISO 4217 code", m.currency),
+        ));
+    }
+    for (part, value, allowed) in [
+        ("kind", &m.kind, vocab::AMOUNT_KINDS),
+        ("scope", &m.scope, vocab::AMOUNT_SCOPES),
+    ] {
+        if !allowed.contains(&value.as_str()) {
+            out.push((
+                part,
+                format!(
+                    "unknown value {value:?}; expected one of {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Collects problems for one record, naming it by collection and slug.

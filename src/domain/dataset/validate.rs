@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::checker::{Checker, parse_amount};
+use super::checker::{Checker, money_faults};
 use super::records::{Dataset, FORMAT, FORMAT_VERSION};
 use crate::domain::edtf::End;
 use crate::domain::{bounds, vocab};
@@ -300,23 +300,9 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
         c.optional_line("court", &r.court, bounds::LABEL);
         c.optional_line("person", &r.person, bounds::LABEL);
         if let Some(m) = &r.money {
-            if parse_amount(&m.amount).is_none() {
-                c.fail(
-                    "money.amount",
-                    format!(
-                        "{:?} is not a non-negative decimal of at most 28 significant digits",
-                        m.amount
-                    ),
-                );
+            for (part, message) in money_faults(m) {
+                c.fail(&format!("money.{part}"), message);
             }
-            if !vocab::is_currency(&m.currency) {
-                c.fail(
-                    "money.currency",
-                    format!("{:?} is not an ISO 4217 code", m.currency),
-                );
-            }
-            c.one_of("money.kind", &m.kind, vocab::AMOUNT_KINDS);
-            c.one_of("money.scope", &m.scope, vocab::AMOUNT_SCOPES);
         }
         c.dispute(r.disputed, &r.dispute_note);
         c.alternatives(
