@@ -3,7 +3,8 @@
 
     python3 tools/transform_facts.py ../shared/data/facts.json > data/factline.json
 
-The transformation adds no fact. It only reshapes what facts.json says:
+The transformation adds no fact of its own. It reshapes what facts.json says
+and adds the provenance curated beside it:
 - keys become slugs; `name_en`/`name_ar` become primary names per language and
   each alias gets the language of its script (Arabic script: `ar`, else `en`);
 - `description_en`, `motive_en`, `summary_en` become per-language texts;
@@ -24,13 +25,19 @@ The transformation adds no fact. It only reshapes what facts.json says:
   eBay)") gets its name as a name, the explanation as its description, and
   alternative names as aliases: tools/seed_target_names.json, which only
   rearranges the curated name strings;
+- a group or operation facts.json names in English only gets the Arabic
+  name in tools/seed_arabic_names.json: our translation of its English name
+  (`kind: translation`), or for a bare name our transliteration (`kind:
+  transliteration`), spelling Westboro Baptist Church as the seed article does;
 - the seed article's own spellings of a name (SEED_SPELLINGS) become aliases,
   so that a search with them finds the record;
-- where a disputed record's curated dispute note ties each reported figure
-  to its sources, tools/seed_claims.json says so as data: the sources of the
-  value the record shows cite it with `field`, and each other figure becomes
-  an alternative with its own sources (values and sources as the note gives
-  them; the notes on alternatives are ours).
+- tools/seed_claims.json ties each date, figure, count, person, court,
+  jurisdiction and group role of the seed to the sources that show it: those
+  sources cite it with `field` (once per field they show), and each other
+  reported value of a disputed field becomes an alternative with its own
+  sources. It was made by reading each cited page (and, where none showed a
+  value, finding one that does; those pages are its `sources`, added after
+  the curated ones). data/corpus/notes/seed-fields.md is the log.
 """
 import json
 import os
@@ -42,31 +49,58 @@ from pathlib import Path
 CURATION = Path(os.environ.get("FACTLINE_SEED_CURATION") or Path(__file__).resolve().parent)
 SOURCE_KINDS = json.loads((CURATION / "seed_source_kinds.json").read_text(encoding="utf-8"))
 TARGET_NAMES = json.loads((CURATION / "seed_target_names.json").read_text(encoding="utf-8"))
+_arabic = CURATION / "seed_arabic_names.json"
+ARABIC_NAMES = json.loads(_arabic.read_text(encoding="utf-8")) if _arabic.exists() else {}
 _claims = CURATION / "seed_claims.json"
-CLAIMS = json.loads(_claims.read_text(encoding="utf-8")) if _claims.exists() else {}
+_claimed = json.loads(_claims.read_text(encoding="utf-8")) if _claims.exists() else {}
+# Sources the claims cite that facts.json does not have: pages read while
+# tying the seed's values to their sources, each with the address the
+# research tool showed.
+CLAIM_SOURCES = _claimed.get("sources", [])
+# Per record slug (or `operation#group` for a group link's role): which
+# sources show which field, and the alternatives of a disputed value.
+CLAIMS = _claimed.get("claims", {})
 
 
-def alternatives_and_citations(slug, citations):
-    citations, alternatives = claimed(slug, citations)
+def alternatives_and_citations(key, citations, known):
+    citations, alternatives = claimed(key, citations, known)
     out = {"alternatives": alternatives} if alternatives else {}
     out["citations"] = citations
     return out
 
 
-def claimed(slug, citations):
-    """The record's citations with the fields seed_claims.json names, and its
-    alternatives."""
-    claim = CLAIMS.get(slug)
+def claimed(key, citations, known):
+    """The citations of a record (or link) with the fields seed_claims.json
+    names: a source that shows several fields is cited once per field, a
+    source that shows none keeps its citation of the whole record, and a
+    source the record did not cite before is added for its fields. Returns
+    them with the record's alternatives."""
+    claim = CLAIMS.get(key)
     if not claim:
         return citations, []
+    fields_of = {}
     for field, sources in claim["field_citations"].items():
-        for c in citations:
-            if c["source"] in sources:
-                c["field"] = field
-        missing = set(sources) - {c["source"] for c in citations}
-        if missing:
-            sys.exit(f"tools/seed_claims.json: {slug} does not cite {sorted(missing)}")
-    return citations, claim["alternatives"]
+        for s in sources:
+            if s not in known:
+                sys.exit(f"tools/seed_claims.json: {key} cites unknown source {s!r}")
+            fields_of.setdefault(s, []).append(field)
+    out = []
+    for c in citations:
+        fields = fields_of.pop(c["source"], None)
+        out.extend({**c, "field": f} for f in fields) if fields else out.append(c)
+    for s, fields in fields_of.items():
+        out.extend({"source": s, "field": f} for f in fields)
+    return out, claim.get("alternatives", [])
+
+
+def check_claims_used(ds):
+    """Every claim key names a seed record or group link (a typo would
+    otherwise drop its citations silently)."""
+    keys = {r["slug"] for k in ("groups", "operations", "legal_outcomes") for r in ds[k]}
+    keys |= {f"{o['slug']}#{g['group']}" for o in ds["operations"] for g in o["groups"]}
+    unknown = sorted(set(CLAIMS) - keys)
+    if unknown:
+        sys.exit(f"tools/seed_claims.json: no seed record or group link {unknown}")
 
 # Spellings the seed article (source `seed-article`) uses for these records,
 # beside the curated names. (It writes Habbo in Latin letters only, so no
@@ -138,6 +172,8 @@ def names(rec):
         out.append({"lang": "en", "text": name_en, "kind": "primary"})
     if rec.get("name_ar"):
         out.append({"lang": "ar", "text": rec["name_ar"], "kind": "primary"})
+    elif rec["key"] in ARABIC_NAMES:
+        out.append({"lang": "ar", **ARABIC_NAMES[rec["key"]]})
     aliases = [*(rec.get("aliases") or []), *renamed.get("aliases_en", []), *SEED_SPELLINGS.get(rec["key"], [])]
     seen = {n["text"] for n in out}
     for alias in aliases:
@@ -165,6 +201,7 @@ def money(lo):
 
 def main(path):
     facts = json.load(open(path, encoding="utf-8"))
+    known = {s["key"] for s in facts["sources"]} | {s["slug"] for s in CLAIM_SOURCES}
     ds = {
         "format": "factline-dataset",
         "version": 1,
@@ -182,7 +219,7 @@ def main(path):
                 "kind": source_kind(s),
             }
             for s in facts["sources"]
-        ],
+        ] + CLAIM_SOURCES,
         "groups": [
             {
                 "slug": g["key"],
@@ -192,7 +229,7 @@ def main(path):
                 "founded": g["founded"],
                 "dissolved": None,
                 "texts": texts("description", g["description_en"]),
-                "citations": cite(g["sources"]),
+                "citations": claimed(g["key"], cite(g["sources"]), known)[0],
             }
             for g in facts["groups"]
         ],
@@ -219,9 +256,13 @@ def main(path):
                 "texts": texts("motive", o["motive_en"]),
                 "disputed": o["disputed"],
                 "dispute_note": o["dispute_note"],
-                "groups": [{"group": g, "role": "attributed", "citations": cite(o["sources"])} for g in o["groups"]],
+                "groups": [
+                    {"group": g, "role": "attributed",
+                     "citations": claimed(f"{o['key']}#{g}", cite(o["sources"]), known)[0]}
+                    for g in o["groups"]
+                ],
                 "targets": [{"target": t, "citations": cite(o["sources"])} for t in o["targets"]],
-                "citations": cite(o["sources"]),
+                **alternatives_and_citations(o["key"], cite(o["sources"]), known),
             }
             for o in facts["operations"]
         ],
@@ -240,11 +281,12 @@ def main(path):
                 "texts": texts("summary", lo["summary_en"]),
                 "disputed": lo["disputed"],
                 "dispute_note": lo["dispute_note"],
-                **alternatives_and_citations(lo["key"], cite(lo["sources"])),
+                **alternatives_and_citations(lo["key"], cite(lo["sources"]), known),
             }
             for lo in facts["legal_outcomes"]
         ],
     }
+    check_claims_used(ds)
     json.dump(ds, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
 

@@ -352,3 +352,68 @@ fn bundled_counts() -> [u64; 5] {
 fn bundled_total() -> u64 {
     bundled_counts().iter().sum()
 }
+
+#[test]
+fn check_passes_the_bundled_dataset_and_names_each_gap_in_a_file() {
+    let out = factline().arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.ends_with("clean: no violations\n"), "{text}");
+    assert!(text.contains("operations: "), "{text}");
+
+    // The bundled file with one operation's start citations stripped of
+    // their field, and one source added that nothing cites.
+    let mut ds: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/factline.json")).unwrap();
+    let op = &mut ds["operations"][0];
+    let slug = op["slug"].as_str().unwrap().to_owned();
+    for c in op["citations"].as_array_mut().unwrap() {
+        if c["field"] == "start" {
+            c.as_object_mut().unwrap().remove("field");
+        }
+    }
+    ds["sources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "slug": "zz-unused", "title": "Unused", "url": "https://example.org/unused",
+            "language": "en", "kind": "news"
+        }));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gaps.json");
+    std::fs::write(&file, ds.to_string()).unwrap();
+    let out = factline().arg("check").arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "violation: operations {slug} start: no citation names this field\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("violation: sources zz-unused: cited by no record\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("2 violations\n"), "{text}");
+
+    let out = factline()
+        .args(["check", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["records"]["sources"],
+        ds["sources"].as_array().unwrap().len()
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["slug"] == "zz-unused"
+                && f["rule"] == "unreferenced_source"
+                && f["violation"] == true)
+    );
+}

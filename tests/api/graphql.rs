@@ -195,7 +195,7 @@ both_backends!(relations_node_ids_and_pagination_work, |backend| {
             .gql("query($after: String) { sources(first: 40, after: $after) { totalCount edges { cursor node { slug } } pageInfo { hasNextPage endCursor } } }", json!({"after": after}))
             .await;
         let c = &b["data"]["sources"];
-        assert_eq!(c["totalCount"], 157);
+        assert_eq!(c["totalCount"], 172);
         for e in c["edges"].as_array().unwrap() {
             assert!(seen.insert(e["node"]["slug"].as_str().unwrap().to_owned()));
         }
@@ -204,7 +204,7 @@ both_backends!(relations_node_ids_and_pagination_work, |backend| {
         }
         after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
     }
-    assert_eq!(seen.len(), 157);
+    assert_eq!(seen.len(), 172);
     let t = app.gql(r#"{ timeline(target: "paypal", first: 5) { totalCount nodes { type slug date { edtf } } } }"#, json!({})).await;
     assert_eq!(t["data"]["timeline"]["nodes"].as_array().unwrap().len(), 5);
     let missing = app
@@ -675,7 +675,7 @@ both_backends!(
             }
             after = page["data"]["sources"]["pageInfo"]["endCursor"].clone();
         }
-        assert_eq!(by_slug.len(), 157);
+        assert_eq!(by_slug.len(), 172);
 
         let shapes = [
             (format!("source {{ {selection} }}"), String::new()),

@@ -41,7 +41,7 @@ both_backends!(every_dataset_record_round_trips_through_import, |backend| {
     };
     let stored = snapshot::dataset(&t.db).await.unwrap();
     let bundled = sorted(crate::helpers::seed());
-    assert_eq!(stored.sources.len(), 157);
+    assert_eq!(stored.sources.len(), 172);
     assert_eq!(stored.groups.len(), 4);
     assert_eq!(stored.targets.len(), 34);
     assert_eq!(stored.operations.len(), 13);
@@ -108,7 +108,7 @@ both_backends!(a_second_import_changes_nothing, |backend| {
         .unwrap();
     assert_eq!(
         (report.created, report.updated, report.unchanged),
-        (0, 0, 254)
+        (0, 0, 269)
     );
     assert_eq!(
         counts(&t.db).await,
@@ -143,7 +143,7 @@ both_backends!(
         let report = import(&t.db, ds, None, &|_, _| {}).await.unwrap();
         assert_eq!(
             (report.created, report.updated, report.unchanged),
-            (0, 1, 253)
+            (0, 1, 268)
         );
         let stored = factline::domain::read::operation_by_slug(&t.db, "op-payback")
             .await
@@ -297,10 +297,20 @@ fn the_bundled_file_holds_every_record_of_the_curated_dataset() {
         v.sort();
         v
     };
-    assert_eq!(
-        slugs(ds.sources.iter().map(|r| &r.slug).collect()),
-        keys("sources")
+    // The seed's sources are the curated ones and the pages read to tie its
+    // values to sources (tools/seed_claims.json).
+    let claims: serde_json::Value =
+        serde_json::from_str(include_str!("../../tools/seed_claims.json")).unwrap();
+    let mut sources = keys("sources");
+    sources.extend(
+        claims["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["slug"].as_str().unwrap().to_owned()),
     );
+    sources.sort();
+    assert_eq!(slugs(ds.sources.iter().map(|r| &r.slug).collect()), sources);
     assert_eq!(
         slugs(ds.groups.iter().map(|r| &r.slug).collect()),
         keys("groups")
@@ -317,17 +327,39 @@ fn the_bundled_file_holds_every_record_of_the_curated_dataset() {
         slugs(ds.legal_outcomes.iter().map(|r| &r.slug).collect()),
         keys("legal_outcomes")
     );
-    // Every fact keeps its sources, in order.
+    // Every fact keeps its curated sources, in order (a source that shows
+    // several fields is cited once per field; pages found for a value no
+    // curated source showed come after them).
     for op in facts["operations"].as_array().unwrap() {
         let rec = ds.operations.iter().find(|o| o.slug == op["key"]).unwrap();
-        let cited: Vec<&str> = rec.citations.iter().map(|c| c.source.as_str()).collect();
         let sources: Vec<&str> = op["sources"]
             .as_array()
             .unwrap()
             .iter()
             .map(|s| s.as_str().unwrap())
             .collect();
-        assert_eq!(cited, sources, "{}", rec.slug);
+        let mut cited: Vec<&str> = Vec::new();
+        for c in &rec.citations {
+            if !cited.contains(&c.source.as_str()) {
+                cited.push(&c.source);
+            }
+        }
+        let (curated, added): (Vec<&str>, Vec<&str>) =
+            cited.into_iter().partition(|s| sources.contains(s));
+        assert_eq!(curated, sources, "{}", rec.slug);
+        // An added source is cited only for the fields it shows.
+        for c in rec
+            .citations
+            .iter()
+            .filter(|c| added.contains(&c.source.as_str()))
+        {
+            assert!(
+                c.field.is_some(),
+                "{} cites {} for no field",
+                rec.slug,
+                c.source
+            );
+        }
         assert_eq!(rec.disputed, op["disputed"].as_bool().unwrap());
         assert_eq!(rec.dispute_note.as_deref(), op["dispute_note"].as_str());
     }
