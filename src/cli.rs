@@ -68,6 +68,16 @@ pub enum Command {
     /// Manage API keys for editors and admins.
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Report, per kind, what in a dataset file cannot be checked against its sources (values
+    /// without a citation naming their field, missing Arabic names, unused or duplicate sources);
+    /// exit 1 on any violation. Without a file it checks the bundled dataset; no database is used.
+    Check {
+        /// A dataset file in the format of data/factline.json; `-` reads standard input.
+        file: Option<PathBuf>,
+        /// Print the report as JSON (every finding, with whether it is a violation).
+        #[arg(long)]
+        json: bool,
+    },
     /// Load a dataset file (the bundled dataset when no file is given) in one transaction.
     Import {
         /// A dataset file in the format of data/factline.json; `-` reads standard input.
@@ -152,6 +162,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Import { file } => run_import(&job_db, file).await,
+            Command::Check { file, json } => run_check(file, json),
             Command::Apikey(cmd) => run_apikey(&job_db, cmd).await,
             Command::Healthcheck {
                 url,
@@ -262,8 +273,10 @@ async fn run_apikey(cfg: &DbConfig, cmd: ApikeyCommand) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let (name, ds) = match &file {
+/// The dataset a command reads: the file given (`-` for standard input), else
+/// the bundled one; with the name to report it by.
+fn read_dataset(file: &Option<PathBuf>) -> anyhow::Result<(String, Dataset)> {
+    Ok(match file {
         None => ("the bundled dataset".to_owned(), bundled::dataset()?),
         Some(p) => {
             let text = if p.as_os_str() == "-" {
@@ -277,7 +290,11 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
                 Dataset::parse(&text).map_err(|e| refusal(&p.display().to_string(), e))?,
             )
         }
-    };
+    })
+}
+
+async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (name, ds) = read_dataset(&file)?;
     let url = cfg.url();
     let conn = db::connect(&url, cfg)
         .await
@@ -300,6 +317,23 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
         report.created, report.updated, report.unchanged
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(file: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
+    let (name, ds) = read_dataset(&file)?;
+    let invalid = crate::domain::dataset::validate(&ds, &Default::default());
+    let report = crate::domain::dataset::report::check(&ds, &invalid);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("checked {name}");
+        print!("{}", report.text());
+    }
+    Ok(if report.violations().next().is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// A refused file: every problem on its own line, then one summary line.

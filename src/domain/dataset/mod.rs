@@ -5,6 +5,7 @@
 mod alternatives;
 mod checker;
 mod records;
+pub mod report;
 #[cfg(test)]
 mod tests;
 mod validate;
