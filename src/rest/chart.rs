@@ -26,6 +26,10 @@ const DISPUTED: &str = "#c53030";
 /// counts alone stay readable.
 pub const MAX_MARKS: usize = 1500;
 const MAX_ROWS: usize = 24;
+/// How far the mark of an operation whose end is not known (it ended on an
+/// unknown day, or ran on) reaches past its start, fading out: drawing it to
+/// the axis's edge would claim it lasted until the latest record.
+const STUB: f64 = 26.0;
 const ROW: f64 = 11.0;
 
 fn esc(s: &str) -> String {
@@ -135,9 +139,13 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
         for r in spans {
             let lane = &mut lanes[usize::from(!r.operation)];
             let x0 = scale.x(r.earliest);
-            let x1 = scale
-                .x(r.latest.succ_opt().unwrap_or(r.latest))
-                .max(x0 + 5.0);
+            let x1 = if r.latest == crate::domain::edtf::max_day() {
+                x0 + STUB
+            } else {
+                scale
+                    .x(r.latest.succ_opt().unwrap_or(r.latest))
+                    .max(x0 + 5.0)
+            };
             let row = lane
                 .iter()
                 .position(|row| row.last().is_none_or(|(end, _)| *end + 3.0 < x0));
@@ -153,7 +161,8 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
             }
         }
     }
-    let hist_top = 40.0;
+    // The title, then the legend on its own line, then the bars.
+    let hist_top = 56.0;
     let hist_h = 110.0;
     let axis_y = hist_top + hist_h;
     let marks_top = axis_y + 40.0;
@@ -175,12 +184,14 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
 <defs>
 <pattern id="hatch-op" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="{OPERATION}" fill-opacity="0.18"/><line x1="0" y1="0" x2="0" y2="6" stroke="{OPERATION}" stroke-width="2.5"/></pattern>
 <pattern id="hatch-lo" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="{OUTCOME}" fill-opacity="0.18"/><line x1="0" y1="0" x2="0" y2="6" stroke="{OUTCOME}" stroke-width="2.5"/></pattern>
+<linearGradient id="fade-op"><stop offset="0" stop-color="{OPERATION}" stop-opacity="0.85"/><stop offset="1" stop-color="{OPERATION}" stop-opacity="0"/></linearGradient>
+<linearGradient id="fade-lo"><stop offset="0" stop-color="{OUTCOME}" stop-opacity="0.85"/><stop offset="1" stop-color="{OUTCOME}" stop-opacity="0"/></linearGradient>
 </defs>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="{LEFT}" y="18" font-size="14" font-weight="600" fill="#222">Operations and legal outcomes per year ({total} records)</text>
 "##
     );
-    legend(&mut s, WIDTH - RIGHT - 430.0, 14.0);
+    legend(&mut s, LEFT, 36.0);
 
     // Year grid and labels.
     let step = ((scale.years as f64) / 20.0).ceil().max(1.0) as i32;
@@ -259,16 +270,24 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
     }
 
     // The marks.
+    let end_unknown = |r: &Span| r.latest == crate::domain::edtf::max_day();
     if draw_marks {
         let mut top = marks_top;
         for (k, lane) in lanes.iter().enumerate() {
-            let (label, color, hatch, path) = if k == 0 {
-                ("Operations", OPERATION, "url(#hatch-op)", "operations")
+            let (label, color, hatch, fade, path) = if k == 0 {
+                (
+                    "Operations",
+                    OPERATION,
+                    "url(#hatch-op)",
+                    "url(#fade-op)",
+                    "operations",
+                )
             } else {
                 (
                     "Legal outcomes",
                     OUTCOME,
                     "url(#hatch-lo)",
+                    "url(#fade-lo)",
                     "legal-outcomes",
                 )
             };
@@ -286,6 +305,10 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
                     let point =
                         matches!(fineness(&r.precision), Fine::Day) && r.earliest == r.latest;
                     let mut shape = match fineness(&r.precision) {
+                        _ if end_unknown(r) => format!(
+                            r#"<rect x="{x0:.1}" y="{:.1}" width="{STUB}" height="7" rx="2" fill="{fade}"/>"#,
+                            cy - 3.5
+                        ),
                         Fine::Day if point => {
                             format!(r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="3.6" fill="{color}"/>"#)
                         }
@@ -354,8 +377,10 @@ fn legend(s: &mut String, x: f64, y: f64) {
 <rect x="230" y="-7" width="20" height="7" rx="2" fill="#555" fill-opacity="0.8"/><text x="254" y="1">month</text>
 <rect x="300" y="-7" width="34" height="7" fill="url(#hatch-op)" stroke="{OPERATION}" stroke-width="0.8"/><text x="338" y="1">year or span</text>
 <rect x="420" y="-9" width="22" height="11" fill="none" stroke="{DISPUTED}" stroke-dasharray="2 1.5"/><text x="446" y="1">disputed: sources disagree</text>
+<rect x="610" y="-7" width="{STUB}" height="7" rx="2" fill="url(#fade-op)"/><text x="{}" y="1">end not known</text>
 </g>
-"##
+"##,
+        610.0 + STUB + 4.0
     );
 }
 
@@ -428,6 +453,48 @@ mod tests {
         assert!(
             svg.matches("<line").count() < 20,
             "a grid line per year, 2011-2013"
+        );
+    }
+
+    #[test]
+    fn an_end_not_known_fades_out_near_its_start_instead_of_reaching_the_edge() {
+        let svg = timeline_svg(
+            &[
+                span(true, "1995-12-21", "day", "1995-12-21", "1995-12-21"),
+                span(
+                    true,
+                    "2006-07-06 – ran on",
+                    "day",
+                    "2006-07-06",
+                    "9999-12-31",
+                ),
+                span(false, "2025-06", "month", "2025-06-01", "2025-06-30"),
+            ],
+            3,
+        );
+        let x0 = {
+            let scale_start = NaiveDate::from_ymd_opt(1995, 1, 1).unwrap();
+            let end = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let day = NaiveDate::from_ymd_opt(2006, 7, 6).unwrap();
+            LEFT + (day - scale_start).num_days() as f64 / (end - scale_start).num_days() as f64
+                * (WIDTH - LEFT - RIGHT)
+        };
+        let mark = svg
+            .lines()
+            .find(|l| l.starts_with("<a href=\"/v1/operations/s-2006"))
+            .unwrap();
+        let stub = format!(r#"width="{STUB}" height="7" rx="2" fill="url(#fade-op)""#);
+        assert!(
+            mark.contains(&format!(r#"<rect x="{x0:.1}" y="#)) && mark.contains(&stub),
+            "{mark}"
+        );
+        // The legend says what the fading stub means.
+        assert!(svg.contains("end not known"));
+        // Only the record whose end is not known fades.
+        assert_eq!(
+            svg.matches(r#"fill="url(#fade-op)""#).count(),
+            2,
+            "the stub and the legend's"
         );
     }
 

@@ -84,7 +84,8 @@ cites its sources; Arabic and English are both first class.</p>
 <h2>Timeline</h2>
 <div class="chart">{svg}</div>
 <p>Dots are dates known to the day, solid bars dates known to the month, hatched bars dates known only
-to the year (or a wider span): an unknown month is never drawn as January. Hover for the record,
+to the year (or a wider span): an unknown month is never drawn as January. A mark that fades out
+is an operation whose end no source gives, or that ran on. Hover for the record,
 click to open it. The chart alone, with the timeline's filters:
 <a href="/v1/timeline.svg">/v1/timeline.svg</a> (e.g. <a href="/v1/timeline.svg?group=anonymous&amp;from=2010&amp;to=2012"><code>?group=anonymous&amp;from=2010&amp;to=2012</code></a>).</p>
 <div class="cols">
