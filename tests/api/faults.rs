@@ -6,10 +6,11 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::pg::{PrivatePg, free_port};
+use crate::pg::PrivatePg;
+use crate::served;
 
 use factline::config::DbConfig;
 use factline::startup::{self, Server};
@@ -135,36 +136,9 @@ async fn postgres_stopping_gives_503s_and_the_service_recovers_when_it_returns()
     drop(pg);
 }
 
-/// Starts `factline serve` on SQLite in `dir` and waits until it is ready.
+/// Starts `factline serve` on SQLite in `dir` with the given drain timeout.
 fn spawn_serve(dir: &Path, drain_ms: u64) -> (std::process::Child, u16) {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_factline"))
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("FACTLINE_LOG", "info")
-        .env("FACTLINE_LOG_FORMAT", "json")
-        .env("FACTLINE_DRAIN_TIMEOUT_MS", drain_ms.to_string())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-            let mut out = String::new();
-            let _ = s.read_to_string(&mut out);
-            if out.starts_with("HTTP/1.1 200") {
-                return (child, port);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child.kill().ok();
-    child.wait().ok();
-    panic!("factline serve did not become ready");
+    served::spawn_serve(dir, &[("FACTLINE_DRAIN_TIMEOUT_MS", &drain_ms.to_string())])
 }
 
 fn sigterm(child: &std::process::Child) {

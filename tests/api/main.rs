@@ -33,5 +33,6 @@ mod parity;
 mod reads;
 mod rest;
 mod search;
+mod served;
 mod soak;
 mod writes;
