@@ -247,6 +247,14 @@ pub struct Span {
     pub disputed: bool,
 }
 
+impl Span {
+    /// Whether the record's end is not known: an open end is stored as the
+    /// latest day a date can name.
+    pub fn end_unknown(&self) -> bool {
+        self.latest == super::edtf::max_day()
+    }
+}
+
 /// The first `cap` timeline records as spans, and how many match in all.
 pub async fn spans<C: Conn>(db: &C, f: &TimelineFilter, cap: u64) -> Result<(Vec<Span>, u64)> {
     let mut out = Vec::new();

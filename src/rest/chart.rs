@@ -139,7 +139,7 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
         for r in spans {
             let lane = &mut lanes[usize::from(!r.operation)];
             let x0 = scale.x(r.earliest);
-            let x1 = if r.latest == crate::domain::edtf::max_day() {
+            let x1 = if r.end_unknown() {
                 x0 + STUB
             } else {
                 scale
@@ -270,7 +270,6 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
     }
 
     // The marks.
-    let end_unknown = |r: &Span| r.latest == crate::domain::edtf::max_day();
     if draw_marks {
         let mut top = marks_top;
         for (k, lane) in lanes.iter().enumerate() {
@@ -305,7 +304,7 @@ pub fn timeline_svg(spans: &[Span], total: u64) -> String {
                     let point =
                         matches!(fineness(&r.precision), Fine::Day) && r.earliest == r.latest;
                     let mut shape = match fineness(&r.precision) {
-                        _ if end_unknown(r) => format!(
+                        _ if r.end_unknown() => format!(
                             r#"<rect x="{x0:.1}" y="{:.1}" width="{STUB}" height="7" rx="2" fill="{fade}"/>"#,
                             cy - 3.5
                         ),
