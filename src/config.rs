@@ -57,6 +57,18 @@ pub struct DbConfig {
         global = true
     )]
     pub plan_cache_mode: PlanCacheMode,
+    /// Postgres's `random_page_cost` for the pool's connections, or `server`
+    /// to keep the server's own. Postgres's 4 prices an index probe as a disk
+    /// seek; factline's statements probe keys of tables that are mostly in
+    /// memory, where 4 made the planner hash whole tables instead.
+    #[arg(
+        long,
+        env = "FACTLINE_DB_RANDOM_PAGE_COST",
+        default_value = "1.1",
+        value_parser = parse_page_cost,
+        global = true
+    )]
+    pub random_page_cost: PageCost,
     /// Optional read replica: anonymous reads go there; writes and every
     /// request that carries an API key go to the primary (`DATABASE_URL`).
     #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
@@ -91,8 +103,38 @@ impl DbConfig {
             acquire_timeout_ms: 5_000,
             statement_timeout_ms: 10_000,
             plan_cache_mode: PlanCacheMode::Generic,
+            random_page_cost: PageCost::Set(1.1),
             database_read_url: None,
         }
+    }
+}
+
+/// A `random_page_cost` for the pool's connections, or the server's own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PageCost {
+    Server,
+    Set(f64),
+}
+
+impl PageCost {
+    /// The value of the Postgres setting, when factline sets one.
+    pub fn setting(self) -> Option<String> {
+        match self {
+            PageCost::Server => None,
+            PageCost::Set(v) => Some(v.to_string()),
+        }
+    }
+}
+
+fn parse_page_cost(s: &str) -> Result<PageCost, String> {
+    if s == "server" {
+        return Ok(PageCost::Server);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e6 => Ok(PageCost::Set(v)),
+        _ => Err(format!(
+            "`{s}` is neither `server` nor a cost above 0 (Postgres's own default is 4)"
+        )),
     }
 }
 

@@ -45,7 +45,14 @@ pub async fn connect(url: &str, cfg: &DbConfig) -> Result<DatabaseConnection, se
     }
     // A startup parameter, like the timeout: no extra round trip per connection.
     let plans = cfg.plan_cache_mode.setting();
-    opts.map_sqlx_postgres_opts(move |o| o.options([("plan_cache_mode", plans)]));
+    let page_cost = cfg.random_page_cost.setting();
+    opts.map_sqlx_postgres_opts(move |o| {
+        let o = o.options([("plan_cache_mode", plans)]);
+        match &page_cost {
+            Some(cost) => o.options([("random_page_cost", cost.as_str())]),
+            None => o,
+        }
+    });
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared(

@@ -202,7 +202,17 @@ pub async fn search<C: Conn>(db: &C, q: &str, limit: u64) -> Result<Vec<Hit>> {
             text,
         });
     }
-    for r in rows::statement(db, &texts).await? {
+    // Texts rank below every name: once the names hold `limit` records, no
+    // text can reach the page, and matching the texts (the costly half on a
+    // common word) is skipped.
+    let named: std::collections::HashSet<(Kind, Uuid)> =
+        rows.iter().map(|r| (r.kind, r.id)).collect();
+    let text_rows = if named.len() as u64 >= limit {
+        Vec::new()
+    } else {
+        rows::statement(db, &texts).await?
+    };
+    for r in text_rows {
         let Some((kind, id)) = owner(
             &r,
             &[

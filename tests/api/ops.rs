@@ -301,6 +301,59 @@ async fn pooled_connections_plan_statements_as_configured() {
     use clap::Parser;
     let cli = factline::cli::Cli::parse_from(["factline", "serve"]);
     assert_eq!(cli.db.plan_cache_mode, PlanCacheMode::Generic);
+
+    // The page cost: 1.1 unless told, a number given, or the server's own.
+    use factline::config::PageCost;
+    let server_default = {
+        let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+        let v = show(&db, "random_page_cost").await;
+        db.close().await.ok();
+        v
+    };
+    for (flag, shown) in [
+        (None, "1.1".to_owned()),
+        (Some("2.5"), "2.5".to_owned()),
+        (Some("server"), server_default),
+    ] {
+        let mut args = vec!["factline", "serve"];
+        if let Some(f) = flag {
+            args.extend(["--random-page-cost", f]);
+        }
+        let mut cfg = factline::cli::Cli::parse_from(args).db;
+        cfg.database_url = Some(url.clone());
+        let db = factline::db::connect(&url, &cfg).await.unwrap();
+        assert_eq!(show(&db, "random_page_cost").await, shown, "{flag:?}");
+        db.close().await.ok();
+    }
+    for bad in ["0", "-1", "four", "NaN", "inf"] {
+        let flag = format!("--random-page-cost={bad}");
+        let err = factline::cli::Cli::try_parse_from(["factline", "serve", flag.as_str()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--random-page-cost") && err.contains(bad),
+            "{bad}: {err}"
+        );
+    }
+    assert_eq!(
+        factline::cli::Cli::parse_from(["factline", "serve"])
+            .db
+            .random_page_cost,
+        PageCost::Set(1.1)
+    );
+}
+
+/// A setting of the session, as SHOW prints it.
+async fn show(db: &sea_orm::DatabaseConnection, setting: &str) -> String {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        format!("SHOW {setting}"),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<String>("", setting)
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

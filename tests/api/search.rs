@@ -166,3 +166,46 @@ both_backends!(
         assert_eq!(g["data"]["target"]["texts"][0]["field"], "description");
     }
 );
+
+both_backends!(
+    a_shorter_page_is_the_start_of_a_longer_one_whether_or_not_texts_are_read,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        use factline::domain::search::{MAX_HITS, Match, search};
+        // Texts are read only when names do not fill the page: a page cut
+        // short must still be the start of the page that read them.
+        let mut mixed = 0;
+        for q in [
+            "anonymous",
+            "operation",
+            "hack",
+            "ddos",
+            "leak",
+            "police",
+            "سايبر",
+        ] {
+            let full = search(&t.db, q, MAX_HITS).await.unwrap();
+            let key =
+                |h: &factline::domain::search::Hit| (h.slug.clone(), h.matched, h.field.clone());
+            let names = full.iter().filter(|h| h.matched != Match::Text).count();
+            if names > 0 && names < full.len() {
+                mixed += 1;
+            }
+            for n in [1, 3, names as u64, names as u64 + 1, 20, 50] {
+                if n == 0 {
+                    continue;
+                }
+                let page = search(&t.db, q, n).await.unwrap();
+                let want: Vec<_> = full.iter().take(n as usize).map(key).collect();
+                let got: Vec<_> = page.iter().map(key).collect();
+                assert_eq!(got, want, "{q}, {n} hits");
+            }
+        }
+        assert!(
+            mixed >= 2,
+            "too few queries match both names and texts: {mixed}"
+        );
+    }
+);
