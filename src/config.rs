@@ -64,7 +64,7 @@ pub struct DbConfig {
     #[arg(
         long,
         env = "FACTLINE_DB_RANDOM_PAGE_COST",
-        default_value = "1.1",
+        default_value_t = PageCost::DEFAULT,
         value_parser = parse_page_cost,
         global = true
     )]
@@ -103,7 +103,7 @@ impl DbConfig {
             acquire_timeout_ms: 5_000,
             statement_timeout_ms: 10_000,
             plan_cache_mode: PlanCacheMode::Generic,
-            random_page_cost: PageCost::Set(1.1),
+            random_page_cost: PageCost::DEFAULT,
             database_read_url: None,
         }
     }
@@ -117,11 +117,23 @@ pub enum PageCost {
 }
 
 impl PageCost {
+    pub const DEFAULT: PageCost = PageCost::Set(1.1);
+
     /// The value of the Postgres setting, when factline sets one.
     pub fn setting(self) -> Option<String> {
         match self {
             PageCost::Server => None,
-            PageCost::Set(v) => Some(v.to_string()),
+            PageCost::Set(_) => Some(self.to_string()),
+        }
+    }
+}
+
+/// As the flag takes it (`--help` shows the default this way).
+impl std::fmt::Display for PageCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageCost::Server => f.write_str("server"),
+            PageCost::Set(v) => write!(f, "{v}"),
         }
     }
 }

@@ -172,8 +172,8 @@ both_backends!(
         );
 
         // Three concurrent 60 MB anonymous imports are cut off at their head
-        // (the memory they leave is measured on a server process of its own,
-        // in the test after this one).
+        // (the memory they leave is measured on a server process of its own:
+        // refused_and_oversized_imports_leave_the_server_s_peak_memory_flat).
         let addr = app.addr;
         let pushes: Vec<_> = (0..3)
             .map(|_| std::thread::spawn(move || push_body(addr, "/v1/import", None, big)))
@@ -730,7 +730,8 @@ both_backends!(
         let app = TestApp::spawn(t).await;
         let admin2 = admin.clone();
         // 65 MiB of whitespace, chunked (no Content-Length): past 64 MiB the
-        // answer is 413 (the memory it leaves is measured in the test below).
+        // answer is 413 (the memory it leaves is measured on a server process
+        // of its own: refused_and_oversized_imports_leave_the_server_s_peak_memory_flat).
         let addr = app.addr;
         let status = tokio::task::spawn_blocking(move || push_chunked(addr, &admin2, 65))
             .await

@@ -18,6 +18,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::pg::{PrivatePg, free_port};
+use crate::served;
 
 /// A request slower than this counts as hung.
 const HUNG: Duration = Duration::from_secs(15);
@@ -30,15 +31,6 @@ fn soak_duration() -> Duration {
         .and_then(|s| s.parse().ok())
         .unwrap_or(120u64);
     Duration::from_secs(secs.max(20))
-}
-
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn psql(pg: &PrivatePg, sql: &str) -> String {
@@ -332,7 +324,7 @@ async fn soak_with_a_postgres_restart_and_a_sigterm_loses_nothing() {
         let (rss, running) = (rss.clone(), running.clone());
         tokio::spawn(async move {
             while running.load(Ordering::Relaxed) {
-                if let Some(k) = rss_kib(pid) {
+                if let Some(k) = served::status_kib(pid, "VmRSS") {
                     rss.lock().await.push((Instant::now(), k));
                 }
                 tokio::time::sleep(Duration::from_millis(500)).await;
