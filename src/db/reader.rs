@@ -81,6 +81,16 @@ impl Reader {
         }
     }
 
+    /// A reader for a stream that reads page after page while its client
+    /// downloads: each statement goes to the pool, so a slow client holds
+    /// no connection between pages; counted where this one is.
+    pub fn for_stream(&self) -> Self {
+        Reader {
+            statements: self.statements.clone(),
+            ..Self::per_statement(&self.pool)
+        }
+    }
+
     /// The pool itself: for streams, which hold a connection of their own
     /// for as long as their client reads.
     pub fn pool(&self) -> &DatabaseConnection {

@@ -127,9 +127,7 @@ pub(super) fn whole_csv(format: Format, p: &Params) -> bool {
 /// into the list's views.
 macro_rules! stream_csv {
     ($s:expr, $page:expr, $filter:expr, $sort:expr, $read:path, |$db:ident, $items:ident| $view:expr) => {{
-        // The pool, not the request's held connection: a slow client
-        // reading a long list must not keep a connection between pages.
-        let db = $s.db.pool().clone();
+        let db = $s.db.for_stream();
         let filter = $filter;
         let sort = $sort;
         return csv::stream($page, move |page| {

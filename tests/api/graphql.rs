@@ -1,13 +1,8 @@
-//! GraphQL over real HTTP: the committed schema, parity with REST, a fixed
-//! number of SQL statements per page, hostile queries, and error codes.
+//! GraphQL over real HTTP: the committed schema, parity with REST, hostile
+//! queries, and error codes (statements per page: `statements.rs`).
 
 use std::time::{Duration, Instant};
 
-use factline::domain::bundled;
-use factline::domain::dataset::{
-    CitationRecord, Dataset, GroupLinkRecord, NameRecord, OperationRecord, TargetLinkRecord,
-};
-use factline::domain::import::import;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -220,105 +215,6 @@ both_backends!(relations_node_ids_and_pagination_work, |backend| {
         .await;
     assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
 });
-
-/// A dataset with `n` extra operations, each with groups, targets, outcomes
-/// and citations, so a page of 50 has 50 parents for every relation.
-fn many_operations(n: usize) -> Dataset {
-    let base = bundled::dataset().unwrap();
-    let cite = |s: &str| {
-        vec![CitationRecord {
-            source: s.to_owned(),
-            quote: None,
-            locator: None,
-            field: None,
-        }]
-    };
-    let mut ds = Dataset {
-        sources: base.sources.clone(),
-        ..Dataset::default()
-    };
-    let mut outcomes = Vec::new();
-    for i in 0..n {
-        let slug = format!("op-generated-{i:03}");
-        ds.operations.push(OperationRecord {
-            slug: slug.clone(),
-            names: vec![NameRecord {
-                lang: "en".into(),
-                text: format!("Generated {i}"),
-                kind: "primary".into(),
-            }],
-            start: format!("20{:02}-0{}", 10 + i % 10, 1 + i % 9),
-            end: None,
-            part_of: None,
-            tactics: vec!["ddos".into()],
-            texts: vec![],
-            disputed: false,
-            dispute_note: None,
-            alternatives: vec![],
-            groups: vec![GroupLinkRecord {
-                group: "anonymous".into(),
-                role: "claimed".into(),
-                citations: cite("seed-article"),
-            }],
-            targets: vec![TargetLinkRecord {
-                target: "paypal".into(),
-                citations: cite("wikipedia-paypal14"),
-            }],
-            citations: cite("seed-article"),
-        });
-        let mut lo = base.legal_outcomes[0].clone();
-        lo.slug = format!("lo-generated-{i:03}");
-        lo.operation = Some(slug);
-        outcomes.push(lo);
-    }
-    ds.legal_outcomes = outcomes;
-    ds
-}
-
-/// `factline_db_read_statements_total` from `/metrics`.
-async fn read_statements(app: &TestApp) -> u64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("factline_db_read_statements_total "))
-        .expect("the read statements counter")
-        .parse()
-        .unwrap()
-}
-
-both_backends!(
-    sql_statements_per_page_do_not_grow_with_the_page_size,
-    |backend| {
-        let Some(t) = TestDb::seeded(backend).await else {
-            return;
-        };
-        import(&t.db, many_operations(60), None, &|_, _| {})
-            .await
-            .unwrap();
-        let app = TestApp::spawn(t).await;
-        let query = r#"query($first: Int!) { operations(first: $first, filter: {q: "generated"}) { totalCount nodes {
-        slug names { text } tactics texts { text } start { edtf } partOf { slug } parts { slug }
-        groups(first: 3) { role citations { source { slug } } group { name names { text } legalOutcomes(first: 3) { slug citations { source { title } } } } }
-        targets(first: 3) { citations { quote } target { name operations(first: 3) { operation { slug } citations { source { slug } } } citations { source { slug } } } }
-        legalOutcomes(first: 3) { slug date { edtf } money { amount } group { slug } citations { source { title url } } }
-        citations { source { slug citedBy { slug } } } } } }"#;
-        let mut counts = Vec::new();
-        for first in [2, 50] {
-            let before = read_statements(&app).await;
-            let b = app.gql(query, json!({"first": first})).await;
-            assert!(b["errors"].is_null(), "{b}");
-            assert_eq!(
-                b["data"]["operations"]["nodes"].as_array().unwrap().len(),
-                first
-            );
-            counts.push(read_statements(&app).await - before);
-        }
-        assert!(counts[0] > 5, "the counter sees statements: {counts:?}");
-        assert_eq!(
-            counts[0], counts[1],
-            "statements for 2 and 50 operations: {counts:?}"
-        );
-    }
-);
 
 // Parsed documents are kept by their text (`graphql::documents`): a
 // document sent again must be checked as the first time and answer for its

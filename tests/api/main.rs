@@ -35,4 +35,5 @@ mod rest;
 mod search;
 mod served;
 mod soak;
+mod statements;
 mod writes;
