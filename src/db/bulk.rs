@@ -214,6 +214,21 @@ pub async fn plan_each_statement<C: Conn>(db: &C) -> Result<()> {
     Ok(())
 }
 
+/// Records an import must create or change before it refreshes the
+/// planner's statistics itself rather than leave them to autovacuum.
+pub const ANALYZE_AFTER: usize = 1_000;
+
+/// Refreshes the planner's statistics after a large import has committed.
+/// Until autovacuum comes by, Postgres plans reads of the new rows with the
+/// tables' old estimates (an empty table's, after a first import), and a
+/// read that should probe an index hashes whole tables instead
+/// (bench/README.md, "Measurements behind the code"). SQLite keeps no
+/// statistics until asked (`sqlite_stat1`).
+pub async fn refresh_statistics<C: Conn>(db: &C) -> Result<()> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
 /// The tables an import writes.
 const IMPORTED_TABLES: [&str; 12] = [
     "sources",

@@ -589,3 +589,39 @@ both_backends!(the_bundled_corpus_round_trips_through_import, |backend| {
         "a second import changes nothing"
     );
 });
+
+/// Whether the planner has statistics for `operations` (Postgres: an ANALYZE
+/// ran; SQLite: `sqlite_stat1` exists).
+async fn analysed(db: &sea_orm::DatabaseConnection) -> bool {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "SELECT count(*) FROM pg_stat_user_tables \
+             WHERE relname = 'operations' AND last_analyze IS NOT NULL"
+        }
+        _ => "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap() > 0
+}
+
+both_backends!(a_large_import_refreshes_the_planner_statistics, |backend| {
+    // Until autovacuum came by, Postgres planned a large import's tables
+    // from their old estimates: a page of operations.csv ran past the
+    // statement timeout (db::bulk::refresh_statistics).
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(!analysed(&t.db).await, "a new database has no statistics");
+    let base = bundled::dataset().unwrap();
+    let mut ds = crate::statements::many_operations(factline::db::bulk::ANALYZE_AFTER);
+    ds.groups = base.groups;
+    ds.targets = base.targets;
+    let report = import(&t.db, ds, None, &|_, _| {}).await.unwrap();
+    assert!(report.created >= factline::db::bulk::ANALYZE_AFTER);
+    assert!(analysed(&t.db).await, "analysed once the import committed");
+});

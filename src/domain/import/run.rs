@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::parts::{ImportReport, Progress};
 use super::stored::{Mentioned, StoredIds};
 use super::writer::Writer;
-use crate::db::bulk::{Upkeep, plan_each_statement};
+use crate::db::bulk::{ANALYZE_AFTER, Upkeep, plan_each_statement, refresh_statistics};
 use crate::db::entities::{group, operation};
 use crate::db::rows;
 use crate::domain::Conn;
@@ -37,6 +37,12 @@ pub async fn import(
     let report = apply(&txn, ds, actor, Some("import"), progress).await?;
     upkeep.restore(&txn).await?;
     txn.commit().await?;
+    if report.created + report.updated >= ANALYZE_AFTER {
+        // The import has landed; stale statistics only slow reads down.
+        if let Err(e) = refresh_statistics(db).await {
+            tracing::warn!(error = %e, "could not refresh the planner's statistics after the import");
+        }
+    }
     Ok(report)
 }
 
