@@ -10,4 +10,5 @@ mod stored;
 mod writer;
 
 pub use parts::{ID_NAMESPACE, ImportReport, Progress, display_name, record_id};
+pub(crate) use run::after_commit;
 pub use run::{apply, import};

@@ -37,13 +37,21 @@ pub async fn import(
     let report = apply(&txn, ds, actor, Some("import"), progress).await?;
     upkeep.restore(&txn).await?;
     txn.commit().await?;
-    if report.created + report.updated >= ANALYZE_AFTER {
-        // The import has landed; stale statistics only slow reads down.
-        if let Err(e) = refresh_statistics(db).await {
-            tracing::warn!(error = %e, "could not refresh the planner's statistics after the import");
-        }
-    }
+    after_commit(db, &report).await;
     Ok(report)
+}
+
+/// What every import does once its transaction has committed (from a file
+/// here, over HTTP in `write::ops::import_file`): a large one refreshes the
+/// planner's statistics. The import has landed by then, so a failure only
+/// leaves reads slower until autovacuum, and is logged rather than returned.
+pub(crate) async fn after_commit(db: &DatabaseConnection, report: &ImportReport) {
+    if report.created + report.updated < ANALYZE_AFTER {
+        return;
+    }
+    if let Err(e) = refresh_statistics(db).await {
+        tracing::warn!(error = %e, "could not refresh the planner's statistics after the import");
+    }
 }
 
 /// Validates and writes `ds` on a connection the caller holds (a

@@ -309,6 +309,7 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
     )
     .await?;
     txn.commit().await?;
+    crate::domain::import::after_commit(db, &report).await;
     Ok(report)
 }
 
