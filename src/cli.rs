@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::{DbConfig, LogConfig, ServeConfig};
+use crate::domain::import::Staged;
 use crate::domain::{bundled, dataset::Dataset, import};
 use crate::error::Error;
 use crate::startup::{self, Server};
@@ -293,8 +294,30 @@ fn read_dataset(file: &Option<PathBuf>) -> anyhow::Result<(String, Dataset)> {
     })
 }
 
+/// Stages the file given (`-` for standard input), else the bundled dataset,
+/// for an import: read as it streams, never held whole.
+async fn stage(file: Option<PathBuf>) -> anyhow::Result<(String, Staged)> {
+    let Some(p) = file else {
+        return Ok((
+            "the bundled dataset".to_owned(),
+            Staged::of(bundled::dataset()?)?,
+        ));
+    };
+    let name = p.display().to_string();
+    let reader: Box<dyn std::io::Read + Send> = if p.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(&p).with_context(|| format!("cannot read {name}"))?)
+    };
+    let staged = tokio::task::spawn_blocking(move || Staged::read(reader))
+        .await
+        .context("the import's reader stopped")?
+        .map_err(|e| refusal(&name, e))?;
+    Ok((name, staged))
+}
+
 async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let (name, ds) = read_dataset(&file)?;
+    let (name, staged) = stage(file).await?;
     let url = cfg.url();
     let conn = db::connect(&url, cfg)
         .await
@@ -308,7 +331,7 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
         bar.set_length(total);
         bar.set_position(done);
     };
-    let report = import::import(&conn, ds, None, &progress)
+    let report = import::import(&conn, staged, None, &progress)
         .await
         .map_err(|e| refusal(&name, e))?;
     bar.finish_and_clear();

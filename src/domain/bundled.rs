@@ -4,7 +4,7 @@
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::dataset::Dataset;
-use super::import::{ImportReport, import};
+use super::import::{ImportReport, Staged, import};
 use crate::db::entities::{group, legal_outcome, operation, source, target};
 use crate::db::rows;
 use crate::error::Result;
@@ -29,5 +29,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
     if !is_empty(db).await? {
         return Ok(None);
     }
-    import(db, dataset()?, None, &|_, _| {}).await.map(Some)
+    import(db, Staged::of(dataset()?)?, None, &|_, _| {})
+        .await
+        .map(Some)
 }

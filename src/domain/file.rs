@@ -10,6 +10,20 @@ use super::dataset::{
 use crate::error::{Error, Result};
 
 impl Dataset {
+    /// Parses a dataset document; a syntax or shape error names its line and
+    /// column. The same reader as a streamed import's (`read_document`).
+    pub fn from_json(text: &str) -> Result<Self> {
+        if text.contains("\\u0000") {
+            return Err(Error::invalid(
+                "file",
+                "must not contain NUL characters (\\u0000)",
+            ));
+        }
+        let mut ds = Dataset::default();
+        read_document(text.as_bytes(), &mut ds)?;
+        Ok(ds)
+    }
+
     /// Parses a dataset document or an NDJSON export (told apart by the first
     /// line, see [`is_ndjson`]).
     pub fn parse(text: &str) -> crate::error::Result<Self> {
@@ -21,57 +35,225 @@ impl Dataset {
     }
 
     /// Parses a dataset document or an NDJSON export as it is read, as
-    /// [`Dataset::parse`] does from a text, without holding the text (`POST
-    /// /v1/import` streams the request body here). A read error ends the
-    /// parse with [`Error::Unreadable`](crate::error::Error::Unreadable).
+    /// [`Dataset::parse`] does from a text, without holding the text.
     pub fn parse_reader<R: std::io::Read>(r: R) -> crate::error::Result<Self> {
-        use std::io::{BufRead, Read};
-        let scan = NulScan::new(r);
-        let seen = scan.seen.clone();
-        let mut r = std::io::BufReader::new(scan);
-        // The first line, if it is short, tells NDJSON (whose first line is
-        // a small header) from a document, which may be one long line.
-        let mut head = Vec::new();
+        let mut ds = Dataset::default();
+        read_into(r, &mut ds)?;
+        Ok(ds)
+    }
+}
+
+/// What a file's reader hands its contents to, record by record: a
+/// [`Dataset`] keeps them all; the import stages them on disk instead, so a
+/// file of any size is never held whole.
+pub trait Sink {
+    /// The file's own fields (after its records, for a document whose keys
+    /// come in any order).
+    fn header(&mut self, format: String, version: u32, description: Option<String>);
+    /// One record. An error here (the sink's own, such as a full disk) ends
+    /// the read with it.
+    fn record(&mut self, line: Line) -> Result<()>;
+}
+
+impl Sink for Dataset {
+    fn header(&mut self, format: String, version: u32, description: Option<String>) {
+        self.format = format;
+        self.version = version;
+        self.description = description;
+    }
+
+    fn record(&mut self, line: Line) -> Result<()> {
+        match line {
+            Line::Header { format, version } => self.header(format, version, None),
+            Line::Source(r) => self.sources.push(r),
+            Line::Group(r) => self.groups.push(r),
+            Line::Target(r) => self.targets.push(r),
+            Line::Operation(r) => self.operations.push(r),
+            Line::LegalOutcome(r) => self.legal_outcomes.push(r),
+        }
+        Ok(())
+    }
+}
+
+/// Reads a dataset document or an NDJSON export into `sink` as it arrives
+/// (`POST /v1/import` streams the request body here). A read error ends the
+/// parse with [`Error::Unreadable`](crate::error::Error::Unreadable).
+pub fn read_into<R: std::io::Read, S: Sink>(r: R, sink: &mut S) -> Result<()> {
+    use std::io::{BufRead, Read};
+    let scan = NulScan::new(r);
+    let seen = scan.seen.clone();
+    let mut r = std::io::BufReader::new(scan);
+    // The first line, if it is short, tells NDJSON (whose first line is
+    // a small header) from a document, which may be one long line.
+    let mut head = Vec::new();
+    (&mut r)
+        .take(PROBE)
+        .read_until(b'\n', &mut head)
+        .map_err(unreadable)?;
+    while head.iter().all(u8::is_ascii_whitespace) && head.ends_with(b"\n") {
+        head.clear();
         (&mut r)
             .take(PROBE)
             .read_until(b'\n', &mut head)
             .map_err(unreadable)?;
-        while head.iter().all(u8::is_ascii_whitespace) && head.ends_with(b"\n") {
-            head.clear();
-            (&mut r)
-                .take(PROBE)
-                .read_until(b'\n', &mut head)
-                .map_err(unreadable)?;
-        }
-        let ndjson = std::str::from_utf8(&head).is_ok_and(is_ndjson);
-        let r = std::io::Cursor::new(head).chain(r);
-        let ds = if ndjson {
-            let mut nd = NdjsonReader::default();
-            for line in std::io::BufReader::new(r).lines() {
-                if !nd.line(&line.map_err(unreadable)?) {
-                    break;
-                }
+    }
+    let ndjson = std::str::from_utf8(&head).is_ok_and(is_ndjson);
+    let r = std::io::Cursor::new(head).chain(r);
+    let read = if ndjson {
+        let mut nd = NdjsonReader::new(sink);
+        for line in std::io::BufReader::new(r).lines() {
+            if !nd.line(&line.map_err(unreadable)?) {
+                break;
             }
-            nd.finish()
-        } else {
-            serde_json::from_reader(std::io::BufReader::new(r)).map_err(|e| {
-                if e.is_io() {
-                    unreadable(e.into())
-                } else {
-                    crate::error::Error::invalid(
-                        "file",
-                        format!("line {} column {}: {e}", e.line(), e.column()),
-                    )
-                }
-            })
-        };
-        if seen.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(crate::error::Error::invalid(
-                "file",
-                "must not contain NUL characters (\\u0000)",
-            ));
         }
-        ds
+        nd.finish()
+    } else {
+        read_document(std::io::BufReader::new(r), sink)
+    };
+    if seen.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(crate::error::Error::invalid(
+            "file",
+            "must not contain NUL characters (\\u0000)",
+        ));
+    }
+    read
+}
+
+/// A dataset document, each record handed to `sink` as soon as it is parsed.
+/// Keys as `Dataset`'s derived reader takes them: any order, each at most
+/// once, none unknown, any left out taking its default.
+fn read_document<R: std::io::Read, S: Sink>(r: R, sink: &mut S) -> Result<()> {
+    use serde::de::DeserializeSeed;
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_reader(r);
+    let parsed = Document {
+        sink,
+        failed: &mut failed,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    match (failed, parsed) {
+        (Some(e), _) => Err(e),
+        (None, Ok(())) => Ok(()),
+        (None, Err(e)) if e.is_io() => Err(unreadable(e.into())),
+        (None, Err(e)) => Err(crate::error::Error::invalid(
+            "file",
+            format!("line {} column {}: {e}", e.line(), e.column()),
+        )),
+    }
+}
+
+const DOCUMENT_KEYS: &[&str] = &[
+    "format",
+    "version",
+    "description",
+    "sources",
+    "groups",
+    "targets",
+    "operations",
+    "legal_outcomes",
+];
+
+/// The document's top level, read key by key.
+struct Document<'s, S> {
+    sink: &'s mut S,
+    /// The sink's own error, kept whole (serde's errors are only text).
+    failed: &'s mut Option<Error>,
+}
+
+impl<'de, S: Sink> serde::de::DeserializeSeed<'de> for Document<'_, S> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S: Sink> serde::de::Visitor<'de> for Document<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a factline dataset document (a JSON object)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        let mut format = None;
+        let mut version = None;
+        let mut description = None;
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(&key) = DOCUMENT_KEYS.iter().find(|k| **k == key) else {
+                return Err(A::Error::unknown_field(&key, DOCUMENT_KEYS));
+            };
+            if seen.contains(&key) {
+                return Err(A::Error::duplicate_field(key));
+            }
+            seen.push(key);
+            let sink = &mut *self.sink;
+            let failed = &mut *self.failed;
+            match key {
+                "format" => format = Some(map.next_value::<String>()?),
+                "version" => version = Some(map.next_value::<u32>()?),
+                "description" => description = map.next_value::<Option<String>>()?,
+                "sources" => map.next_value_seed(Records::new(sink, failed, Line::Source))?,
+                "groups" => map.next_value_seed(Records::new(sink, failed, Line::Group))?,
+                "targets" => map.next_value_seed(Records::new(sink, failed, Line::Target))?,
+                "operations" => map.next_value_seed(Records::new(sink, failed, Line::Operation))?,
+                _ => map.next_value_seed(Records::new(sink, failed, Line::LegalOutcome))?,
+            }
+        }
+        self.sink.header(
+            format.unwrap_or_else(|| super::dataset::FORMAT.to_owned()),
+            version.unwrap_or(super::dataset::FORMAT_VERSION),
+            description,
+        );
+        Ok(())
+    }
+}
+
+/// One of the document's arrays of records, each handed on as it is parsed.
+struct Records<'s, S, T> {
+    sink: &'s mut S,
+    failed: &'s mut Option<Error>,
+    wrap: fn(T) -> Line,
+}
+
+impl<'s, S, T> Records<'s, S, T> {
+    fn new(sink: &'s mut S, failed: &'s mut Option<Error>, wrap: fn(T) -> Line) -> Self {
+        Records { sink, failed, wrap }
+    }
+}
+
+impl<'de, S: Sink, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for Records<'_, S, T> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, S: Sink, T: Deserialize<'de>> serde::de::Visitor<'de> for Records<'_, S, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        while let Some(r) = seq.next_element::<T>()? {
+            if let Err(e) = self.sink.record((self.wrap)(r)) {
+                *self.failed = Some(e);
+                return Err(serde::de::Error::custom("the import stopped"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -110,26 +292,38 @@ pub fn is_ndjson(text: &str) -> bool {
 
 /// Reads an NDJSON export back into a dataset; errors name the line.
 pub fn dataset_from_ndjson(text: &str) -> Result<Dataset> {
-    let mut r = NdjsonReader::default();
+    let mut ds = Dataset::default();
+    let mut r = NdjsonReader::new(&mut ds);
     for line in text.lines() {
         if !r.line(line) {
             break;
         }
     }
-    r.finish()
+    r.finish()?;
+    Ok(ds)
 }
 
-/// Builds a dataset from NDJSON lines fed one at a time (from a text or a
-/// stream), collecting at most 50 errors, each naming its line.
-#[derive(Default)]
-pub struct NdjsonReader {
-    ds: Dataset,
+/// Hands NDJSON lines fed one at a time (from a text or a stream) to a
+/// sink, collecting at most 50 errors, each naming its line.
+pub struct NdjsonReader<'s, S> {
+    sink: &'s mut S,
     errors: Vec<crate::error::FieldError>,
+    failed: Option<Error>,
     n: usize,
 }
 
-impl NdjsonReader {
-    /// Takes the next line; `false` once enough errors are collected.
+impl<'s, S: Sink> NdjsonReader<'s, S> {
+    pub fn new(sink: &'s mut S) -> Self {
+        NdjsonReader {
+            sink,
+            errors: Vec::new(),
+            failed: None,
+            n: 0,
+        }
+    }
+
+    /// Takes the next line; `false` once enough errors are collected or the
+    /// sink failed.
     pub fn line(&mut self, line: &str) -> bool {
         self.n += 1;
         let at = || format!("line {}", self.n);
@@ -143,15 +337,13 @@ impl NdjsonReader {
             ));
         } else {
             match serde_json::from_str::<Line>(line) {
-                Ok(Line::Header { format, version }) => {
-                    self.ds.format = format;
-                    self.ds.version = version;
+                Ok(Line::Header { format, version }) => self.sink.header(format, version, None),
+                Ok(record) => {
+                    if let Err(e) = self.sink.record(record) {
+                        self.failed = Some(e);
+                        return false;
+                    }
                 }
-                Ok(Line::Source(r)) => self.ds.sources.push(r),
-                Ok(Line::Group(r)) => self.ds.groups.push(r),
-                Ok(Line::Target(r)) => self.ds.targets.push(r),
-                Ok(Line::Operation(r)) => self.ds.operations.push(r),
-                Ok(Line::LegalOutcome(r)) => self.ds.legal_outcomes.push(r),
                 Err(e) => self.errors.push(crate::error::FieldError::new(
                     at(),
                     format!("column {}: {e}", e.column()),
@@ -161,11 +353,11 @@ impl NdjsonReader {
         self.errors.len() < 50
     }
 
-    pub fn finish(self) -> Result<Dataset> {
-        if self.errors.is_empty() {
-            Ok(self.ds)
-        } else {
-            Err(Error::Invalid(self.errors))
+    pub fn finish(self) -> Result<()> {
+        match self.failed {
+            Some(e) => Err(e),
+            None if self.errors.is_empty() => Ok(()),
+            None => Err(Error::Invalid(self.errors)),
         }
     }
 }
@@ -256,6 +448,39 @@ mod tests {
         let e = Dataset::parse_reader(Trickle(nul.as_bytes())).unwrap_err();
         assert!(e.to_string().contains("NUL"), "{e}");
         assert!(Dataset::parse_reader(&b"{\"format\": \"\xff\"}"[..]).is_err());
+    }
+
+    /// The document reader (which hands each record on as it is parsed)
+    /// takes what serde's derived reader takes and refuses what it refuses:
+    /// keys in any order, none twice, none unknown. Only a top-level array,
+    /// which the derived reader takes as the fields in order, is refused.
+    #[test]
+    fn a_streamed_document_follows_the_derived_reader_key_for_key() {
+        let source = r#"{"slug": "s", "title": "T", "language": "en", "kind": "news"}"#;
+        let cases = [
+            format!(r#"{{"legal_outcomes": [], "sources": [{source}], "version": 1}}"#),
+            format!(r#"{{"description": "d", "sources": [{source}, {source}]}}"#),
+            "{}".to_owned(),
+            format!(r#"{{"sources": [{source}], "sources": []}}"#),
+            r#"{"sources": [], "extra": 1}"#.to_owned(),
+            r#"{"sources": null}"#.to_owned(),
+            r#"{"version": "one"}"#.to_owned(),
+            r#"{"sources": [{"slug": "s"}]}"#.to_owned(),
+            r#"{"sources": []} trailing"#.to_owned(),
+        ];
+        for text in cases {
+            let streamed = Dataset::parse_reader(Trickle(text.as_bytes()));
+            let derived = serde_json::from_str::<Dataset>(&text);
+            match (&streamed, &derived) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{text}: streamed {streamed:?}, derived {derived:?}"),
+            }
+        }
+        let e = Dataset::parse_reader(r#"{"sources": [], "extra": 1}"#.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("unknown field `extra`"), "{e}");
+        assert!(Dataset::parse_reader("[]".as_bytes()).is_err());
+        assert!(Dataset::from_json("[]").is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use factline::domain::dataset::Dataset;
+use factline::domain::snapshot;
 use factline::domain::stix::stix_id;
-use factline::domain::{import, snapshot};
 use serde_json::Value;
 
 use crate::both_backends;
@@ -60,7 +60,7 @@ both_backends!(
 
         // Into an empty database, through the import path.
         let copy = TestDb::new(backend).await.unwrap();
-        let report = import::import(&copy.db, Dataset::parse(&ndjson).unwrap(), None, &|_, _| {})
+        let report = crate::helpers::import_dataset(&copy.db, Dataset::parse(&ndjson).unwrap())
             .await
             .unwrap();
         assert_eq!(report.created, records);
@@ -484,7 +484,7 @@ both_backends!(
                 .collect(),
             ..Dataset::default()
         };
-        import::import(&t.db, ds, None, &|_, _| {}).await.unwrap();
+        crate::helpers::import_dataset(&t.db, ds).await.unwrap();
         let app = TestApp::spawn(t).await;
         let res = app.get("/v1/sources.csv?sort=slug").await;
         assert_eq!(res.status(), 200);

@@ -199,7 +199,7 @@ impl TestDb {
     /// dataset grows with the corpus and has tests of its own.
     pub async fn seeded(backend: Backend) -> Option<Self> {
         let t = Self::new(backend).await?;
-        factline::domain::import::import(&t.db, seed(), None, &|_, _| {})
+        crate::helpers::import_dataset(&t.db, seed())
             .await
             .expect("seed");
         Some(t)
@@ -226,6 +226,15 @@ impl Drop for TestDb {
 
 /// The seed story the tests are written against.
 pub const SEED_JSON: &str = include_str!("../fixtures/seed.json");
+
+/// Imports a dataset held in memory as `factline import` imports a file.
+pub async fn import_dataset(
+    db: &DatabaseConnection,
+    ds: factline::domain::dataset::Dataset,
+) -> factline::error::Result<factline::domain::import::ImportReport> {
+    let staged = factline::domain::import::Staged::of(ds)?;
+    factline::domain::import::import(db, staged, None, &|_, _| {}).await
+}
 
 /// The seed story as a dataset.
 pub fn seed() -> factline::domain::dataset::Dataset {

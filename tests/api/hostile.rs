@@ -655,9 +655,7 @@ both_backends!(
             "groups": [], "targets": [], "operations": [], "legal_outcomes": []})
         .to_string();
         let ds = factline::domain::dataset::Dataset::parse(&text).unwrap();
-        factline::domain::import::import(&t.db, ds, None, &|_, _| {})
-            .await
-            .unwrap();
+        crate::helpers::import_dataset(&t.db, ds).await.unwrap();
         let cfg = factline::config::LimitConfig {
             export_stall_timeout_ms: 1_000,
             ..Default::default()

@@ -4,7 +4,6 @@
 use factline::Error;
 use factline::domain::bundled;
 use factline::domain::dataset::Dataset;
-use factline::domain::import::import;
 use factline::domain::snapshot;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -103,7 +102,7 @@ both_backends!(a_second_import_changes_nothing, |backend| {
     };
     let before = counts(&t.db).await;
     let first = snapshot::dataset(&t.db).await.unwrap();
-    let report = import(&t.db, crate::helpers::seed(), None, &|_, _| {})
+    let report = crate::helpers::import_dataset(&t.db, crate::helpers::seed())
         .await
         .unwrap();
     assert_eq!(
@@ -140,7 +139,7 @@ both_backends!(
             .unwrap();
         op.tactics.push("defacement".into());
         op.targets.retain(|l| l.target != "mpaa");
-        let report = import(&t.db, ds, None, &|_, _| {}).await.unwrap();
+        let report = crate::helpers::import_dataset(&t.db, ds).await.unwrap();
         assert_eq!(
             (report.created, report.updated, report.unchanged),
             (0, 1, 268)
@@ -201,7 +200,8 @@ both_backends!(
         lo.money.as_mut().unwrap().currency = "DOLLARS".into();
         ds.sources[3].language = "not a language".into();
 
-        let Err(Error::Invalid(errors)) = import(&t.db, ds.clone(), None, &|_, _| {}).await else {
+        let Err(Error::Invalid(errors)) = crate::helpers::import_dataset(&t.db, ds.clone()).await
+        else {
             panic!("the file must be refused");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -234,7 +234,7 @@ both_backends!(an_unsourced_link_is_refused, |backend| {
     };
     let mut ds = crate::helpers::seed();
     ds.operations[0].targets[0].citations.clear();
-    let Err(Error::Invalid(errors)) = import(&t.db, ds, None, &|_, _| {}).await else {
+    let Err(Error::Invalid(errors)) = crate::helpers::import_dataset(&t.db, ds).await else {
         panic!("an unsourced link must be refused");
     };
     assert_eq!(errors.len(), 1);
@@ -387,7 +387,9 @@ both_backends!(edge_values_survive_the_bulk_insert_exactly, |backend| {
     let note = format!("{tricky}\ttab\nnewline");
     op.dispute_note = Some(note.clone());
     let slug = op.slug.clone();
-    import(&t.db, ds.clone(), None, &|_, _| {}).await.unwrap();
+    crate::helpers::import_dataset(&t.db, ds.clone())
+        .await
+        .unwrap();
     let stored = factline::domain::read::operation_by_slug(&t.db, &slug)
         .await
         .unwrap();
@@ -464,7 +466,7 @@ async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
         .groups[0]
         .group = "no-such-group".into();
     assert!(matches!(
-        import(&t.db, bad, None, &|_, _| {}).await,
+        crate::helpers::import_dataset(&t.db, bad).await,
         Err(Error::Invalid(_))
     ));
     assert_eq!(
@@ -474,7 +476,7 @@ async fn an_import_into_empty_tables_leaves_every_index_and_key_as_migrated() {
     );
     assert_eq!(counts(&t.db).await, [0; 7]);
 
-    import(&t.db, crate::helpers::seed(), None, &|_, _| {})
+    crate::helpers::import_dataset(&t.db, crate::helpers::seed())
         .await
         .unwrap();
     assert_eq!(schema_objects(&t.db).await, migrated, "after an import");
@@ -547,9 +549,13 @@ both_backends!(
         seed.operations[0].slug = "op-seed".into();
         seed.operations[0].part_of = None;
         seed.operations[0].groups[0].group = "g-seed".into();
-        import(&t.db, seed.clone(), None, &|_, _| {}).await.unwrap();
+        crate::helpers::import_dataset(&t.db, seed.clone())
+            .await
+            .unwrap();
 
-        let report = import(&t.db, file.clone(), None, &|_, _| {}).await.unwrap();
+        let report = crate::helpers::import_dataset(&t.db, file.clone())
+            .await
+            .unwrap();
         assert_eq!((report.created, report.unchanged), (17_000, 1));
         // sources, groups, targets, operations, legal outcomes, citations
         // (every record and every link cites once), revisions.
@@ -560,12 +566,46 @@ both_backends!(
         whole.operations.extend(seed.operations);
         assert_eq!(snapshot::dataset(&t.db).await.unwrap(), sorted(whole));
 
-        let again = import(&t.db, file, None, &|_, _| {}).await.unwrap();
+        let again = crate::helpers::import_dataset(&t.db, file).await.unwrap();
         assert_eq!(
             (again.created, again.updated, again.unchanged),
             (0, 0, 17_001)
         );
         assert_eq!(counts(&t.db).await, expected);
+    }
+);
+
+// A cycle among many groups: every group below it has a chain that never
+// ends. The writer reads groups once per depth, so the import must see the
+// cycle before it works out any depths (it once made a pass per group).
+both_backends!(
+    a_parent_cycle_among_many_groups_is_refused_at_once,
+    |backend| {
+        let Some(t) = TestDb::new(backend).await else {
+            return;
+        };
+        let mut file = a_file_of_many_steps();
+        file.operations.clear();
+        let root = file
+            .groups
+            .iter_mut()
+            .find(|g| g.slug == "g-00000")
+            .unwrap();
+        root.parent = Some("g-00004".into());
+        let started = std::time::Instant::now();
+        let Err(Error::Invalid(errors)) = crate::helpers::import_dataset(&t.db, file).await else {
+            panic!("a cycle must be refused");
+        };
+        // Every group's chain runs into the loop 0 → 4 → 2 → 1 → 0.
+        assert_eq!(errors.len(), 11_000);
+        assert_eq!(errors[0].field, "groups[g-00000].parent");
+        assert!(errors.iter().all(|e| e.message.contains("loops back")));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(counts(&t.db).await, [0; 7]);
     }
 );
 
@@ -580,7 +620,7 @@ both_backends!(the_bundled_corpus_round_trips_through_import, |backend| {
     assert_eq!(stored.targets, file.targets);
     assert_eq!(stored.operations, file.operations);
     assert_eq!(stored.legal_outcomes, file.legal_outcomes);
-    let report = import(&t.db, bundled::dataset().unwrap(), None, &|_, _| {})
+    let report = crate::helpers::import_dataset(&t.db, bundled::dataset().unwrap())
         .await
         .unwrap();
     assert_eq!(
@@ -625,7 +665,9 @@ both_backends!(a_large_import_refreshes_the_planner_statistics, |backend| {
         return;
     };
     assert!(!analysed(&t.db).await, "a new database has no statistics");
-    let report = import(&t.db, large(), None, &|_, _| {}).await.unwrap();
+    let report = crate::helpers::import_dataset(&t.db, large())
+        .await
+        .unwrap();
     assert!(report.created >= factline::db::bulk::ANALYZE_AFTER);
     assert!(analysed(&t.db).await, "analysed once the import committed");
 

@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 
 use factline::domain::dataset::Dataset;
-use factline::domain::import::import;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -232,7 +231,9 @@ both_backends!(
             lo.slug = slug.into();
             ds.legal_outcomes.push(lo);
         }
-        import(&app.tdb.db, ds, None, &|_, _| {}).await.unwrap();
+        crate::helpers::import_dataset(&app.tdb.db, ds)
+            .await
+            .unwrap();
         let mut seen: HashSet<String> = before.iter().cloned().collect();
         let mut cursor = first["page"]["next_cursor"].as_str().map(str::to_owned);
         while let Some(c) = cursor {
@@ -630,7 +631,9 @@ both_backends!(
             .find(|o| o.slug == "op-payback")
             .unwrap()
             .disputed = true;
-        import(&app.tdb.db, ds, None, &|_, _| {}).await.unwrap();
+        crate::helpers::import_dataset(&app.tdb.db, ds)
+            .await
+            .unwrap();
         let res = app
             .client
             .get(app.url("/v1/operations/op-payback"))

@@ -5,7 +5,6 @@ use factline::domain::bundled;
 use factline::domain::dataset::{
     CitationRecord, Dataset, GroupLinkRecord, NameRecord, OperationRecord, TargetLinkRecord,
 };
-use factline::domain::import::import;
 use factline::rest::csv::STREAM_BATCH;
 use serde_json::json;
 
@@ -82,7 +81,7 @@ both_backends!(
         let Some(t) = TestDb::seeded(backend).await else {
             return;
         };
-        import(&t.db, many_operations(60), None, &|_, _| {})
+        crate::helpers::import_dataset(&t.db, many_operations(60))
             .await
             .unwrap();
         let app = TestApp::spawn(t).await;
@@ -118,14 +117,9 @@ both_backends!(
             return;
         };
         // Two full pages and a part-full third.
-        import(
-            &t.db,
-            many_operations(2 * STREAM_BATCH as usize),
-            None,
-            &|_, _| {},
-        )
-        .await
-        .unwrap();
+        crate::helpers::import_dataset(&t.db, many_operations(2 * STREAM_BATCH as usize))
+            .await
+            .unwrap();
         let app = TestApp::spawn(t).await;
         let before = read_statements(&app).await;
         let res = app.get("/v1/operations.csv").await;

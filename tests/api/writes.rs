@@ -499,6 +499,30 @@ both_backends!(
         assert_eq!(res.status(), 422);
         let p: Value = res.json().await.unwrap();
         assert_eq!(p["errors"][0]["field"], "targets[import-b].country");
+        // A fault in the last kind the import reads back, after the earlier
+        // kinds' records were written in its transaction: none of them
+        // stays, and the faults of every kind after the first are named too.
+        let late = json!({"format": "factline-dataset", "version": 1,
+            "legal_outcomes": [
+                {"slug": "lo-late-1", "kind": "fine", "date": "2008-01-24", "group": "anonymous",
+                 "citations": [{"source": "seed-article"}]},
+                {"slug": "lo-late-2", "kind": "no-such-kind", "date": "2008-01-24", "group": "anonymous",
+                 "citations": [{"source": "seed-article"}]}],
+            "sources": [{"slug": "src-late", "title": "Late", "language": "en", "kind": "news"}],
+            "targets": [target_body("import-late")]});
+        let res = app
+            .send(
+                reqwest::Method::POST,
+                "/v1/import",
+                Some(&k.admin),
+                None,
+                Some(&late),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "legal_outcomes[lo-late-2].kind");
+        assert_eq!(p["errors"].as_array().unwrap().len(), 1, "{p}");
         // Deleting what others depend on is refused whole.
         let tag = app.etag("/v1/groups/anonymous").await;
         let res = app

@@ -81,7 +81,7 @@ impl Checker<'_> {
         disputed: bool,
         alternatives: &[AlternativeRecord],
         fields: &[&str],
-        sources: &std::collections::HashSet<String>,
+        sources: super::checker::Known<'_>,
     ) {
         self.at_most("alternatives", alternatives.len(), bounds::CITATIONS);
         if !alternatives.is_empty() && !disputed {

@@ -62,6 +62,20 @@ pub(crate) fn is_invisible(c: char) -> bool {
     )
 }
 
+/// The slugs a reference may name, of one kind: the file's own records and
+/// the stored ones, kept apart so neither is copied into the other.
+#[derive(Clone, Copy)]
+pub(crate) struct Known<'a>(
+    pub(crate) &'a HashSet<String>,
+    pub(crate) &'a HashSet<String>,
+);
+
+impl Known<'_> {
+    pub(crate) fn contains(&self, slug: &str) -> bool {
+        self.0.contains(slug) || self.1.contains(slug)
+    }
+}
+
 /// What is wrong with a money value, part by part (`amount`, `currency`,
 /// `kind`, `scope`): a record's `money` and a money alternative are checked
 /// alike.
@@ -179,13 +193,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn reference(
-        &mut self,
-        field: &str,
-        slug: &str,
-        kind: &str,
-        known: &HashSet<String>,
-    ) {
+    pub(crate) fn reference(&mut self, field: &str, slug: &str, kind: &str, known: Known<'_>) {
         if !known.contains(slug) {
             self.fail(field, format!("unknown {kind} {slug:?}"));
         }
@@ -239,7 +247,7 @@ impl Checker<'_> {
         &mut self,
         field: &str,
         citations: &[CitationRecord],
-        sources: &HashSet<String>,
+        sources: Known<'_>,
     ) {
         if citations.is_empty() {
             self.fail(

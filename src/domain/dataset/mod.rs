@@ -18,3 +18,7 @@ pub use records::{
     SourceRecord, TargetLinkRecord, TargetRecord, TextRecord,
 };
 pub use validate::{KnownSlugs, validate};
+pub(crate) use validate::{
+    Scope, check_cycles, check_group, check_header, check_legal_outcome, check_operation,
+    check_slug, check_source, check_target,
+};

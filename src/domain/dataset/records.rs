@@ -45,40 +45,44 @@ impl Default for Dataset {
 }
 
 impl Dataset {
-    /// Parses a dataset file; a syntax or shape error names its line and column.
-    pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        if text.contains("\\u0000") {
-            return Err(crate::error::Error::invalid(
-                "file",
-                "must not contain NUL characters (\\u0000)",
-            ));
-        }
-        serde_json::from_str(text).map_err(|e| {
-            crate::error::Error::invalid(
-                "file",
-                format!("line {} column {}: {e}", e.line(), e.column()),
-            )
-        })
-    }
-
     /// Puts every order-free list in a canonical order, so two records that
     /// say the same thing compare equal.
     pub fn normalize(&mut self) {
-        for g in &mut self.groups {
-            g.texts
-                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
-        }
-        for o in &mut self.operations {
-            o.texts
-                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
-            o.tactics.sort();
-            o.groups.sort_by(|a, b| a.group.cmp(&b.group));
-            o.targets.sort_by(|a, b| a.target.cmp(&b.target));
-        }
-        for l in &mut self.legal_outcomes {
-            l.texts
-                .sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
-        }
+        self.groups.iter_mut().for_each(GroupRecord::normalize);
+        self.operations
+            .iter_mut()
+            .for_each(OperationRecord::normalize);
+        self.legal_outcomes
+            .iter_mut()
+            .for_each(LegalOutcomeRecord::normalize);
+    }
+}
+
+fn sort_texts(texts: &mut [TextRecord]) {
+    texts.sort_by(|a, b| (&a.field, &a.lang).cmp(&(&b.field, &b.lang)));
+}
+
+impl GroupRecord {
+    /// See [`Dataset::normalize`].
+    pub fn normalize(&mut self) {
+        sort_texts(&mut self.texts);
+    }
+}
+
+impl OperationRecord {
+    /// See [`Dataset::normalize`].
+    pub fn normalize(&mut self) {
+        sort_texts(&mut self.texts);
+        self.tactics.sort();
+        self.groups.sort_by(|a, b| a.group.cmp(&b.group));
+        self.targets.sort_by(|a, b| a.target.cmp(&b.target));
+    }
+}
+
+impl LegalOutcomeRecord {
+    /// See [`Dataset::normalize`].
+    pub fn normalize(&mut self) {
+        sort_texts(&mut self.texts);
     }
 }
 

@@ -1,7 +1,5 @@
-//! The pieces of an import every step uses: record ids, the report, progress,
-//! and the order records are written in.
-
-use std::collections::HashMap;
+//! The pieces of an import every step uses: record ids, the report and
+//! progress.
 
 use uuid::Uuid;
 
@@ -49,29 +47,4 @@ pub fn display_name(names: &[NameRecord]) -> String {
         .or_else(|| names.iter().find(|n| n.kind == "primary"))
         .map(|n| n.text.clone())
         .unwrap_or_default()
-}
-
-/// Records ordered so that a parent named in the same file comes before its
-/// children (cycles were refused by validation).
-pub(crate) fn parents_first<T>(
-    records: &[T],
-    slug: impl Fn(&T) -> &String,
-    parent: impl Fn(&T) -> Option<&str>,
-) -> Vec<&T> {
-    let index: HashMap<&str, &T> = records.iter().map(|r| (slug(r).as_str(), r)).collect();
-    let depth = |r: &T| {
-        let mut d = 0usize;
-        let mut at = parent(r);
-        while let Some(p) = at.and_then(|p| index.get(p)) {
-            d += 1;
-            at = parent(p);
-            if d > records.len() {
-                break;
-            }
-        }
-        d
-    };
-    let mut ordered: Vec<(usize, &T)> = records.iter().map(|r| (depth(r), r)).collect();
-    ordered.sort_by_key(|(d, _)| *d);
-    ordered.into_iter().map(|(_, r)| r).collect()
 }

@@ -35,7 +35,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             let old = existing.get(r.slug.as_str());
             let old_rec = old.map(|m| snapshot::source_record(m));
             let plan = self.plan(r, old_rec.as_ref().zip(old.map(|m| m.version)));
-            let id = self.source_ids[&r.slug];
+            let id = self.source_ids.of(&r.slug);
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let published = r.published.as_deref().map(parse_valid);
             let am = source::ActiveModel {
@@ -70,7 +70,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         Ok(())
     }
 
-    /// One step of groups, parents before their children.
+    /// One step of groups, all at one depth of their parent chains.
     pub(crate) async fn write_groups(&mut self, records: &[&GroupRecord]) -> Result<()> {
         let slugs: Vec<&str> = records.iter().map(|r| r.slug.as_str()).collect();
         let rows = load_by_slugs::<group::Entity, _>(self.db, group::Column::Slug, &slugs).await?;
@@ -83,7 +83,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for &r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.group_ids[&r.slug];
+            let id = self.group_ids.of(&r.slug);
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let founded = r.founded.as_deref().map(parse_valid);
             let dissolved = r.dissolved.as_deref().map(parse_valid);
@@ -101,7 +101,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 version: Set(version),
                 name: Set(display_name(&r.names)),
                 kind: Set(r.kind.clone()),
-                parent_id: Set(r.parent.as_ref().map(|p| self.group_ids[p])),
+                parent_id: Set(r.parent.as_ref().map(|p| self.group_ids.of(p))),
                 founded_edtf: Set(r.founded.clone()),
                 founded_precision: Set(founded.map(|d| d.precision().as_str().to_owned())),
                 founded_earliest: Set(founded.and_then(|d| d.earliest())),
@@ -155,7 +155,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.target_ids[&r.slug];
+            let id = self.target_ids.of(&r.slug);
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let am = target::ActiveModel {
                 id: Set(id),
@@ -190,7 +190,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         Ok(())
     }
 
-    /// One step of operations, parents before their parts.
+    /// One step of operations, all at one depth of their `part_of` chains.
     pub(crate) async fn write_operations(&mut self, records: &[&OperationRecord]) -> Result<()> {
         let slugs: Vec<&str> = records.iter().map(|r| r.slug.as_str()).collect();
         let rows =
@@ -208,7 +208,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for &r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.operation_ids[&r.slug];
+            let id = self.operation_ids.of(&r.slug);
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let start = parse_valid(&r.start);
             let end = End::stored(r.end.as_deref());
@@ -220,7 +220,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 updated_at: Set(self.now),
                 version: Set(version),
                 name: Set(display_name(&r.names)),
-                part_of_id: Set(r.part_of.as_ref().map(|p| self.operation_ids[p])),
+                part_of_id: Set(r.part_of.as_ref().map(|p| self.operation_ids.of(p))),
                 start_edtf: Set(r.start.clone()),
                 start_precision: Set(start.precision().as_str().to_owned()),
                 start_earliest: Set(start.span().0),
@@ -258,7 +258,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 group_links.push(operation_group::ActiveModel {
                     id: Set(link),
                     operation_id: Set(id),
-                    group_id: Set(self.group_ids[&g.group]),
+                    group_id: Set(self.group_ids.of(&g.group)),
                     role: Set(g.role.clone()),
                 });
                 self.push_citations(Subject::OperationGroup, link, &g.citations);
@@ -268,7 +268,7 @@ impl<'a, C: Conn> Writer<'a, C> {
                 target_links.push(operation_target::ActiveModel {
                     id: Set(link),
                     operation_id: Set(id),
-                    target_id: Set(self.target_ids[&t.target]),
+                    target_id: Set(self.target_ids.of(&t.target)),
                 });
                 self.push_citations(Subject::OperationTarget, link, &t.citations);
             }
@@ -321,8 +321,8 @@ impl<'a, C: Conn> Writer<'a, C> {
                 latest: Set(date.span().1),
                 jurisdiction: Set(r.jurisdiction.clone()),
                 court: Set(r.court.clone()),
-                operation_id: Set(r.operation.as_ref().map(|o| self.operation_ids[o])),
-                group_id: Set(r.group.as_ref().map(|g| self.group_ids[g])),
+                operation_id: Set(r.operation.as_ref().map(|o| self.operation_ids.of(o))),
+                group_id: Set(r.group.as_ref().map(|g| self.group_ids.of(g))),
                 people_count: Set(r.people_count),
                 person: Set(r.person.clone()),
                 amount: Set(money.map(|m| m.amount.clone())),

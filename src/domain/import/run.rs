@@ -1,8 +1,8 @@
-//! Importing a dataset: check it whole, then write it in one transaction;
+//! Importing a dataset: stage it, check it, write it in one transaction;
 //! records are matched by slug and a record equal to what is stored is left
 //! alone (no version bump, no revision), so importing a file twice changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, TransactionTrait,
@@ -10,20 +10,21 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::parts::{ImportReport, Progress};
-use super::stored::{Mentioned, StoredIds};
-use super::writer::Writer;
+use super::staged::Staged;
+use super::stored::StoredIds;
+use super::writer::{Parents, Writer};
 use crate::db::bulk::{ANALYZE_AFTER, Upkeep, plan_each_statement, refresh_statistics};
 use crate::db::entities::{group, operation};
 use crate::db::rows;
 use crate::domain::Conn;
-use crate::domain::dataset::{Dataset, validate};
+use crate::domain::dataset::{Dataset, KnownSlugs, Scope, check_cycles};
 use crate::error::{Error, Result};
 
-/// Validates `ds` against itself and the database, then writes it in one
-/// transaction. Nothing is written when any record is at fault.
+/// Validates a staged file against itself and the database, and writes it
+/// in one transaction. Nothing of it stays when any record is at fault.
 pub async fn import(
     db: &DatabaseConnection,
-    ds: Dataset,
+    staged: Staged,
     actor: Option<Uuid>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
@@ -34,7 +35,7 @@ pub async fn import(
     } else {
         Upkeep::default()
     };
-    let report = apply(&txn, ds, actor, Some("import"), progress).await?;
+    let report = apply_staged(&txn, staged, actor, Some("import"), progress).await?;
     upkeep.restore(&txn).await?;
     txn.commit().await?;
     after_commit(db, &report).await;
@@ -58,63 +59,113 @@ pub(crate) async fn after_commit(db: &DatabaseConnection, report: &ImportReport)
 /// transaction), recording a revision for every record it creates or changes.
 pub async fn apply<C: Conn>(
     db: &C,
-    mut ds: Dataset,
+    ds: Dataset,
     actor: Option<Uuid>,
     reason: Option<&str>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
-    ds.normalize();
-    let mentioned = Mentioned::of(&ds);
-    let stored = StoredIds::load(db, &mentioned).await?;
-    let mut errors = validate(&ds, &stored.known());
+    apply_staged(db, Staged::of(ds)?, actor, reason, progress).await
+}
+
+/// [`apply`] for a staged file. What needs the whole file (slugs, references
+/// outside it, parent chains) is checked first; each record's own values as
+/// the writer reads it back, writing stopping at the first fault while the
+/// checks go on, so the error lists every fault. The caller's transaction
+/// then rolls back whatever was written.
+pub async fn apply_staged<C: Conn>(
+    db: &C,
+    staged: Staged,
+    actor: Option<Uuid>,
+    reason: Option<&str>,
+    progress: Progress<'_>,
+) -> Result<ImportReport> {
+    let Staged {
+        mut spools,
+        file,
+        outside,
+        group_parents,
+        operation_parents,
+        mut errors,
+        ..
+    } = staged;
+    let stored = StoredIds::load(db, &file, &outside).await?;
+    let known = stored.known();
+    check_cycles(&group_parents, "groups", "parent", &mut errors);
+    check_cycles(&operation_parents, "operations", "part_of", &mut errors);
     if errors.is_empty() {
-        errors = stored_cycles(db, &ds).await?;
+        errors = stored_cycles(db, &file, &group_parents, &operation_parents).await?;
     }
-    if !errors.is_empty() {
-        return Err(Error::Invalid(errors));
+    // With a fault already found nothing will be written, so there is no
+    // order to work out (and with a cycle, none to find).
+    let parents = if errors.is_empty() {
+        Parents {
+            groups: Parents::depths(&group_parents, &file.groups),
+            operations: Parents::depths(&operation_parents, &file.operations),
+        }
+    } else {
+        Parents::default()
+    };
+    let scope = Scope {
+        file: &file,
+        stored: &known,
+    };
+    let total = spools.total();
+    let writer = Writer::new(db, actor, reason, progress, total, stored);
+    let report = writer
+        .write(&mut spools, &scope, &parents, &mut errors)
+        .await?;
+    if errors.is_empty() {
+        Ok(report)
+    } else {
+        Err(Error::Invalid(errors))
     }
-    Writer::new(db, actor, reason, progress, &ds, stored)
-        .write(&ds)
-        .await
 }
 
 /// Parent chains that would loop once the file's records join the stored
-/// ones (validation already refused loops within the file).
+/// ones (chains within the file were checked on their own).
 pub(crate) async fn stored_cycles<C: Conn>(
     db: &C,
-    ds: &Dataset,
+    file: &KnownSlugs,
+    group_parents: &HashMap<String, String>,
+    operation_parents: &HashMap<String, String>,
 ) -> Result<Vec<crate::error::FieldError>> {
     let mut errors = Vec::new();
-    let groups: HashMap<&str, Option<&str>> = ds
-        .groups
-        .iter()
-        .map(|g| (g.slug.as_str(), g.parent.as_deref()))
-        .collect();
-    for g in &ds.groups {
-        if let Some(p) = &g.parent
-            && reaches(db, p, &g.slug, &groups, true).await?
+    let in_file = |set: &HashSet<String>, parents: &HashMap<String, String>, s: &str| {
+        set.contains(s).then(|| parents.get(s).cloned())
+    };
+    for (slug, p) in group_parents {
+        if reaches(
+            db,
+            p,
+            slug,
+            &|s| in_file(&file.groups, group_parents, s),
+            true,
+        )
+        .await?
         {
             errors.push(crate::error::FieldError::new(
-                format!("groups[{}].parent", g.slug),
+                format!("groups[{slug}].parent"),
                 "the chain of parents loops back on itself",
             ));
         }
     }
-    let ops: HashMap<&str, Option<&str>> = ds
-        .operations
-        .iter()
-        .map(|o| (o.slug.as_str(), o.part_of.as_deref()))
-        .collect();
-    for o in &ds.operations {
-        if let Some(p) = &o.part_of
-            && reaches(db, p, &o.slug, &ops, false).await?
+    for (slug, p) in operation_parents {
+        if reaches(
+            db,
+            p,
+            slug,
+            &|s| in_file(&file.operations, operation_parents, s),
+            false,
+        )
+        .await?
         {
             errors.push(crate::error::FieldError::new(
-                format!("operations[{}].part_of", o.slug),
+                format!("operations[{slug}].part_of"),
                 "the chain of parents loops back on itself",
             ));
         }
     }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
     Ok(errors)
 }
 
@@ -124,7 +175,7 @@ pub(crate) async fn reaches<C: Conn>(
     db: &C,
     start: &str,
     target: &str,
-    in_file: &HashMap<&str, Option<&str>>,
+    in_file: &(dyn Fn(&str) -> Option<Option<String>> + Sync),
     groups: bool,
 ) -> Result<bool> {
     let mut at = Some(start.to_owned());
@@ -137,8 +188,8 @@ pub(crate) async fn reaches<C: Conn>(
         if steps > 10_000 {
             return Ok(true);
         }
-        at = match in_file.get(slug.as_str()) {
-            Some(p) => p.map(str::to_owned),
+        at = match in_file(slug.as_str()) {
+            Some(p) => p,
             None if groups => {
                 let parent = rows::one(
                     db,

@@ -1,13 +1,14 @@
 //! The import's writer: plans each record (create, update or keep), collects
 //! names, texts, citations and revisions, and writes them in batches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::parts::{ImportReport, Progress, RECORDS_PER_STEP, parents_first, record_id};
+use super::parts::{ImportReport, Progress, record_id};
+use super::staged::{Kind, Spools};
 use super::stored::StoredIds;
 use crate::db::bulk::insert_chunked;
 use crate::db::entities::{
@@ -16,11 +17,13 @@ use crate::db::entities::{
 };
 use crate::domain::Conn;
 use crate::domain::dataset::{
-    AlternativeRecord, CitationRecord, Dataset, NameRecord, TextRecord, canonical,
+    AlternativeRecord, CitationRecord, GroupRecord, LegalOutcomeRecord, NameRecord,
+    OperationRecord, Scope, SourceRecord, TargetRecord, TextRecord, canonical, check_group,
+    check_legal_outcome, check_operation, check_source, check_target,
 };
 use crate::domain::model::Subject;
 use crate::domain::text::search_key;
-use crate::error::Result;
+use crate::error::{FieldError, Result};
 
 /// Rows collected for one import, written kind by kind.
 pub(crate) struct Writer<'a, C: Conn> {
@@ -32,15 +35,37 @@ pub(crate) struct Writer<'a, C: Conn> {
     pub(crate) done: u64,
     pub(crate) total: u64,
     pub(crate) report: ImportReport,
-    pub(crate) source_ids: HashMap<String, Uuid>,
-    pub(crate) group_ids: HashMap<String, Uuid>,
-    pub(crate) target_ids: HashMap<String, Uuid>,
-    pub(crate) operation_ids: HashMap<String, Uuid>,
+    pub(crate) source_ids: Ids,
+    pub(crate) group_ids: Ids,
+    pub(crate) target_ids: Ids,
+    pub(crate) operation_ids: Ids,
     pub(crate) names: Vec<name::ActiveModel>,
     pub(crate) texts: Vec<text::ActiveModel>,
     pub(crate) alternatives: Vec<alternative::ActiveModel>,
     pub(crate) citations: Vec<citation::ActiveModel>,
     pub(crate) revisions: Vec<revision::ActiveModel>,
+}
+
+/// The id of each record of one kind a file names: a stored record keeps
+/// its own; a new one gets its deterministic id (`record_id`), computed when
+/// asked rather than kept for every slug of a large file. Validation has made
+/// sure a slug outside the file is stored.
+pub(crate) struct Ids {
+    kind: &'static str,
+    stored: HashMap<String, Uuid>,
+}
+
+impl Ids {
+    fn new(kind: &'static str, stored: HashMap<String, Uuid>) -> Self {
+        Ids { kind, stored }
+    }
+
+    pub(crate) fn of(&self, slug: &str) -> Uuid {
+        self.stored
+            .get(slug)
+            .copied()
+            .unwrap_or_else(|| record_id(self.kind, slug))
+    }
 }
 
 /// What happens to one record.
@@ -59,54 +84,28 @@ impl<'a, C: Conn> Writer<'a, C> {
         actor: Option<Uuid>,
         reason: Option<&str>,
         progress: Progress<'a>,
-        ds: &Dataset,
+        total: u64,
         stored: StoredIds,
     ) -> Self {
-        let mut w = Writer {
+        let w = Writer {
             db,
             actor,
             reason: reason.map(str::to_owned),
             now: Utc::now(),
             progress,
             done: 0,
-            total: (ds.sources.len()
-                + ds.groups.len()
-                + ds.targets.len()
-                + ds.operations.len()
-                + ds.legal_outcomes.len()) as u64,
+            total,
             report: ImportReport::default(),
-            source_ids: stored.sources,
-            group_ids: stored.groups,
-            target_ids: stored.targets,
-            operation_ids: stored.operations,
+            source_ids: Ids::new("source", stored.sources),
+            group_ids: Ids::new("group", stored.groups),
+            target_ids: Ids::new("target", stored.targets),
+            operation_ids: Ids::new("operation", stored.operations),
             names: Vec::new(),
             texts: Vec::new(),
             alternatives: Vec::new(),
             citations: Vec::new(),
             revisions: Vec::new(),
         };
-        // New records get their deterministic ids up front, so references
-        // within the file resolve before anything is inserted.
-        for r in &ds.sources {
-            w.source_ids
-                .entry(r.slug.clone())
-                .or_insert_with(|| record_id("source", &r.slug));
-        }
-        for r in &ds.groups {
-            w.group_ids
-                .entry(r.slug.clone())
-                .or_insert_with(|| record_id("group", &r.slug));
-        }
-        for r in &ds.targets {
-            w.target_ids
-                .entry(r.slug.clone())
-                .or_insert_with(|| record_id("target", &r.slug));
-        }
-        for r in &ds.operations {
-            w.operation_ids
-                .entry(r.slug.clone())
-                .or_insert_with(|| record_id("operation", &r.slug));
-        }
         (w.progress)(0, w.total);
         w
     }
@@ -245,7 +244,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             let is = |s: Subject| Set((subject == s).then_some(owner));
             self.citations.push(citation::ActiveModel {
                 id: Set(Uuid::new_v4()),
-                source_id: Set(self.source_ids[&c.source]),
+                source_id: Set(self.source_ids.of(&c.source)),
                 group_id: is(Subject::Group),
                 target_id: is(Subject::Target),
                 operation_id: is(Subject::Operation),
@@ -349,34 +348,84 @@ impl<'a, C: Conn> Writer<'a, C> {
         Ok(())
     }
 
-    /// Writes the file kind by kind, `RECORDS_PER_STEP` records at a time:
-    /// each step's rows, and the names, texts, citations and revisions they
-    /// bring, are inserted before the next step builds its own. Building
-    /// every row first held all of them at once, many times the file's size
-    /// (bench/README.md, "Measurements behind the code"). Parents still come before their
-    /// children, as steps follow `parents_first` order.
-    pub(crate) async fn write(mut self, ds: &Dataset) -> Result<ImportReport> {
-        for step in ds.sources.chunks(RECORDS_PER_STEP) {
-            self.write_sources(step).await?;
-            self.flush().await?;
+    /// Reads the staged file back kind by kind, a step of
+    /// `RECORDS_PER_STEP` records at a time, checking each record and
+    /// writing the step: its rows, and the names, texts, citations and
+    /// revisions they bring, are inserted before the next step is read.
+    /// Building every row first held all of them at once, many times the
+    /// file's size (bench/README.md, "Measurements behind the code").
+    ///
+    /// Groups and operations are read once per depth of their parent chains
+    /// within the file, each pass writing one depth, so parents come first;
+    /// the first pass also checks them all. Once any fault is found nothing
+    /// more is written, but every record is still checked (the first pass of
+    /// each kind). A chain of d records in one file costs d passes over its
+    /// kind: parent chains in the data are a few records deep.
+    pub(crate) async fn write(
+        mut self,
+        spools: &mut Spools,
+        scope: &Scope<'_>,
+        parents: &Parents<'_>,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<ImportReport> {
+        let mut steps = spools.steps::<SourceRecord>(Kind::Source)?;
+        while let Some(step) = steps.next_step()? {
+            step.iter().for_each(|r| check_source(r, errors));
+            if errors.is_empty() {
+                self.write_sources(&step).await?;
+                self.flush().await?;
+            }
         }
-        let groups = parents_first(&ds.groups, |r| &r.slug, |r| r.parent.as_deref());
-        for step in groups.chunks(RECORDS_PER_STEP) {
-            self.write_groups(step).await?;
-            self.flush().await?;
+        let deepest = parents.groups.values().max().copied().unwrap_or(0);
+        for depth in 0..=deepest {
+            if depth > 0 && !errors.is_empty() {
+                break;
+            }
+            let mut steps = spools.steps::<GroupRecord>(Kind::Group)?;
+            while let Some(step) = steps.next_step()? {
+                if depth == 0 {
+                    step.iter().for_each(|r| check_group(r, scope, errors));
+                }
+                let at = at_depth(&step, depth, |r| &r.slug, &parents.groups);
+                if errors.is_empty() && !at.is_empty() {
+                    self.write_groups(&at).await?;
+                    self.flush().await?;
+                }
+            }
         }
-        for step in ds.targets.chunks(RECORDS_PER_STEP) {
-            self.write_targets(step).await?;
-            self.flush().await?;
+        let mut steps = spools.steps::<TargetRecord>(Kind::Target)?;
+        while let Some(step) = steps.next_step()? {
+            step.iter().for_each(|r| check_target(r, scope, errors));
+            if errors.is_empty() {
+                self.write_targets(&step).await?;
+                self.flush().await?;
+            }
         }
-        let operations = parents_first(&ds.operations, |r| &r.slug, |r| r.part_of.as_deref());
-        for step in operations.chunks(RECORDS_PER_STEP) {
-            self.write_operations(step).await?;
-            self.flush().await?;
+        let deepest = parents.operations.values().max().copied().unwrap_or(0);
+        for depth in 0..=deepest {
+            if depth > 0 && !errors.is_empty() {
+                break;
+            }
+            let mut steps = spools.steps::<OperationRecord>(Kind::Operation)?;
+            while let Some(step) = steps.next_step()? {
+                if depth == 0 {
+                    step.iter().for_each(|r| check_operation(r, scope, errors));
+                }
+                let at = at_depth(&step, depth, |r| &r.slug, &parents.operations);
+                if errors.is_empty() && !at.is_empty() {
+                    self.write_operations(&at).await?;
+                    self.flush().await?;
+                }
+            }
         }
-        for step in ds.legal_outcomes.chunks(RECORDS_PER_STEP) {
-            self.write_legal_outcomes(step).await?;
-            self.flush().await?;
+        let mut steps = spools.steps::<LegalOutcomeRecord>(Kind::LegalOutcome)?;
+        while let Some(step) = steps.next_step()? {
+            step.iter()
+                .for_each(|r| check_legal_outcome(r, scope, errors));
+            if errors.is_empty() {
+                self.write_legal_outcomes(&step).await?;
+                self.flush().await?;
+            }
         }
         Ok(self.report)
     }
@@ -391,6 +440,63 @@ impl<'a, C: Conn> Writer<'a, C> {
         insert_chunked(self.db, std::mem::take(&mut self.revisions)).await?;
         Ok(())
     }
+}
+
+/// How many of a record's ancestors the file itself holds, for the records
+/// that have any: the writer writes each depth before the next, so a parent
+/// is stored before its children.
+#[derive(Default)]
+pub(crate) struct Parents<'a> {
+    pub(crate) groups: HashMap<&'a str, usize>,
+    pub(crate) operations: HashMap<&'a str, usize>,
+}
+
+impl Parents<'_> {
+    /// Each record's depth, from `parents` (record, its parent) and the
+    /// slugs the file holds; each chain is walked once, its depths kept for
+    /// the records below it. Only for parent links without cycles (checked
+    /// first: `apply_staged` asks only then).
+    pub(crate) fn depths<'a>(
+        parents: &'a HashMap<String, String>,
+        file: &HashSet<String>,
+    ) -> HashMap<&'a str, usize> {
+        let mut out: HashMap<&'a str, usize> = HashMap::new();
+        let mut path = Vec::new();
+        for child in parents.keys() {
+            // Up from `child` to a record whose depth is known or that has no
+            // parent in the file (depth 0, not stored).
+            let mut at = child.as_str();
+            let mut base = 0;
+            while !out.contains_key(at) {
+                match parents.get(at).filter(|p| file.contains(p.as_str())) {
+                    Some(p) if path.len() <= parents.len() => {
+                        path.push(at);
+                        at = p.as_str();
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(d) = out.get(at) {
+                base = *d;
+            }
+            for (i, slug) in path.drain(..).rev().enumerate() {
+                out.insert(slug, base + i + 1);
+            }
+        }
+        out
+    }
+}
+
+/// The records of a step whose parent chains within the file are `depth` long.
+fn at_depth<'r, T>(
+    step: &'r [T],
+    depth: usize,
+    slug: impl Fn(&T) -> &String,
+    depths: &HashMap<&str, usize>,
+) -> Vec<&'r T> {
+    step.iter()
+        .filter(|r| depths.get(slug(r).as_str()).copied().unwrap_or(0) == depth)
+        .collect()
 }
 
 /// `created_at` and `version` of a record about to be written.

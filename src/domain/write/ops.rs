@@ -20,8 +20,7 @@ use crate::db::entities::{
 use crate::db::rows;
 use crate::domain::Conn;
 use crate::domain::auth::{Actor, Role};
-use crate::domain::dataset::Dataset;
-use crate::domain::import::{ImportReport, apply};
+use crate::domain::import::{ImportReport, Staged, apply, apply_staged};
 use crate::error::{Error, Result};
 
 /// How often a write that met a deadlock or serialization failure is run
@@ -285,8 +284,8 @@ pub(crate) async fn delete_once(
 }
 
 /// Imports a whole dataset file (admins only), all or nothing. The file is
-/// parsed as it is read (on a blocking thread: `body` is a synchronous
-/// reader), so its text is never held whole.
+/// staged as it is read (on a blocking thread: `body` is a synchronous
+/// reader), so neither its text nor its records are ever held whole.
 pub async fn import_file<R: std::io::Read + Send + 'static>(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -295,14 +294,14 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
 ) -> Result<ImportReport> {
     actor.require(Role::Admin, "importing files")?;
     check_reason(reason)?;
-    let ds = tokio::task::spawn_blocking(move || Dataset::parse_reader(body))
+    let staged = tokio::task::spawn_blocking(move || Staged::read(body))
         .await
         .map_err(|e| Error::Internal(format!("the import parser stopped: {e}")))??;
     let txn = db.begin().await?;
     crate::db::bulk::plan_each_statement(&txn).await?;
-    let report = apply(
+    let report = apply_staged(
         &txn,
-        ds,
+        staged,
         Some(actor.key_id),
         reason.or(Some("import")),
         &|_, _| {},
