@@ -699,3 +699,56 @@ both_backends!(a_large_import_refreshes_the_planner_statistics, |backend| {
         "analysed after POST /v1/import"
     );
 });
+
+// A record stored under an id that is not the one an import would give it
+// (a database filled by other means) keeps that id, and the records of the
+// same file that refer to it are written with it: the import looks stored
+// ids up a step at a time, not for the whole file at once.
+both_backends!(
+    a_record_stored_under_its_own_id_keeps_it_and_is_referred_to_by_it,
+    |backend| {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let Some(t) = TestDb::new(backend).await else {
+            return;
+        };
+        let file = |title: &str, with_group: bool| {
+            let group = if with_group {
+                r#", "groups": [{"slug": "grp-own", "kind": "collective",
+                    "names": [{"lang": "en", "text": "Own", "kind": "primary"}],
+                    "citations": [{"source": "src-own"}]}]"#
+            } else {
+                ""
+            };
+            Dataset::from_json(&format!(
+                r#"{{"format": "factline-dataset", "version": 1,
+                    "sources": [{{"slug": "src-own", "title": "{title}", "language": "en", "kind": "news"}}]{group}}}"#
+            ))
+            .unwrap()
+        };
+        crate::helpers::import_dataset(&t.db, file("First", false))
+            .await
+            .unwrap();
+        let own = uuid::Uuid::new_v4();
+        source::Entity::update_many()
+            .col_expr(source::Column::Id, Expr::value(own))
+            .filter(source::Column::Slug.eq("src-own"))
+            .exec(&t.db)
+            .await
+            .unwrap();
+        let report = crate::helpers::import_dataset(&t.db, file("Second", true))
+            .await
+            .unwrap();
+        assert_eq!((report.created, report.updated), (1, 1));
+        let s = source::Entity::find().one(&t.db).await.unwrap().unwrap();
+        assert_eq!((s.id, s.title.as_str(), s.version), (own, "Second", 2));
+        let cites: Vec<uuid::Uuid> = citation::Entity::find()
+            .all(&t.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.source_id)
+            .collect();
+        assert_eq!(cites, [own]);
+    }
+);

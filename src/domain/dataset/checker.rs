@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::records::{CitationRecord, MoneyRecord, NameRecord, TextRecord};
+use super::slugs::SlugSet;
 use crate::domain::edtf::Edtf;
 use crate::domain::{bounds, vocab};
 use crate::error::FieldError;
@@ -65,10 +66,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 /// The slugs a reference may name, of one kind: the file's own records and
 /// the stored ones, kept apart so neither is copied into the other.
 #[derive(Clone, Copy)]
-pub(crate) struct Known<'a>(
-    pub(crate) &'a HashSet<String>,
-    pub(crate) &'a HashSet<String>,
-);
+pub(crate) struct Known<'a>(pub(crate) &'a SlugSet, pub(crate) &'a SlugSet);
 
 impl Known<'_> {
     pub(crate) fn contains(&self, slug: &str) -> bool {

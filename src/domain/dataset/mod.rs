@@ -6,6 +6,7 @@ mod alternatives;
 mod checker;
 mod records;
 pub mod report;
+mod slugs;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -17,6 +18,7 @@ pub use records::{
     GroupLinkRecord, GroupRecord, LegalOutcomeRecord, MoneyRecord, NameRecord, OperationRecord,
     SourceRecord, TargetLinkRecord, TargetRecord, TextRecord,
 };
+pub use slugs::SlugSet;
 pub use validate::{KnownSlugs, validate};
 pub(crate) use validate::{
     Scope, check_cycles, check_group, check_header, check_legal_outcome, check_operation,

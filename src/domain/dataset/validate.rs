@@ -8,18 +8,19 @@ use super::records::{
     Dataset, FORMAT, FORMAT_VERSION, GroupRecord, LegalOutcomeRecord, OperationRecord,
     SourceRecord, TargetRecord,
 };
+use super::slugs::SlugSet;
 use crate::domain::edtf::End;
 use crate::domain::{bounds, vocab};
 use crate::error::FieldError;
 
-/// Slugs that already exist in the database, by kind, for references a file
-/// makes to records it does not itself contain.
+/// Slugs of the kinds a record may refer to: a file's own, or those stored
+/// in the database that a file refers to without containing them.
 #[derive(Debug, Default)]
 pub struct KnownSlugs {
-    pub sources: HashSet<String>,
-    pub groups: HashSet<String>,
-    pub targets: HashSet<String>,
-    pub operations: HashSet<String>,
+    pub sources: SlugSet,
+    pub groups: SlugSet,
+    pub targets: SlugSet,
+    pub operations: SlugSet,
 }
 
 /// Every problem in the file, each naming its record by slug. Empty means the
@@ -45,7 +46,7 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
     for r in &ds.operations {
         check_slug("operations", &r.slug, &mut file.operations, &mut errors);
     }
-    let mut outcomes = HashSet::new();
+    let mut outcomes = SlugSet::default();
     for r in &ds.legal_outcomes {
         check_slug("legal_outcomes", &r.slug, &mut outcomes, &mut errors);
     }
@@ -140,7 +141,7 @@ pub(crate) fn check_header(
 pub(crate) fn check_slug(
     collection: &str,
     slug: &str,
-    seen: &mut HashSet<String>,
+    seen: &mut SlugSet,
     errors: &mut Vec<FieldError>,
 ) {
     if !vocab::is_slug(slug) {
@@ -149,7 +150,7 @@ pub(crate) fn check_slug(
             "a slug is lower-case letters, digits and single hyphens",
         ));
     }
-    if !seen.insert(slug.to_owned()) {
+    if !seen.insert(slug) {
         errors.push(FieldError::new(
             format!("{collection}[{slug}]"),
             "duplicate slug",

@@ -35,7 +35,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             let old = existing.get(r.slug.as_str());
             let old_rec = old.map(|m| snapshot::source_record(m));
             let plan = self.plan(r, old_rec.as_ref().zip(old.map(|m| m.version)));
-            let id = self.source_ids.of(&r.slug);
+            let id = self.source_ids.own(&r.slug, old.map(|m| m.id));
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let published = r.published.as_deref().map(parse_valid);
             let am = source::ActiveModel {
@@ -83,7 +83,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for &r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.group_ids.of(&r.slug);
+            let id = self.group_ids.own(&r.slug, old.map(|m| m.id));
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let founded = r.founded.as_deref().map(parse_valid);
             let dissolved = r.dissolved.as_deref().map(parse_valid);
@@ -155,7 +155,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.target_ids.of(&r.slug);
+            let id = self.target_ids.own(&r.slug, old.map(|m| m.id));
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let am = target::ActiveModel {
                 id: Set(id),
@@ -208,7 +208,7 @@ impl<'a, C: Conn> Writer<'a, C> {
         for &r in records {
             let old = existing.get(r.slug.as_str());
             let plan = self.plan(r, old_recs.get(&r.slug).zip(old.map(|m| m.version)));
-            let id = self.operation_ids.of(&r.slug);
+            let id = self.operation_ids.own(&r.slug, old.map(|m| m.id));
             let (created_at, version) = stamp(&plan, old.map(|m| m.created_at), self.now);
             let start = parse_valid(&r.start);
             let end = End::stored(r.end.as_deref());

@@ -2,7 +2,7 @@
 //! records are matched by slug and a record equal to what is stored is left
 //! alone (no version bump, no revision), so importing a file twice changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, TransactionTrait,
@@ -17,7 +17,7 @@ use crate::db::bulk::{ANALYZE_AFTER, Upkeep, plan_each_statement, refresh_statis
 use crate::db::entities::{group, operation};
 use crate::db::rows;
 use crate::domain::Conn;
-use crate::domain::dataset::{Dataset, KnownSlugs, Scope, check_cycles};
+use crate::domain::dataset::{Dataset, KnownSlugs, Scope, SlugSet, check_cycles};
 use crate::error::{Error, Result};
 
 /// Validates a staged file against itself and the database, and writes it
@@ -88,7 +88,7 @@ pub async fn apply_staged<C: Conn>(
         mut errors,
         ..
     } = staged;
-    let stored = StoredIds::load(db, &file, &outside).await?;
+    let stored = StoredIds::load(db, &outside).await?;
     let known = stored.known();
     check_cycles(&group_parents, "groups", "parent", &mut errors);
     check_cycles(&operation_parents, "operations", "part_of", &mut errors);
@@ -130,7 +130,7 @@ pub(crate) async fn stored_cycles<C: Conn>(
     operation_parents: &HashMap<String, String>,
 ) -> Result<Vec<crate::error::FieldError>> {
     let mut errors = Vec::new();
-    let in_file = |set: &HashSet<String>, parents: &HashMap<String, String>, s: &str| {
+    let in_file = |set: &SlugSet, parents: &HashMap<String, String>, s: &str| {
         set.contains(s).then(|| parents.get(s).cloned())
     };
     for (slug, p) in group_parents {

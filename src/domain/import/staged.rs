@@ -1,9 +1,9 @@
 //! A file staged for import. Its records are parsed one at a time and kept
 //! as lines in one spool per kind (in memory while small, then in a
-//! temporary file); only their slugs and parent links stay in memory. The
-//! writer reads each kind back a step at a time, so what an import holds is
-//! the file's slugs and one step, not the file, and it is still all or
-//! nothing.
+//! temporary file); only their slugs (as fingerprints, see [`SlugSet`]) and
+//! parent links stay in memory. The writer reads each kind back a step at a
+//! time, so what an import holds is the file's slugs and one step, not the
+//! file, and it is still all or nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
@@ -14,7 +14,7 @@ use tempfile::SpooledTempFile;
 
 use super::parts::RECORDS_PER_STEP;
 use crate::domain::dataset::{
-    CitationRecord, Dataset, FORMAT, FORMAT_VERSION, KnownSlugs, check_header, check_slug,
+    CitationRecord, Dataset, FORMAT, FORMAT_VERSION, KnownSlugs, SlugSet, check_header, check_slug,
 };
 use crate::domain::file::{Line, Sink, read_into};
 use crate::error::{Error, FieldError, Result};
@@ -128,9 +128,9 @@ pub struct Staged {
     pub(crate) spools: Spools,
     /// The file's own slugs, by kind.
     pub(crate) file: KnownSlugs,
-    legal_outcomes: HashSet<String>,
+    legal_outcomes: SlugSet,
     /// Slugs the file refers to without holding them: they must be stored.
-    pub(crate) outside: KnownSlugs,
+    pub(crate) outside: Outside,
     /// Each group that names a parent, and the parent.
     pub(crate) group_parents: HashMap<String, String>,
     /// Each operation that is part of another, and that one.
@@ -148,8 +148,8 @@ impl Staged {
             description: None,
             spools: Spools(std::array::from_fn(|_| Spool::new())),
             file: KnownSlugs::default(),
-            legal_outcomes: HashSet::new(),
-            outside: KnownSlugs::default(),
+            legal_outcomes: SlugSet::default(),
+            outside: Outside::default(),
             group_parents: HashMap::new(),
             operation_parents: HashMap::new(),
             errors: Vec::new(),
@@ -189,6 +189,17 @@ impl Staged {
         );
         errors.append(&mut self.errors);
         self.errors = errors;
+        // From here the file's slugs are only read; the legal outcomes'
+        // served to find duplicates, which nothing refers to.
+        for set in [
+            &mut self.file.sources,
+            &mut self.file.groups,
+            &mut self.file.targets,
+            &mut self.file.operations,
+        ] {
+            set.freeze();
+        }
+        self.legal_outcomes = SlugSet::default();
         // A reference met before the record it names is no outside one.
         let (file, outside) = (&self.file, &mut self.outside);
         outside.sources.retain(|s| !file.sources.contains(s));
@@ -205,7 +216,18 @@ impl Staged {
     }
 }
 
-fn refer(file: &HashSet<String>, outside: &mut HashSet<String>, slug: &str) {
+/// The slugs a file refers to without holding them, by kind: looked up in
+/// the database by name, so kept whole (a file exported from factline holds
+/// what it refers to, so these are few).
+#[derive(Debug, Default)]
+pub(crate) struct Outside {
+    pub(crate) sources: HashSet<String>,
+    pub(crate) groups: HashSet<String>,
+    pub(crate) targets: HashSet<String>,
+    pub(crate) operations: HashSet<String>,
+}
+
+fn refer(file: &SlugSet, outside: &mut HashSet<String>, slug: &str) {
     if !file.contains(slug) && !outside.contains(slug) {
         outside.insert(slug.to_owned());
     }

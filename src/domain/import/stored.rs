@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use super::staged::Outside;
 use crate::db::entities::{group, operation, source, target};
 use crate::db::rows;
 use crate::domain::Conn;
@@ -36,7 +37,8 @@ pub(crate) async fn ids_of<'s, E: EntityTrait, C: Conn>(
     Ok(out)
 }
 
-/// Stored ids of every slug a file names, by kind.
+/// Stored ids of the records a file refers to outside itself, by kind. The
+/// file's own records are looked up a step at a time as they are written.
 pub(crate) struct StoredIds {
     pub(crate) sources: HashMap<String, Uuid>,
     pub(crate) groups: HashMap<String, Uuid>,
@@ -45,51 +47,46 @@ pub(crate) struct StoredIds {
 }
 
 impl StoredIds {
-    /// The stored ids of a staged file's slugs and of those it refers to
-    /// outside itself.
-    pub(crate) async fn load<C: Conn>(
-        db: &C,
-        file: &KnownSlugs,
-        outside: &KnownSlugs,
-    ) -> Result<Self> {
+    pub(crate) async fn load<C: Conn>(db: &C, outside: &Outside) -> Result<Self> {
         Ok(StoredIds {
             sources: ids_of::<source::Entity, _>(
                 db,
                 source::Column::Id,
                 source::Column::Slug,
-                file.sources.iter().chain(&outside.sources),
+                outside.sources.iter(),
             )
             .await?,
             groups: ids_of::<group::Entity, _>(
                 db,
                 group::Column::Id,
                 group::Column::Slug,
-                file.groups.iter().chain(&outside.groups),
+                outside.groups.iter(),
             )
             .await?,
             targets: ids_of::<target::Entity, _>(
                 db,
                 target::Column::Id,
                 target::Column::Slug,
-                file.targets.iter().chain(&outside.targets),
+                outside.targets.iter(),
             )
             .await?,
             operations: ids_of::<operation::Entity, _>(
                 db,
                 operation::Column::Id,
                 operation::Column::Slug,
-                file.operations.iter().chain(&outside.operations),
+                outside.operations.iter(),
             )
             .await?,
         })
     }
 
+    /// The slugs found stored, for checking references.
     pub(crate) fn known(&self) -> KnownSlugs {
         KnownSlugs {
-            sources: self.sources.keys().cloned().collect(),
-            groups: self.groups.keys().cloned().collect(),
-            targets: self.targets.keys().cloned().collect(),
-            operations: self.operations.keys().cloned().collect(),
+            sources: self.sources.keys().collect(),
+            groups: self.groups.keys().collect(),
+            targets: self.targets.keys().collect(),
+            operations: self.operations.keys().collect(),
         }
     }
 }

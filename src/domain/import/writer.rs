@@ -1,7 +1,7 @@
 //! The import's writer: plans each record (create, update or keep), collects
 //! names, texts, citations and revisions, and writes them in batches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -18,8 +18,8 @@ use crate::db::entities::{
 use crate::domain::Conn;
 use crate::domain::dataset::{
     AlternativeRecord, CitationRecord, GroupRecord, LegalOutcomeRecord, NameRecord,
-    OperationRecord, Scope, SourceRecord, TargetRecord, TextRecord, canonical, check_group,
-    check_legal_outcome, check_operation, check_source, check_target,
+    OperationRecord, Scope, SlugSet, SourceRecord, TargetRecord, TextRecord, canonical,
+    check_group, check_legal_outcome, check_operation, check_source, check_target,
 };
 use crate::domain::model::Subject;
 use crate::domain::text::search_key;
@@ -48,8 +48,12 @@ pub(crate) struct Writer<'a, C: Conn> {
 
 /// The id of each record of one kind a file names: a stored record keeps
 /// its own; a new one gets its deterministic id (`record_id`), computed when
-/// asked rather than kept for every slug of a large file. Validation has made
-/// sure a slug outside the file is stored.
+/// asked rather than kept for every slug of a large file. Kept here are the
+/// stored ids of the records the file refers to outside itself (validation
+/// has made sure they are stored) and of the file's records already written
+/// whose stored id is not their `record_id` (a database filled by other
+/// means): a kind is written before the kinds that refer to it, and a
+/// parent before its children.
 pub(crate) struct Ids {
     kind: &'static str,
     stored: HashMap<String, Uuid>,
@@ -65,6 +69,19 @@ impl Ids {
             .get(slug)
             .copied()
             .unwrap_or_else(|| record_id(self.kind, slug))
+    }
+
+    /// The id of a record of the file about to be written, given the id it
+    /// is stored under, if it is.
+    pub(crate) fn own(&mut self, slug: &str, stored: Option<Uuid>) -> Uuid {
+        let new = record_id(self.kind, slug);
+        match stored {
+            Some(id) if id != new => {
+                self.stored.insert(slug.to_owned(), id);
+                id
+            }
+            _ => new,
+        }
     }
 }
 
@@ -458,7 +475,7 @@ impl Parents<'_> {
     /// first: `apply_staged` asks only then).
     pub(crate) fn depths<'a>(
         parents: &'a HashMap<String, String>,
-        file: &HashSet<String>,
+        file: &SlugSet,
     ) -> HashMap<&'a str, usize> {
         let mut out: HashMap<&'a str, usize> = HashMap::new();
         let mut path = Vec::new();
