@@ -703,7 +703,8 @@ both_backends!(a_large_import_refreshes_the_planner_statistics, |backend| {
 // A record stored under an id that is not the one an import would give it
 // (a database filled by other means) keeps that id, and the records of the
 // same file that refer to it are written with it: the import looks stored
-// ids up a step at a time, not for the whole file at once.
+// ids up a step at a time, not for the whole file at once. A source cited
+// by a group, and a group that is the parent of another (the next depth).
 both_backends!(
     a_record_stored_under_its_own_id_keeps_it_and_is_referred_to_by_it,
     |backend| {
@@ -712,36 +713,74 @@ both_backends!(
         let Some(t) = TestDb::new(backend).await else {
             return;
         };
-        let file = |title: &str, with_group: bool| {
-            let group = if with_group {
-                r#", "groups": [{"slug": "grp-own", "kind": "collective",
-                    "names": [{"lang": "en", "text": "Own", "kind": "primary"}],
-                    "citations": [{"source": "src-own"}]}]"#
-            } else {
-                ""
-            };
+        let group = |slug: &str, rest: &str| {
+            format!(
+                r#"{{"slug": "{slug}", "kind": "collective",
+                    "names": [{{"lang": "en", "text": "{slug}", "kind": "primary"}}]{rest}}}"#
+            )
+        };
+        let file = |title: &str, groups: Vec<String>| {
             Dataset::from_json(&format!(
                 r#"{{"format": "factline-dataset", "version": 1,
-                    "sources": [{{"slug": "src-own", "title": "{title}", "language": "en", "kind": "news"}}]{group}}}"#
+                    "sources": [{{"slug": "src-own", "title": "{title}", "language": "en", "kind": "news"}}],
+                    "groups": [{}]}}"#,
+                groups.join(",")
             ))
             .unwrap()
         };
-        crate::helpers::import_dataset(&t.db, file("First", false))
-            .await
-            .unwrap();
-        let own = uuid::Uuid::new_v4();
+        crate::helpers::import_dataset(
+            &t.db,
+            file(
+                "First",
+                vec![group(
+                    "grp-parent",
+                    r#", "citations": [{"source": "src-own"}]"#,
+                )],
+            ),
+        )
+        .await
+        .unwrap();
+        let (own_source, own_group) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
         source::Entity::update_many()
-            .col_expr(source::Column::Id, Expr::value(own))
+            .col_expr(source::Column::Id, Expr::value(own_source))
             .filter(source::Column::Slug.eq("src-own"))
             .exec(&t.db)
             .await
             .unwrap();
-        let report = crate::helpers::import_dataset(&t.db, file("Second", true))
+        // Its names and citations point at it; the import writes them again.
+        factline::db::entities::name::Entity::delete_many()
+            .exec(&t.db)
             .await
             .unwrap();
-        assert_eq!((report.created, report.updated), (1, 1));
+        citation::Entity::delete_many().exec(&t.db).await.unwrap();
+        group::Entity::update_many()
+            .col_expr(group::Column::Id, Expr::value(own_group))
+            .filter(group::Column::Slug.eq("grp-parent"))
+            .exec(&t.db)
+            .await
+            .unwrap();
+        let second = file(
+            "Second",
+            vec![
+                // The child first: it is written a depth later all the same.
+                group(
+                    "grp-child",
+                    r#", "parent": "grp-parent", "citations": [{"source": "src-own"}]"#,
+                ),
+                group("grp-parent", r#", "citations": [{"source": "src-own"}]"#),
+            ],
+        );
+        let report = crate::helpers::import_dataset(&t.db, second).await.unwrap();
+        assert_eq!((report.created, report.updated), (1, 2));
         let s = source::Entity::find().one(&t.db).await.unwrap().unwrap();
-        assert_eq!((s.id, s.title.as_str(), s.version), (own, "Second", 2));
+        assert_eq!(
+            (s.id, s.title.as_str(), s.version),
+            (own_source, "Second", 2)
+        );
+        let groups = group::Entity::find().all(&t.db).await.unwrap();
+        let by_slug = |slug: &str| groups.iter().find(|g| g.slug == slug).unwrap();
+        assert_eq!(by_slug("grp-parent").id, own_group);
+        assert_eq!(by_slug("grp-child").parent_id, Some(own_group));
         let cites: Vec<uuid::Uuid> = citation::Entity::find()
             .all(&t.db)
             .await
@@ -749,6 +788,6 @@ both_backends!(
             .into_iter()
             .map(|c| c.source_id)
             .collect();
-        assert_eq!(cites, [own]);
+        assert_eq!(cites, [own_source, own_source]);
     }
 );

@@ -64,7 +64,8 @@ pub(crate) fn is_invisible(c: char) -> bool {
 }
 
 /// The slugs a reference may name, of one kind: the file's own records and
-/// the stored ones, kept apart so neither is copied into the other.
+/// the stored ones it refers to, kept apart so neither is copied into the
+/// other.
 #[derive(Clone, Copy)]
 pub(crate) struct Known<'a>(pub(crate) &'a SlugSet, pub(crate) &'a SlugSet);
 

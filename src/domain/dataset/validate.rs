@@ -89,7 +89,7 @@ pub fn validate(ds: &Dataset, known: &KnownSlugs) -> Vec<FieldError> {
 }
 
 /// Where a file's references may point, by kind: its own records and the
-/// stored ones.
+/// stored ones it refers to outside itself.
 pub(crate) struct Scope<'a> {
     pub(crate) file: &'a KnownSlugs,
     pub(crate) stored: &'a KnownSlugs,

@@ -53,7 +53,9 @@ pub(crate) struct Writer<'a, C: Conn> {
 /// has made sure they are stored) and of the file's records already written
 /// whose stored id is not their `record_id` (a database filled by other
 /// means): a kind is written before the kinds that refer to it, and a
-/// parent before its children.
+/// parent before its children. In a database where most ids are not
+/// `record_id`s this map grows with the file, as the ids loaded up front
+/// once did.
 pub(crate) struct Ids {
     kind: &'static str,
     stored: HashMap<String, Uuid>,
