@@ -53,6 +53,11 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Export the records as they stood at this RFC 3339 time (rebuilt
+        /// from the revisions); the header line and the summary give the
+        /// SHA-256 to cite with it.
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
     },
     /// Exit 0 when /readyz answers 200 within the timeout (for a container HEALTHCHECK).
     Healthcheck {
@@ -188,7 +193,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
                 output,
                 collection,
-            } => run_export(&job_db, format, collection, output).await,
+                as_of,
+            } => run_export(&job_db, format, collection, output, as_of).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)
@@ -380,13 +386,30 @@ async fn run_export(
     format: crate::domain::export::Format,
     collection: Option<String>,
     output: Option<PathBuf>,
+    as_of: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     use crate::domain::export::{self, Message};
     use std::io::Write;
     let url = cfg.url();
-    let conn = db::connect(&url, cfg)
+    let live = db::connect(&url, cfg)
         .await
         .with_context(|| format!("cannot open the database at {}", startup::redact(&url)))?;
+    let as_of = as_of
+        .map(|t| crate::domain::asof::parse(&t, "--as-of"))
+        .transpose()?;
+    // As of a time, everything reads the records rebuilt as they stood then.
+    let conn = match as_of {
+        Some(t) => {
+            crate::domain::asof::Snapshots::new(crate::domain::asof::DEFAULT_MAX_RECORDS)
+                .at(&live, t)
+                .await
+                .map_err(|e| {
+                    anyhow::Error::new(e).context("cannot rebuild the records of that time")
+                })?
+                .db
+        }
+        None => live.clone(),
+    };
     let mut out: Box<dyn Write> = match &output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
@@ -425,13 +448,17 @@ async fn run_export(
         );
     }
     // The CLI writes to a file or a pipe it owns: a slow pipe is the user's choice.
-    let mut rx = export::spawn(conn.clone(), format, None, std::time::Duration::MAX);
+    let mut rx = export::spawn(conn.clone(), format, as_of, None, std::time::Duration::MAX);
     let mut records = 0;
     let mut done = false;
+    let mut cite = None;
     while let Some(m) = rx.recv().await {
         match m {
             Message::Done => done = true,
-            Message::Counts(c) => bar.set_length(c.total()),
+            Message::Start(c, id) => {
+                bar.set_length(c.total());
+                cite = Some(id);
+            }
             Message::Chunk(bytes, n) => {
                 out.write_all(&bytes).context("cannot write the export")?;
                 records += n;
@@ -450,8 +477,16 @@ async fn run_export(
     out.flush().context("cannot write the export")?;
     bar.finish_and_clear();
     conn.close().await.ok();
+    live.close().await.ok();
     if let Some(p) = output {
         eprintln!("exported {records} records to {}", p.display());
+    }
+    if let Some(id) = cite {
+        eprintln!(
+            "as of {}, sha256 {}",
+            id.as_of.as_deref().unwrap_or("(no writes yet)"),
+            id.sha256
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub imports: Arc<tokio::sync::Semaphore>,
     /// Rate limits and the in-flight cap (none unless configured).
     pub limiter: Arc<crate::http::limits::Limiter>,
+    /// Past states rebuilt for `as_of` reads, kept for the next request.
+    pub snapshots: Arc<crate::domain::asof::Snapshots>,
 }
 
 /// Most exports that may run at once; more get a 503 with `Retry-After`, so
@@ -57,6 +59,9 @@ impl AppState {
             ),
             imports: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_IMPORTS)),
             limiter: Arc::new(crate::http::limits::Limiter::new(&Default::default())),
+            snapshots: Arc::new(crate::domain::asof::Snapshots::new(
+                crate::domain::asof::DEFAULT_MAX_RECORDS,
+            )),
         }
     }
 
@@ -90,25 +95,6 @@ impl AppState {
     /// pooled connection for all its statements, counted in `/metrics`.
     pub fn read_conn(&self, headers: &axum::http::HeaderMap) -> crate::db::Reader {
         crate::db::Reader::new(self.reader(headers)).counted(self.metrics.read_statements())
-    }
-}
-
-/// Extracts the connection a read request should use (see
-/// [`AppState::reader`]): one pooled connection for all its statements.
-pub struct ReadDb {
-    pub db: crate::db::Reader,
-}
-
-impl axum::extract::FromRequestParts<AppState> for ReadDb {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ReadDb {
-            db: state.read_conn(&parts.headers),
-        })
     }
 }
 

@@ -13,6 +13,7 @@ mod m20261205_000007_add_source_title_is_descriptive;
 mod m20261205_000008_operation_end_states;
 mod m20261205_000009_link_owner_indexes;
 mod m20261206_000010_alternatives;
+mod m20261207_000011_change_feed;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000008_operation_end_states::Migration),
             Box::new(m20261205_000009_link_owner_indexes::Migration),
             Box::new(m20261206_000010_alternatives::Migration),
+            Box::new(m20261207_000011_change_feed::Migration),
         ]
     }
 }

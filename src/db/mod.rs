@@ -39,6 +39,12 @@ pub async fn connect(url: &str, cfg: &DbConfig) -> Result<DatabaseConnection, se
         // restart is still found out before it serves a request.
         .test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE)
         .sqlx_logging(false);
+    if sqlite {
+        // SQLite's one connection is kept for good: an in-memory database
+        // (an as-of state, `domain::asof`) lives only as long as it does.
+        opts.idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>);
+    }
     if cfg.statement_timeout_ms > 0 {
         // Postgres only; sea-orm passes it as a connection option (no extra round trip).
         opts.statement_timeout(Duration::from_millis(cfg.statement_timeout_ms));

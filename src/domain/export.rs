@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -238,14 +240,28 @@ pub async fn cited_sources<C: Conn>(
     Ok(out)
 }
 
+/// What an export is of, for citing it: the last write it holds (and its
+/// time, or the time asked for), and the SHA-256 of its records as the
+/// NDJSON export writes them after its header line, the same whatever the
+/// format (`tail -n +2 export.ndjson | sha256sum` gives it back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// RFC 3339; `None` for a database no one has written to.
+    pub as_of: Option<String>,
+    pub sha256: String,
+}
+
 /// The encoder for a format. `counts` makes the STIX bundle id depend on the
 /// data, so two exports of the same data are byte-identical.
-pub fn encoder(format: Format, counts: Counts) -> Box<dyn Encoder> {
+pub fn encoder(format: Format, counts: Counts, id: Option<&Identity>) -> Box<dyn Encoder> {
     match format {
         // CSV is written per collection by the REST layer's CSV writer; as a
         // whole-database format it is the NDJSON stream.
-        Format::Ndjson | Format::Csv => Box::new(Ndjson),
-        Format::Json => Box::new(Json::default()),
+        Format::Ndjson | Format::Csv => Box::new(Ndjson(id.cloned())),
+        Format::Json => Box::new(Json {
+            id: id.cloned(),
+            ..Json::default()
+        }),
         Format::Stix => Box::new(super::stix::Stix::new(counts)),
     }
 }
@@ -256,7 +272,7 @@ fn json_line<T: Serialize>(out: &mut Vec<u8>, v: &T) {
     out.push(b'\n');
 }
 
-struct Ndjson;
+struct Ndjson(Option<Identity>);
 
 impl Encoder for Ndjson {
     fn begin(&mut self) -> Vec<u8> {
@@ -266,6 +282,8 @@ impl Encoder for Ndjson {
             &Line::Header {
                 format: dataset::FORMAT.to_owned(),
                 version: dataset::FORMAT_VERSION,
+                as_of: self.0.as_ref().and_then(|i| i.as_of.clone()),
+                sha256: self.0.as_ref().map(|i| i.sha256.clone()),
             },
         );
         out
@@ -302,6 +320,7 @@ impl Encoder for Ndjson {
 /// opened when its first batch arrives (collections come in file order).
 #[derive(Default)]
 struct Json {
+    id: Option<Identity>,
     open: Option<&'static str>,
     first: bool,
 }
@@ -328,12 +347,21 @@ impl Json {
 
 impl Encoder for Json {
     fn begin(&mut self) -> Vec<u8> {
-        format!(
+        let mut out = format!(
             "{{\n  \"format\": \"{}\",\n  \"version\": {},",
             dataset::FORMAT,
             dataset::FORMAT_VERSION
-        )
-        .into_bytes()
+        );
+        if let Some(id) = &self.id {
+            if let Some(t) = &id.as_of {
+                out.push_str(&format!(
+                    "\n  \"as_of\": {},",
+                    serde_json::Value::from(t.as_str())
+                ));
+            }
+            out.push_str(&format!("\n  \"sha256\": \"{}\",", id.sha256));
+        }
+        out.into_bytes()
     }
 
     fn batch(&mut self, batch: &Batch, _: &HashMap<String, SourceRecord>) -> Vec<u8> {
@@ -376,9 +404,10 @@ impl Encoder for Json {
     }
 }
 
-/// What an export task sends: the counts first, then chunks of output.
+/// What an export task sends: the counts and what the export is of first,
+/// then chunks of output.
 pub enum Message {
-    Counts(Counts),
+    Start(Counts, Identity),
     /// Encoded bytes and how many records they hold.
     Chunk(Vec<u8>, u64),
     /// Everything was sent; a channel that closes without it was cut short.
@@ -401,6 +430,7 @@ const CHANNEL: usize = 4;
 pub fn spawn(
     db: sea_orm::DatabaseConnection,
     format: Format,
+    as_of: Option<DateTime<Utc>>,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
     stall: std::time::Duration,
 ) -> tokio::sync::mpsc::Receiver<Message> {
@@ -408,7 +438,7 @@ pub fn spawn(
     tokio::spawn(async move {
         let _permit = permit;
         let out = Out { tx: &tx, stall };
-        if let Err(e) = produce(&db, format, &out).await {
+        if let Err(e) = produce(&db, format, as_of, &out).await {
             out.send(Message::Failed(e)).await;
         }
     });
@@ -438,7 +468,12 @@ impl Out<'_> {
     }
 }
 
-async fn produce(db: &sea_orm::DatabaseConnection, format: Format, tx: &Out<'_>) -> Result<()> {
+async fn produce(
+    db: &sea_orm::DatabaseConnection,
+    format: Format,
+    as_of: Option<DateTime<Utc>>,
+    tx: &Out<'_>,
+) -> Result<()> {
     use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
     if db.get_database_backend() == DbBackend::Postgres {
         let txn = db
@@ -447,22 +482,64 @@ async fn produce(db: &sea_orm::DatabaseConnection, format: Format, tx: &Out<'_>)
                 Some(AccessMode::ReadOnly),
             )
             .await?;
-        let r = produce_on(&txn, format, tx).await;
+        let r = produce_on(&txn, format, as_of, tx).await;
         txn.rollback().await?;
         r
     } else {
         // SQLite has one connection for the whole service: holding it in a
         // transaction for a long export would stall every other request.
-        produce_on(db, format, tx).await
+        // A write between the two passes would make the stream disagree
+        // with its hash: it is then cut short rather than sent as cited.
+        let before = super::asof::latest(db).await?;
+        let r = produce_on(db, format, as_of, tx).await;
+        if r.is_ok() && super::asof::latest(db).await? != before {
+            return Err(Error::Busy(
+                "the records changed while they were exported; export again".into(),
+            ));
+        }
+        r
     }
 }
 
-async fn produce_on<C: Conn>(db: &C, format: Format, tx: &Out<'_>) -> Result<()> {
+/// The SHA-256 of every record as the NDJSON export writes it (its header
+/// line aside): a first pass over what the export then streams.
+async fn records_sha256<C: Conn>(db: &C) -> Result<String> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let mut enc = Ndjson(None);
+    let mut walker = Walker::default();
+    let none = HashMap::new();
+    while let Some(batch) = walker.next(db).await? {
+        h.update(enc.batch(&batch, &none));
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the export on `db` is of: the time asked for, else the time of
+/// the latest write it holds.
+pub async fn identity<C: Conn>(db: &C, as_of: Option<DateTime<Utc>>) -> Result<Identity> {
+    let at = match as_of {
+        Some(t) => Some(t),
+        None => super::asof::time_of(db, super::asof::latest(db).await?).await?,
+    };
+    Ok(Identity {
+        as_of: at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        sha256: records_sha256(db).await?,
+    })
+}
+
+async fn produce_on<C: Conn>(
+    db: &C,
+    format: Format,
+    as_of: Option<DateTime<Utc>>,
+    tx: &Out<'_>,
+) -> Result<()> {
     let counts = counts(db).await?;
-    if !tx.send(Message::Counts(counts)).await {
+    let id = identity(db, as_of).await?;
+    let mut enc = encoder(format, counts, Some(&id));
+    if !tx.send(Message::Start(counts, id)).await {
         return Ok(());
     }
-    let mut enc = encoder(format, counts);
     if !tx.send(Message::Chunk(enc.begin(), 0)).await {
         return Ok(());
     }

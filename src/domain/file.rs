@@ -64,7 +64,9 @@ impl Sink for Dataset {
 
     fn record(&mut self, line: Line) -> Result<()> {
         match line {
-            Line::Header { format, version } => self.header(format, version, None),
+            Line::Header {
+                format, version, ..
+            } => self.header(format, version, None),
             Line::Source(r) => self.sources.push(r),
             Line::Group(r) => self.groups.push(r),
             Line::Target(r) => self.targets.push(r),
@@ -147,6 +149,8 @@ const DOCUMENT_KEYS: &[&str] = &[
     "format",
     "version",
     "description",
+    "as_of",
+    "sha256",
     "sources",
     "groups",
     "targets",
@@ -199,6 +203,11 @@ impl<'de, S: Sink> serde::de::Visitor<'de> for Document<'_, S> {
                 "format" => format = Some(map.next_value::<String>()?),
                 "version" => version = Some(map.next_value::<u32>()?),
                 "description" => description = map.next_value::<Option<String>>()?,
+                // What an export was of (`export::Identity`): for citing it,
+                // nothing to import.
+                "as_of" | "sha256" => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
                 "sources" => map.next_value_seed(Records::new(sink, failed, Line::Source))?,
                 "groups" => map.next_value_seed(Records::new(sink, failed, Line::Group))?,
                 "targets" => map.next_value_seed(Records::new(sink, failed, Line::Target))?,
@@ -261,10 +270,15 @@ impl<'de, S: Sink, T: Deserialize<'de>> serde::de::Visitor<'de> for Records<'_, 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Line {
-    /// The first line: which format and version the lines follow.
+    /// The first line: which format and version the lines follow, and in
+    /// an export what it is of (`export::Identity`; import ignores it).
     Header {
         format: String,
         version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        as_of: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
     },
     Source(SourceRecord),
     Group(GroupRecord),
@@ -337,7 +351,9 @@ impl<'s, S: Sink> NdjsonReader<'s, S> {
             ));
         } else {
             match serde_json::from_str::<Line>(line) {
-                Ok(Line::Header { format, version }) => self.sink.header(format, version, None),
+                Ok(Line::Header {
+                    format, version, ..
+                }) => self.sink.header(format, version, None),
                 Ok(record) => {
                     if let Err(e) = self.sink.record(record) {
                         self.failed = Some(e);

@@ -3,9 +3,11 @@
 //! async functions over a connection and only translate the results.
 
 pub mod aggregate;
+pub mod asof;
 pub mod auth;
 pub mod bounds;
 pub mod bundled;
+pub mod changes;
 pub mod dataset;
 pub mod edtf;
 pub mod encode;

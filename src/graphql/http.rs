@@ -312,12 +312,40 @@ async fn run(
             parsed.fields, limits.max_fields
         ));
     }
+    let as_of = match super::asof::requested(
+        &parsed.doc,
+        request.operation_name.as_deref(),
+        &request.variables,
+    ) {
+        Ok(t) => t,
+        Err(m) => return refused(m),
+    };
     // Mutations, and whatever an editor reads, go to the primary.
     let db = if mutation {
         // Each mutation of a document runs a transaction on a connection of
         // its own; a reader holding another one meanwhile (to read the
         // previous mutation back) could exhaust a small pool.
         Reader::per_statement(&s.db).counted(s.metrics.read_statements())
+    } else if let Some(t) = as_of {
+        let snap = match crate::domain::asof::parse(&t, "asOf") {
+            Ok(t) => s.snapshots.at(s.reader(headers), t).await,
+            Err(e) => Err(e),
+        };
+        match snap {
+            Ok(snap) => Reader::new(&snap.db).counted(s.metrics.read_statements()),
+            Err(crate::error::Error::Invalid(fields)) => {
+                let said: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect();
+                return refused(said.join("; "));
+            }
+            Err(e) => {
+                use async_graphql::ErrorExtensions;
+                let err = e.extend().into_server_error(async_graphql::Pos::default());
+                return Json(Response::from_errors(vec![err])).into_response();
+            }
+        }
     } else {
         s.read_conn(headers)
     };

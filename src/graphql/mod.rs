@@ -1,6 +1,7 @@
 //! The GraphQL adapter: types and resolvers over the domain, DataLoaders over
 //! its batch functions, and the HTTP endpoint with its limits.
 
+mod asof;
 pub mod documents;
 pub mod error;
 pub mod http;

@@ -16,7 +16,8 @@ use super::params::Params;
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
 use super::{groups, legal_outcomes, operations, sources, targets};
 use crate::error::Result;
-use crate::state::{AppState, ReadDb};
+use crate::rest::reader::ReadDb;
+use crate::state::AppState;
 
 /// One column as a Table Schema field. Types follow the column's naming
 /// rules, which the CSV writer keeps: dates' `_earliest`/`_latest` are ISO

@@ -8,8 +8,15 @@ use futures::StreamExt;
 use super::params::Params;
 use crate::domain::export::{self, Format, Message};
 use crate::error::{Error, Result};
-use crate::state::{AppState, ReadDb};
+use crate::rest::reader::ReadDb;
+use crate::state::AppState;
 use axum::extract::State;
+
+/// The time an export is of (RFC 3339): the `as_of` asked for, else the
+/// latest write it holds.
+pub const AS_OF_HEADER: &str = "x-factline-as-of";
+/// The SHA-256 of the export's records (`domain::export::Identity`).
+pub const SHA256_HEADER: &str = "x-factline-sha256";
 
 /// What `format` takes on an export.
 pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
@@ -23,18 +30,26 @@ pub struct ExportParams {
     /// format; `stix`: a STIX 2.1 bundle. `ndjson` and `json` are what
     /// `factline import` and `POST /v1/import` read back.
     format: Option<String>,
+    /// An RFC 3339 time: every record as it stood then, rebuilt from the
+    /// revisions. Without it, the export is of the latest write. Either way
+    /// `X-Factline-As-Of` and the header line say which.
+    as_of: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/export", tag = "export",
     params(ExportParams),
     responses(
-        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
+        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order. The header line (NDJSON) or the document's first keys (JSON) repeat `as_of` and `sha256`",
+            headers(
+                ("X-Factline-As-Of" = String, description = "What the export is of (RFC 3339): the `as_of` asked for, else the time of the latest write it holds. `?as_of=` with it gives the same records again"),
+                ("X-Factline-Sha256" = String, description = "The SHA-256 (hex) of the records as the NDJSON export writes them after its header line, the same for every format: `tail -n +2 factline.ndjson | sha256sum`"),
+            ),
             content((String = "application/x-ndjson"), (crate::domain::dataset::Dataset = "application/json"), (Object = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Result<Response> {
-    p.only(&[&["format"]])?;
+    p.only(&[&["format", crate::rest::params::AS_OF]])?;
     let format = match p.choice("format", EXPORT_FORMATS)? {
         None => Format::Ndjson,
         Some(f) => Format::parse(&f).ok_or_else(|| Error::invalid("format", "unknown format"))?,
@@ -48,20 +63,21 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
     let mut rx = export::spawn(
         s.db.pool().clone(),
         format,
+        s.as_of.map(|a| a.at),
         Some(permit),
         state.export_stall,
     );
-    // The first message says whether the export could start at all; after
-    // it, a failure can only cut the stream short (it is logged).
-    let first = match rx.recv().await {
+    // The first message says whether the export could start at all, and
+    // what it is of; after it, a failure can only cut the stream short (it
+    // is logged).
+    let id = match rx.recv().await {
         Some(Message::Failed(e)) => return Err(e),
-        None => {
+        Some(Message::Start(_, id)) => id,
+        None | Some(Message::Chunk(..) | Message::Done) => {
             return Err(Error::Internal(
                 "the export task ended before starting".into(),
             ));
         }
-        Some(Message::Counts(_) | Message::Done) => None,
-        Some(Message::Chunk(b, _)) => Some(b),
     };
     // An error ends the body without its final chunk, so the client sees a
     // truncated transfer rather than a short file that looks complete.
@@ -72,7 +88,7 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
                 Some(Message::Chunk(b, _)) => {
                     return Some((Ok::<_, std::io::Error>(b), Some(rx)));
                 }
-                Some(Message::Counts(_)) => {}
+                Some(Message::Start(..)) => {}
                 Some(Message::Done) => return None,
                 Some(Message::Failed(e)) => {
                     tracing::error!(error = %e, "export failed mid-stream");
@@ -88,13 +104,23 @@ pub async fn export(State(state): State<AppState>, s: ReadDb, p: Params) -> Resu
     });
     // Fused: the compression layer polls the body once more after its end,
     // and `unfold` panics when polled past its end.
-    let body = futures::stream::iter(first.map(Ok)).chain(rest).fuse();
+    let body = rest.fuse();
     let mut res = Body::from_stream(body).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.media_type()),
     );
+    if let Some(t) = id
+        .as_of
+        .as_deref()
+        .and_then(|t| HeaderValue::from_str(t).ok())
+    {
+        h.insert(AS_OF_HEADER, t);
+    }
+    if let Ok(v) = HeaderValue::from_str(&id.sha256) {
+        h.insert(SHA256_HEADER, v);
+    }
     let disposition = format!("attachment; filename=\"factline.{}\"", format.extension());
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);

@@ -10,20 +10,20 @@ use crate::domain::export;
 use crate::domain::filters::Declared;
 use crate::domain::timeline::{self, TimelineFilter};
 use crate::error::Result;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 /// Records fetched for a chart at most (keyset pages of the timeline).
 const CHART_CAP: u64 = 5_000;
 
 #[utoipa::path(get, path = "/v1/timeline.svg", tag = "timeline",
-    params(TimelineFilter),
+    params(TimelineFilter, super::v1::AsOfParams),
     responses(
         (status = 200, description = "The timeline as an SVG chart: records per year stacked by date precision, and every record across its date span (day: dot, month: bar, year or wider: hatched bar)", content_type = "image/svg+xml", body = String),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn timeline_svg(s: ReadDb, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&TimelineFilter::names()]))?;
+    e.take(p.only(&[&TimelineFilter::names(), &[crate::rest::params::AS_OF]]))?;
     let filter = e.take(TimelineFilter::read(&p))?;
     e.take(filter.check())?;
     e.finish()?;
@@ -37,7 +37,7 @@ pub async fn timeline_svg(s: ReadDb, p: Params) -> Result<Response> {
 }
 
 pub async fn landing(s: ReadDb, p: Params) -> Result<Html<String>> {
-    p.only(&[])?;
+    p.only(&[&[crate::rest::params::AS_OF]])?;
     let c = export::counts(&s.db).await?;
     let (spans, total) = timeline::spans(&s.db, &TimelineFilter::default(), CHART_CAP).await?;
     let svg = chart::timeline_svg(&spans, total);

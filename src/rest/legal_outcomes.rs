@@ -13,7 +13,7 @@ use crate::domain::filters::{Declared, Filter, LegalOutcomeFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[utoipa::path(get, path = "/v1/legal-outcomes", tag = "legal outcomes",
     params(LegalOutcomeFilter, ListParams),
@@ -52,14 +52,14 @@ pub async fn list_legal_outcomes(
 }
 
 #[utoipa::path(get, path = "/v1/legal-outcomes/{slug}", tag = "legal outcomes",
-    params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
+    params(("slug" = String, Path, description = "The legal outcome's slug, e.g. `lo-paypal14-restitution`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite"), ("as_of" = Option<String>, Query, description = "An RFC 3339 time: the record as it stood then, rebuilt from the revisions (404 if it did not exist then)")),
     responses(
         (status = 200, description = "The legal outcome with its operation, group, money and citations", content((LegalOutcomeView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such legal outcome", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_legal_outcome(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
-    p.only(&[&["format"]])?;
+    p.only(&[&["format", crate::rest::params::AS_OF]])?;
     let cite = CiteFormat::of_record(&p)?;
     let l = read::legal_outcome_by_slug(&s.db, &slug).await?;
     let Json(v) = one(views::legal_outcomes(&s.db, vec![l]).await?)?;

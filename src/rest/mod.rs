@@ -1,5 +1,6 @@
 //! The REST adapter: axum handlers that parse, call the domain, render.
 
+pub mod changes;
 pub mod chart;
 pub mod cite;
 pub mod csv;
@@ -13,6 +14,7 @@ pub mod legal_outcomes;
 pub mod openapi;
 pub mod operations;
 pub mod params;
+pub mod reader;
 pub mod search;
 pub mod sources;
 pub mod stats;
@@ -61,7 +63,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(dictionary::routes())
         .layer(middleware::from_fn(crate::http::cache::etag));
     // Streamed, so outside the ETag layer (which hashes whole bodies).
-    let exports = Router::new().route("/v1/export", get(export::export));
+    let exports = Router::new()
+        .route("/v1/export", get(export::export))
+        .route("/v1/changes", get(changes::changes));
     let mut writes = Router::new();
     for c in crate::domain::write::Collection::ALL {
         writes = writes.merge(writes::routes(c));

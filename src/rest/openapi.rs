@@ -14,8 +14,8 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use super::csv::{CsvRecord, describe};
 use super::views::{GroupView, LegalOutcomeView, OperationView, SourceView, TargetView};
 use super::{
-    dictionary, export, groups, health, landing, legal_outcomes, operations, search, sources,
-    stats, targets, timeline, views, writes,
+    changes, dictionary, export, groups, health, landing, legal_outcomes, operations, search,
+    sources, stats, targets, timeline, views, writes,
 };
 use crate::http::problem;
 use crate::state::AppState;
@@ -36,6 +36,7 @@ use crate::state::AppState;
         search::search, timeline::timeline, stats::stats,
         landing::timeline_svg,
         export::export,
+        changes::changes,
         writes::docs::create_group, writes::docs::update_group, writes::docs::delete_group, writes::docs::group_history,
         writes::docs::create_operation, writes::docs::update_operation, writes::docs::delete_operation, writes::docs::operation_history,
         writes::docs::create_target, writes::docs::update_target, writes::docs::delete_target, writes::docs::target_history,
@@ -58,6 +59,7 @@ use crate::state::AppState;
         (name = "timeline", description = "Operations and legal outcomes in date order"),
         (name = "stats", description = "Counts for charts"),
         (name = "export", description = "The whole database as NDJSON, dataset JSON or a STIX 2.1 bundle, streamed"),
+        (name = "changes", description = "Every write in commit order, for apps that mirror factline"),
         (name = "import", description = "Whole dataset files, for admins"),
         (name = "data dictionary", description = "Each collection as CSV, with a Frictionless description of its columns"),
         (name = "health", description = "Liveness and readiness, for load balancers and container health checks"),
@@ -261,6 +263,14 @@ fn shape_parameters(doc: &mut Document) {
                     (ParameterIn::Query, "cursor") => {
                         o.pattern = Some(or_empty(page::CURSOR_PATTERN));
                         o.max_length = Some(MAX_CURSOR);
+                    }
+                    (ParameterIn::Query, "since") => {
+                        o.pattern = Some(or_empty(page::CURSOR_PATTERN));
+                        o.max_length = Some(crate::domain::changes::MAX_CURSOR);
+                    }
+                    (ParameterIn::Query, "as_of") => {
+                        o.pattern = Some(or_empty(crate::domain::asof::PATTERN));
+                        o.max_length = Some(crate::domain::asof::MAX_LEN);
                     }
                     (ParameterIn::Query, "format") => {
                         o.enum_values =

@@ -13,7 +13,7 @@ use crate::domain::filters::{Declared, Filter, OperationFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[utoipa::path(get, path = "/v1/operations", tag = "operations",
     params(OperationFilter, ListParams),
@@ -46,14 +46,14 @@ pub async fn list_operations(
 }
 
 #[utoipa::path(get, path = "/v1/operations/{slug}", tag = "operations",
-    params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
+    params(("slug" = String, Path, description = "The operation's slug, e.g. `op-avenge-assange`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite"), ("as_of" = Option<String>, Query, description = "An RFC 3339 time: the record as it stood then, rebuilt from the revisions (404 if it did not exist then)")),
     responses(
         (status = 200, description = "The operation with its groups, targets, legal outcomes and citations", content((OperationView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such operation", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_operation(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
-    p.only(&[&["format"]])?;
+    p.only(&[&["format", crate::rest::params::AS_OF]])?;
     let cite = CiteFormat::of_record(&p)?;
     let o = read::operation_by_slug(&s.db, &slug).await?;
     let Json(v) = one(views::operations(&s.db, vec![o]).await?)?;

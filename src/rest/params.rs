@@ -12,8 +12,12 @@ use axum::http::request::Parts;
 use crate::domain::page::PageRequest;
 use crate::error::{Error, FieldError};
 
+/// The query parameter that asks for the records as they stood at a past
+/// time (`rest::reader`).
+pub const AS_OF: &str = "as_of";
+
 /// Parameters every list accepts besides its filters.
-pub const PAGE_PARAMS: &[&str] = &["limit", "cursor", "sort", "format"];
+pub const PAGE_PARAMS: &[&str] = &["limit", "cursor", "sort", "format", AS_OF];
 
 /// The decoded query string of a request.
 #[derive(Debug, Default)]

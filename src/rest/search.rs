@@ -8,7 +8,7 @@ use super::params::{Errors, Params};
 use crate::domain::search;
 use crate::error::{Error, Result};
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -44,14 +44,14 @@ pub struct SearchResults {
 }
 
 #[utoipa::path(get, path = "/v1/search", tag = "search",
-    params(SearchParams),
+    params(SearchParams, super::v1::AsOfParams),
     responses(
         (status = 200, description = "Ranked hits across every kind of record: exact before prefix before substring, names and aliases before texts", body = SearchResults),
         (status = 400, description = "`q` missing, empty or too long", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn search(s: ReadDb, p: Params) -> Result<Json<SearchResults>> {
     let mut e = Errors::default();
-    e.take(p.only(&[&["q", "limit"]]))?;
+    e.take(p.only(&[&["q", "limit", crate::rest::params::AS_OF]]))?;
     let q = e.take(p.text("q"))?;
     let limit = e.take(p.int("limit"))?;
     if q.is_none() {

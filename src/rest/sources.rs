@@ -14,7 +14,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[utoipa::path(get, path = "/v1/sources", tag = "sources",
     params(SourceFilter, ListParams),
@@ -65,14 +65,14 @@ pub async fn list_sources(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
 }
 
 #[utoipa::path(get, path = "/v1/sources/{slug}", tag = "sources",
-    params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
+    params(("slug" = String, Path, description = "The source's slug, e.g. `seed-article`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite"), ("as_of" = Option<String>, Query, description = "An RFC 3339 time: the record as it stood then, rebuilt from the revisions (404 if it did not exist then)")),
     responses(
         (status = 200, description = "The source", content((SourceView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_source(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
-    p.only(&[&["format"]])?;
+    p.only(&[&["format", crate::rest::params::AS_OF]])?;
     let cite = CiteFormat::of_record(&p)?;
     let src = read::source_by_slug(&s.db, &slug).await?;
     let Json(v) = one(views::sources(vec![src]))?;

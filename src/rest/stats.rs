@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::params::Params;
 use crate::domain::stats;
 use crate::error::Result;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct YearCountView {
@@ -66,10 +66,13 @@ fn by_date(b: stats::ByDate) -> ByDateView {
     }
 }
 
-#[utoipa::path(get, path = "/v1/stats", tag = "stats",
-    responses((status = 200, description = "Counts by year, tactic, outcome kind and jurisdiction", body = StatsView)))]
+#[utoipa::path(get, path = "/v1/stats", tag = "stats", params(super::v1::AsOfParams),
+    responses(
+        (status = 200, description = "Counts by year, tactic, outcome kind and jurisdiction", body = StatsView),
+        (status = 400, description = "A bad or unknown parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn stats(s: ReadDb, p: Params) -> Result<Json<StatsView>> {
-    p.only(&[])?;
+    p.only(&[&[crate::rest::params::AS_OF]])?;
     let st = stats::stats(&s.db).await?;
     let counts = |v: Vec<(String, u64)>| {
         v.into_iter()

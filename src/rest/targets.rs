@@ -13,7 +13,7 @@ use crate::domain::filters::{Declared, Filter, TargetFilter};
 use crate::domain::read;
 use crate::error::Result;
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[utoipa::path(get, path = "/v1/targets", tag = "targets",
     params(TargetFilter, ListParams),
@@ -41,14 +41,14 @@ pub async fn list_targets(s: ReadDb, uri: Uri, headers: HeaderMap, p: Params) ->
 }
 
 #[utoipa::path(get, path = "/v1/targets/{slug}", tag = "targets",
-    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite")),
+    params(("slug" = String, Path, description = "The target's slug, e.g. `paypal`"), ("format" = Option<String>, Query, description = "`json` (default): the record; `csl-json` or `bibtex`: the sources it cites (with its links' citations), ready to cite"), ("as_of" = Option<String>, Query, description = "An RFC 3339 time: the record as it stood then, rebuilt from the revisions (404 if it did not exist then)")),
     responses(
         (status = 200, description = "The target with its operations and citations", content((TargetView = "application/json"), (Vec<Object> = "application/vnd.citationstyles.csl+json"), (String = "application/x-bibtex"))),
         (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown `format`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_target(s: ReadDb, p: Params, Slug(slug): Slug) -> Result<Response> {
-    p.only(&[&["format"]])?;
+    p.only(&[&["format", crate::rest::params::AS_OF]])?;
     let cite = CiteFormat::of_record(&p)?;
     let t = read::target_by_slug(&s.db, &slug).await?;
     let Json(v) = one(views::targets(&s.db, vec![t]).await?)?;

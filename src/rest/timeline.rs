@@ -15,7 +15,7 @@ use crate::domain::timeline::{Entry, TimelineFilter};
 use crate::domain::{relations, timeline};
 use crate::error::Result;
 use crate::http::problem::Problem;
-use crate::state::ReadDb;
+use crate::rest::reader::ReadDb;
 
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -56,14 +56,17 @@ pub struct TimelineEntry {
 }
 
 #[utoipa::path(get, path = "/v1/timeline", tag = "timeline",
-    params(TimelineFilter, TimelineParams),
+    params(TimelineFilter, TimelineParams, super::v1::AsOfParams),
     responses(
         (status = 200, description = "Operations and legal outcomes in date order: earliest day, then finer precision first", body = ListView<TimelineEntry>),
         (status = 400, description = "A bad parameter, named in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn timeline(s: ReadDb, uri: Uri, p: Params) -> Result<Response> {
     let mut e = Errors::default();
-    e.take(p.only(&[&TimelineFilter::names(), &["limit", "cursor"]]))?;
+    e.take(p.only(&[
+        &TimelineFilter::names(),
+        &["limit", "cursor", crate::rest::params::AS_OF],
+    ]))?;
     let filter = e.take(TimelineFilter::read(&p))?;
     e.take(filter.check())?;
     let limit = e.take(p.int("limit"))?;

@@ -171,6 +171,18 @@ pub struct ListParams {
     sort: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
     format: Option<String>,
+    /// An RFC 3339 time: the list as it stood then, rebuilt from the revisions.
+    as_of: Option<String>,
+}
+
+/// `as_of`, on the read routes that take no other list parameters.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AsOfParams {
+    /// An RFC 3339 time: the answer as it would have been then, from the
+    /// records rebuilt from the revisions.
+    as_of: Option<String>,
 }
 
 /// A record as JSON or, with `format=csl-json|bibtex`, the sources it cites

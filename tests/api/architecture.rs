@@ -320,7 +320,7 @@ fn the_layers_import_only_downwards() {
             "graphql",
             &["config", "db", "domain", "error", "http", "state"],
         ),
-        ("state", &["config", "db", "graphql", "http"]),
+        ("state", &["config", "db", "domain", "graphql", "http"]),
         (
             "rest",
             &["config", "db", "domain", "error", "http", "state"],

@@ -187,6 +187,11 @@ impl TestDb {
         }
     }
 
+    /// A database the test opened itself (a SQLite file a command shares).
+    pub fn from_connection(db: DatabaseConnection) -> Self {
+        TestDb { db, pg_name: None }
+    }
+
     /// The Postgres URL of this database (tests that open their own pools).
     pub fn url(&self) -> String {
         url_for(self.pg_name.as_deref().expect("a Postgres test database"))

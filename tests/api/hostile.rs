@@ -657,23 +657,31 @@ both_backends!(
         let ds = factline::domain::dataset::Dataset::parse(&text).unwrap();
         crate::helpers::import_dataset(&t.db, ds).await.unwrap();
         let cfg = factline::config::LimitConfig {
-            export_stall_timeout_ms: 1_000,
+            export_stall_timeout_ms: 2_000,
             ..Default::default()
         };
         let state = AppState::new(t.db.clone(), Default::default()).with_limits(&cfg);
         let app = TestApp::spawn_state(t, state).await;
-        // Two clients take the two export slots, read 1 KB and stop.
+        // Two clients take the two export slots at once, read 1 KB and stop
+        // (at once: an export hashes its records before its first byte, and
+        // one waiting for the other would find its slot freed by the stall).
+        let addr = app.addr;
         let stalled: Vec<TcpStream> = (0..2)
             .map(|_| {
-                let mut s = TcpStream::connect(app.addr).unwrap();
-                s.write_all(b"GET /v1/export HTTP/1.1\r\nHost: t\r\n\r\n")
-                    .unwrap();
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                let mut buf = [0u8; 1024];
-                s.read_exact(&mut buf).unwrap();
-                assert!(buf.starts_with(b"HTTP/1.1 200"));
-                s
+                std::thread::spawn(move || {
+                    let mut s = TcpStream::connect(addr).unwrap();
+                    s.write_all(b"GET /v1/export HTTP/1.1\r\nHost: t\r\n\r\n")
+                        .unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                    let mut buf = [0u8; 1024];
+                    s.read_exact(&mut buf).unwrap();
+                    assert!(buf.starts_with(b"HTTP/1.1 200"));
+                    s
+                })
             })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
             .collect();
         assert_eq!(
             app.get("/v1/export").await.status(),

@@ -14,6 +14,8 @@ mod helpers;
 
 mod alternatives;
 mod architecture;
+mod asof;
+mod changes;
 mod pg;
 
 mod cli;

@@ -781,42 +781,43 @@ both_backends!(reads_allow_any_origin_and_compress_on_request, |backend| {
 const CONTRACT: &str = "\
 GET /healthz -> 200 429 503
 GET /readyz -> 200 429 503
-GET /v1/export ?format -> 200 400 414 429 503
-GET /v1/groups ?kind ?parent ?from ?to ?date_match ?q ?limit ?cursor ?sort ?format -> 200 400 414 429 503
+GET /v1/changes ?since ?limit -> 200 400 414 429 503
+GET /v1/export ?format ?as_of -> 200 400 414 429 503
+GET /v1/groups ?kind ?parent ?from ?to ?date_match ?q ?limit ?cursor ?sort ?format ?as_of -> 200 400 414 429 503
 POST /v1/groups ?X-Change-Reason -> 201 400 401 403 409 413 415 422 429 503
 DELETE /v1/groups/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428 429 503
-GET /v1/groups/{slug} slug ?format -> 200 400 404 414 429 503
+GET /v1/groups/{slug} slug ?format ?as_of -> 200 400 404 414 429 503
 PATCH /v1/groups/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428 429 503
 GET /v1/groups/{slug}/history slug -> 200 400 404 429 503
 POST /v1/import ?X-Change-Reason -> 200 400 401 403 413 415 422 429 503
-GET /v1/legal-outcomes ?kind ?jurisdiction ?group ?operation ?target ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414 429 503
+GET /v1/legal-outcomes ?kind ?jurisdiction ?group ?operation ?target ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format ?as_of -> 200 400 414 429 503
 POST /v1/legal-outcomes ?X-Change-Reason -> 201 400 401 403 409 413 415 422 429 503
 DELETE /v1/legal-outcomes/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428 429 503
-GET /v1/legal-outcomes/{slug} slug ?format -> 200 400 404 414 429 503
+GET /v1/legal-outcomes/{slug} slug ?format ?as_of -> 200 400 404 414 429 503
 PATCH /v1/legal-outcomes/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428 429 503
 GET /v1/legal-outcomes/{slug}/history slug -> 200 400 404 429 503
-GET /v1/operations ?group ?target ?tactic ?part_of ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format -> 200 400 414 429 503
+GET /v1/operations ?group ?target ?tactic ?part_of ?from ?to ?date_match ?disputed ?q ?limit ?cursor ?sort ?format ?as_of -> 200 400 414 429 503
 POST /v1/operations ?X-Change-Reason -> 201 400 401 403 409 413 415 422 429 503
 DELETE /v1/operations/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428 429 503
-GET /v1/operations/{slug} slug ?format -> 200 400 404 414 429 503
+GET /v1/operations/{slug} slug ?format ?as_of -> 200 400 404 414 429 503
 PATCH /v1/operations/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428 429 503
 GET /v1/operations/{slug}/history slug -> 200 400 404 429 503
-GET /v1/search q ?limit -> 200 400 414 429 503
-GET /v1/sources ?kind ?language ?from ?to ?date_match ?limit ?cursor ?sort ?format -> 200 400 414 429 503
+GET /v1/search q ?limit ?as_of -> 200 400 414 429 503
+GET /v1/sources ?kind ?language ?from ?to ?date_match ?limit ?cursor ?sort ?format ?as_of -> 200 400 414 429 503
 POST /v1/sources ?X-Change-Reason -> 201 400 401 403 409 413 415 422 429 503
 DELETE /v1/sources/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428 429 503
-GET /v1/sources/{slug} slug ?format -> 200 400 404 414 429 503
+GET /v1/sources/{slug} slug ?format ?as_of -> 200 400 404 414 429 503
 PATCH /v1/sources/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428 429 503
 GET /v1/sources/{slug}/history slug -> 200 400 404 429 503
-GET /v1/stats -> 200 429 503
-GET /v1/targets ?kind ?country ?group ?operation ?q ?limit ?cursor ?sort ?format -> 200 400 414 429 503
+GET /v1/stats ?as_of -> 200 400 414 429 503
+GET /v1/targets ?kind ?country ?group ?operation ?q ?limit ?cursor ?sort ?format ?as_of -> 200 400 414 429 503
 POST /v1/targets ?X-Change-Reason -> 201 400 401 403 409 413 415 422 429 503
 DELETE /v1/targets/{slug} slug If-Match ?X-Change-Reason -> 204 400 401 403 404 409 412 428 429 503
-GET /v1/targets/{slug} slug ?format -> 200 400 404 414 429 503
+GET /v1/targets/{slug} slug ?format ?as_of -> 200 400 404 414 429 503
 PATCH /v1/targets/{slug} slug If-Match ?X-Change-Reason -> 200 400 401 403 404 412 413 415 422 428 429 503
 GET /v1/targets/{slug}/history slug -> 200 400 404 429 503
-GET /v1/timeline ?group ?target ?from ?to ?date_match ?limit ?cursor -> 200 400 414 429 503
-GET /v1/timeline.svg ?group ?target ?from ?to ?date_match -> 200 400 414 429 503
+GET /v1/timeline ?group ?target ?from ?to ?date_match ?limit ?cursor ?as_of -> 200 400 414 429 503
+GET /v1/timeline.svg ?group ?target ?from ?to ?date_match ?as_of -> 200 400 414 429 503
 GET /v1/{collection}.csv collection ?limit ?cursor -> 200 400 404 414 429 503
 GET /v1/{collection}/schema collection -> 200 404 429 503
 ";

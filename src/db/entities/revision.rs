@@ -16,6 +16,9 @@ pub struct Model {
     pub before: Option<Json>,
     pub after: Option<Json>,
     pub reason: Option<String>,
+    /// Its place in commit order (the change feed's cursor); the database
+    /// assigns it, so inserts leave it unset.
+    pub seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::parts::{ImportReport, Progress};
@@ -28,7 +26,7 @@ pub async fn import(
     actor: Option<Uuid>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::changes::begin_write(db).await?;
     plan_each_statement(&txn).await?;
     let upkeep = if db.get_database_backend() == DbBackend::Postgres {
         Upkeep::suspend(&txn).await?

@@ -242,7 +242,9 @@ impl Sink for Staged {
 
     fn record(&mut self, line: Line) -> Result<()> {
         match line {
-            Line::Header { format, version } => self.header(format, version, None),
+            Line::Header {
+                format, version, ..
+            } => self.header(format, version, None),
             Line::Source(r) => {
                 check_slug("sources", &r.slug, &mut self.file.sources, &mut self.errors);
                 self.spools.0[Kind::Source as usize].push(&r)?;

@@ -184,6 +184,7 @@ impl<'a, C: Conn> Writer<'a, C> {
             before: Set(before),
             after: Set(serde_json::to_value(after).ok()),
             reason: Set(self.reason.clone()),
+            seq: sea_orm::ActiveValue::NotSet,
         });
     }
 

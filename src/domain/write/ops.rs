@@ -5,7 +5,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -75,7 +74,7 @@ pub(crate) async fn create_once(
     reason: Option<&str>,
 ) -> Result<String> {
     let (slug, ds) = one_record(c, body)?;
-    let txn = db.begin().await?;
+    let txn = crate::domain::changes::begin_write(db).await?;
     if current(&txn, c, &slug).await.is_ok() {
         return Err(Error::Conflict(format!(
             "a {} with slug {slug:?} already exists; PATCH it instead",
@@ -127,7 +126,7 @@ pub(crate) async fn update_once(
     patch: Value,
     reason: Option<&str>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::changes::begin_write(db).await?;
     let (_, version, mut record) = current(&txn, c, slug).await?;
     if version != expected_version {
         return Err(Error::Stale { current: version });
@@ -164,7 +163,7 @@ pub(crate) async fn delete_once(
     expected_version: i32,
     reason: Option<&str>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::changes::begin_write(db).await?;
     let (id, version, before) = current(&txn, c, slug).await?;
     if version != expected_version {
         return Err(Error::Stale { current: version });
@@ -276,6 +275,7 @@ pub(crate) async fn delete_once(
         before: Set(Some(before)),
         after: Set(None),
         reason: Set(reason.map(str::to_owned)),
+        seq: sea_orm::ActiveValue::NotSet,
     })
     .exec_without_returning(&txn)
     .await?;
@@ -297,7 +297,7 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
     let staged = tokio::task::spawn_blocking(move || Staged::read(body))
         .await
         .map_err(|e| Error::Internal(format!("the import parser stopped: {e}")))??;
-    let txn = db.begin().await?;
+    let txn = crate::domain::changes::begin_write(db).await?;
     crate::db::bulk::plan_each_statement(&txn).await?;
     let report = apply_staged(
         &txn,

@@ -29,6 +29,37 @@ pub struct Revision {
     pub after: Option<async_graphql::Json<serde_json::Value>>,
 }
 
+/// One write, as the change feed gives it.
+#[derive(SimpleObject, Debug)]
+pub struct Change {
+    /// group, operation, target, legal_outcome or source.
+    pub kind: String,
+    pub slug: String,
+    /// The record's version after the write.
+    pub version: i32,
+    /// create, update or delete.
+    pub action: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The API key that wrote it (null for the bundled dataset and CLI imports).
+    pub key_id: Option<ID>,
+    /// The record's new state in the dataset format; null for a delete.
+    pub record: Option<async_graphql::Json<serde_json::Value>>,
+}
+
+impl From<crate::domain::changes::Change> for Change {
+    fn from(c: crate::domain::changes::Change) -> Self {
+        Change {
+            kind: c.kind,
+            slug: c.slug,
+            version: c.version,
+            action: c.action,
+            at: c.at,
+            key_id: c.key_id.map(|k| ID(k.to_string())),
+            record: c.record.map(async_graphql::Json),
+        }
+    }
+}
+
 /// Fields every connection has besides edges, nodes and pageInfo.
 #[derive(SimpleObject, Debug)]
 pub struct ConnectionFields {

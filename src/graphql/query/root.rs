@@ -1,16 +1,18 @@
 //! The query root's fields.
 
+use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 
 use super::answers::{
-    Conn, KeyCount, Revision, SearchHit, Stats, TimelineEntry, by_date, connection, db, page,
+    Change, Conn, KeyCount, Revision, SearchHit, Stats, TimelineEntry, by_date, connection, db,
+    page,
 };
 use crate::domain::filters::{
     Declared, GroupFilter, LegalOutcomeFilter, OperationFilter, SourceFilter, TargetFilter,
 };
 use crate::domain::timeline::TimelineFilter;
 use crate::domain::write::{self, Collection};
-use crate::domain::{read, search, stats, timeline};
+use crate::domain::{changes, read, search, stats, timeline};
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
 use crate::graphql::types::*;
@@ -20,7 +22,16 @@ pub struct Query;
 #[Object]
 impl Query {
     /// One group by slug, e.g. `anonymous`.
-    async fn group(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Group>> {
+    async fn group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+        slug: String,
+    ) -> Result<Option<Group>> {
         read::group_by_slug(db(ctx), &slug)
             .await
             .gql()
@@ -32,6 +43,11 @@ impl Query {
     async fn groups(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         filter: Option<GroupFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
@@ -51,7 +67,16 @@ impl Query {
     }
 
     /// One operation by slug, e.g. `op-avenge-assange`.
-    async fn operation(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Operation>> {
+    async fn operation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+        slug: String,
+    ) -> Result<Option<Operation>> {
         read::operation_by_slug(db(ctx), &slug)
             .await
             .gql()
@@ -63,6 +88,11 @@ impl Query {
     async fn operations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         filter: Option<OperationFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
@@ -82,7 +112,16 @@ impl Query {
     }
 
     /// One target by slug, e.g. `paypal`.
-    async fn target(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Target>> {
+    async fn target(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+        slug: String,
+    ) -> Result<Option<Target>> {
         read::target_by_slug(db(ctx), &slug)
             .await
             .gql()
@@ -94,6 +133,11 @@ impl Query {
     async fn targets(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         filter: Option<TargetFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
@@ -113,7 +157,16 @@ impl Query {
     }
 
     /// One legal outcome by slug, e.g. `lo-paypal14-restitution`.
-    async fn legal_outcome(&self, ctx: &Context<'_>, slug: String) -> Result<Option<LegalOutcome>> {
+    async fn legal_outcome(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+        slug: String,
+    ) -> Result<Option<LegalOutcome>> {
         read::legal_outcome_by_slug(db(ctx), &slug)
             .await
             .gql()
@@ -125,6 +178,11 @@ impl Query {
     async fn legal_outcomes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         filter: Option<LegalOutcomeFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
@@ -144,7 +202,16 @@ impl Query {
     }
 
     /// One source by slug, e.g. `seed-article`.
-    async fn source(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Source>> {
+    async fn source(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+        slug: String,
+    ) -> Result<Option<Source>> {
         read::source_by_slug(db(ctx), &slug)
             .await
             .gql()
@@ -156,6 +223,11 @@ impl Query {
     async fn sources(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         filter: Option<SourceFilter>,
         order_by: Option<String>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
@@ -179,6 +251,11 @@ impl Query {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         query: String,
         #[graphql(default_with = "search::DEFAULT_HITS as i32")] first: i32,
     ) -> Result<Vec<SearchHit>> {
@@ -204,6 +281,11 @@ impl Query {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
         group: Option<String>,
         target: Option<String>,
         from: Option<String>,
@@ -230,7 +312,15 @@ impl Query {
     }
 
     /// Counts by year, tactic, outcome kind and jurisdiction.
-    async fn stats(&self, ctx: &Context<'_>) -> Result<Stats> {
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            name = "asOf",
+            desc = "An RFC 3339 time: the answer as of then, from the records rebuilt from the revisions. Every root field of a request that gives it must give the same time; it then holds for the whole request."
+        )]
+        _as_of: Option<String>,
+    ) -> Result<Stats> {
         let s = stats::stats(db(ctx)).await.gql()?;
         let counts = |v: Vec<(String, u64)>| {
             v.into_iter()
@@ -290,6 +380,33 @@ impl Query {
                 after: r.after.map(async_graphql::Json),
             })
             .collect())
+    }
+
+    /// Every create, update and delete after the cursor `after` (from the
+    /// first write without it), in commit order: the change feed, as
+    /// `GET /v1/changes` gives it. A write committed while a client pages
+    /// is never skipped. `first`: 1 to 1,000.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<Connection<String, Change, EmptyFields, EmptyFields>> {
+        let limit = u64::try_from(first)
+            .ok()
+            .filter(|n| (1..=changes::MAX_LIMIT).contains(n))
+            .ok_or_else(|| crate::Error::invalid("first", "between 1 and 1000"))
+            .gql()?;
+        let page = changes::page(db(ctx), after.as_deref(), "after", limit)
+            .await
+            .gql()?;
+        let mut c = Connection::new(after.is_some(), page.more);
+        c.edges.extend(
+            page.changes
+                .into_iter()
+                .map(|ch| Edge::new(ch.cursor.clone(), Change::from(ch))),
+        );
+        Ok(c)
     }
 
     /// Any record by its global id (Relay).
