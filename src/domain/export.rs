@@ -2,7 +2,8 @@
 //! a fixed order (sources, groups, targets, operations, legal outcomes; slug
 //! order within each), so memory stays flat however large the database is.
 //! The encoders turn batches into bytes: the dataset JSON `factline import`
-//! reads, NDJSON (one record per line, also importable), and STIX 2.1.
+//! reads, NDJSON (one record per line, also importable), STIX 2.1, and a
+//! MISP galaxy cluster of the groups (which walks the groups alone).
 
 use std::collections::HashMap;
 
@@ -32,6 +33,8 @@ pub enum Format {
     Stix,
     /// One collection's CSV, as its list gives it (`--collection`; CLI only).
     Csv,
+    /// The groups as a MISP galaxy cluster (`value`s with synonyms and refs).
+    MispGalaxy,
 }
 
 impl Format {
@@ -40,13 +43,14 @@ impl Format {
             "json" => Some(Format::Json),
             "ndjson" => Some(Format::Ndjson),
             "stix" => Some(Format::Stix),
+            "misp-galaxy" => Some(Format::MispGalaxy),
             _ => None,
         }
     }
 
     pub fn media_type(self) -> &'static str {
         match self {
-            Format::Json => "application/json",
+            Format::Json | Format::MispGalaxy => "application/json",
             Format::Ndjson => "application/x-ndjson",
             Format::Stix => "application/stix+json;version=2.1",
             Format::Csv => "text/csv; charset=utf-8",
@@ -59,6 +63,7 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::Stix => "stix.json",
             Format::Csv => "csv",
+            Format::MispGalaxy => "misp-galaxy.json",
         }
     }
 }
@@ -251,6 +256,7 @@ pub fn encoder(format: Format, counts: Counts) -> Box<dyn Encoder> {
         Format::Ndjson | Format::Csv => Box::new(Ndjson),
         Format::Json => Box::new(Json::default()),
         Format::Stix => Box::new(super::stix::Stix::new(counts)),
+        Format::MispGalaxy => Box::new(super::misp::Galaxy::new(counts)),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod export;
 pub mod file;
 pub mod filters;
 pub mod import;
+pub mod misp;
 pub mod model;
 pub mod page;
 pub mod read;

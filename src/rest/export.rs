@@ -12,7 +12,7 @@ use crate::state::{AppState, ReadDb};
 use axum::extract::State;
 
 /// What `format` takes on an export.
-pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
+pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix", "misp-galaxy"];
 
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -20,15 +20,18 @@ pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
 pub struct ExportParams {
     /// `ndjson` (default): a header line, then one record per line with its
     /// relations and citations, in a stable order; `json`: the dataset file
-    /// format; `stix`: a STIX 2.1 bundle. `ndjson` and `json` are what
-    /// `factline import` and `POST /v1/import` read back.
+    /// format; `stix`: a STIX 2.1 bundle; `misp-galaxy`: the groups alone as
+    /// a MISP galaxy cluster (a value per group: its other names as
+    /// `meta.synonyms`, the URLs of the sources it cites as `meta.refs`, its
+    /// MISP galaxy uuid where known, else its id). `ndjson` and `json` are
+    /// what `factline import` and `POST /v1/import` read back.
     format: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/export", tag = "export",
     params(ExportParams),
     responses(
-        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order",
+        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order (`misp-galaxy`: a cluster of the groups, also `application/json`)",
             content((String = "application/x-ndjson"), (crate::domain::dataset::Dataset = "application/json"), (Object = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
