@@ -28,11 +28,43 @@ pub struct ExportParams {
     format: Option<String>,
 }
 
+/// What an `application/json` export is: the dataset file, or with
+/// `format=misp-galaxy` a MISP galaxy cluster. Documentation only: the
+/// encoders write the bytes. Each shape refuses the other's keys, so a
+/// document matches exactly one.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum JsonExport {
+    Dataset(crate::domain::dataset::Dataset),
+    MispGalaxy(MispGalaxyCluster),
+}
+
+/// A MISP galaxy cluster as MISP's `schema_clusters.json` describes it: a
+/// value per group (`value`, `uuid`, `description`, `meta.synonyms`,
+/// `meta.refs`, `related`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MispGalaxyCluster {
+    authors: Vec<String>,
+    category: String,
+    description: String,
+    name: String,
+    source: String,
+    r#type: String,
+    uuid: String,
+    /// The Unix time of the latest change to any record.
+    version: i64,
+    #[schema(value_type = Vec<Object>)]
+    values: Vec<serde_json::Value>,
+}
+
 #[utoipa::path(get, path = "/v1/export", tag = "export",
     params(ExportParams),
     responses(
         (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order (`misp-galaxy`: a cluster of the groups, also `application/json`)",
-            content((String = "application/x-ndjson"), (crate::domain::dataset::Dataset = "application/json"), (Object = "application/stix+json;version=2.1"))),
+            content((String = "application/x-ndjson"), (JsonExport = "application/json"), (Object = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
