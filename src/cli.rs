@@ -44,7 +44,8 @@ pub enum Command {
     /// Write every record out, streamed (constant memory), with a progress bar on a terminal.
     Export {
         /// ndjson: one record per line; json: the dataset file format; stix: a STIX 2.1 bundle;
-        /// csv: one collection (--collection) as its list's CSV.
+        /// csv: one collection (--collection) as its list's CSV; misp-galaxy: the groups as a
+        /// MISP galaxy cluster (synonyms, refs from their sources' URLs).
         #[arg(long, value_enum, default_value_t = crate::domain::export::Format::Ndjson)]
         format: crate::domain::export::Format,
         /// With --format csv: groups, operations, targets, legal-outcomes or sources.
@@ -84,11 +85,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Load a dataset file (the bundled dataset when no file is given) in one transaction.
+    /// Load a dataset file (the bundled dataset when no file is given) in one transaction;
+    /// or, with --format misp-galaxy, chosen values of a MISP galaxy cluster file as groups.
     Import {
-        /// A dataset file in the format of data/factline.json; `-` reads standard input.
+        /// A dataset file in the format of data/factline.json (or its NDJSON export), or with
+        /// --format misp-galaxy a MISP galaxy cluster file; `-` reads standard input.
         file: Option<PathBuf>,
+        /// dataset: factline's own format; misp-galaxy: a MISP galaxy cluster, of which
+        /// --only names the values to bring in as groups (each value's name and synonyms, its
+        /// MISP uuid and its refs as the sources it cites; never MISP's descriptions).
+        #[arg(long, value_enum, default_value_t = ImportFormat::Dataset)]
+        format: ImportFormat,
+        /// With --format misp-galaxy (required there): the values to import, by their exact
+        /// `value`, comma-separated or repeated. A value without refs is refused.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
+}
+
+/// What `factline import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// factline's dataset file (JSON or NDJSON).
+    Dataset,
+    /// A MISP galaxy cluster file; `--only` chooses its values.
+    MispGalaxy,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,7 +188,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("migrations applied");
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Import { file } => run_import(&job_db, file).await,
+            Command::Import { file, format, only } => match format {
+                ImportFormat::Dataset if !only.is_empty() => {
+                    anyhow::bail!("--only goes with --format misp-galaxy")
+                }
+                ImportFormat::Dataset => {
+                    let (name, staged) = stage(file).await?;
+                    run_import(&job_db, name, ImportInput::Staged(Box::new(staged))).await
+                }
+                ImportFormat::MispGalaxy => {
+                    let (name, ds) = read_misp(file, &only)?;
+                    run_import(&job_db, name, ImportInput::Misp(ds)).await
+                }
+            },
             Command::Check { file, json } => run_check(file, json),
             Command::Apikey(cmd) => run_apikey(&job_db, cmd).await,
             Command::Healthcheck {
@@ -322,8 +355,36 @@ async fn stage(file: Option<PathBuf>) -> anyhow::Result<(String, Staged)> {
     Ok((name, staged))
 }
 
-async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let (name, staged) = stage(file).await?;
+/// The chosen values of a MISP galaxy cluster file as a dataset of groups
+/// and their sources, checked before any database is opened.
+fn read_misp(file: Option<PathBuf>, only: &[String]) -> anyhow::Result<(String, Dataset)> {
+    let Some(p) = file else {
+        anyhow::bail!("--format misp-galaxy reads a cluster file: name it (or `-`)");
+    };
+    if only.is_empty() {
+        anyhow::bail!(
+            "--format misp-galaxy needs --only NAME,... naming the values to import \
+             (a cluster holds hundreds)"
+        );
+    }
+    let name = p.display().to_string();
+    let text = if p.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?
+    } else {
+        std::fs::read_to_string(&p).with_context(|| format!("cannot read {name}"))?
+    };
+    let ds = crate::domain::misp::dataset_of(&text, only).map_err(|e| refusal(&name, e))?;
+    Ok((name, ds))
+}
+
+/// What an import writes: a staged dataset file, or cluster values that are
+/// first built onto the stored groups (which needs the database).
+enum ImportInput {
+    Staged(Box<Staged>),
+    Misp(Dataset),
+}
+
+async fn run_import(cfg: &DbConfig, name: String, input: ImportInput) -> anyhow::Result<ExitCode> {
     let url = cfg.url();
     let conn = db::connect(&url, cfg)
         .await
@@ -332,6 +393,15 @@ async fn run_import(cfg: &DbConfig, file: Option<PathBuf>) -> anyhow::Result<Exi
         .await
         .context("cannot migrate the database")?;
 
+    let staged = match input {
+        ImportInput::Staged(s) => *s,
+        ImportInput::Misp(ds) => {
+            let ds = crate::domain::misp::onto_stored(&conn, ds)
+                .await
+                .map_err(|e| refusal(&name, e))?;
+            Staged::of(ds).map_err(|e| refusal(&name, e))?
+        }
+    };
     let bar = progress_bar("{spinner} importing {pos}/{len} records [{bar:30}] {per_sec}");
     let progress = |done: u64, total: u64| {
         bar.set_length(total);

@@ -1,6 +1,7 @@
 //! What the export encoders share: a batch of records with their time
 //! stamps, the counts of a whole export, and the `Encoder` each format
-//! implements (`export` for JSON and NDJSON, `stix` for STIX 2.1).
+//! implements (`export` for JSON and NDJSON, `stix` for STIX 2.1, `misp`
+//! for a MISP galaxy cluster).
 
 use std::collections::HashMap;
 
@@ -26,9 +27,11 @@ impl Counts {
     }
 }
 
-/// When a record was created and last changed (STIX needs both).
+/// A record's stored id, and when it was created and last changed (STIX
+/// needs both times; a MISP galaxy value falls back on the id).
 #[derive(Debug, Clone, Copy)]
 pub struct Stamps {
+    pub id: uuid::Uuid,
     pub created: chrono::DateTime<chrono::Utc>,
     pub modified: chrono::DateTime<chrono::Utc>,
 }
@@ -81,6 +84,27 @@ impl Batch {
     }
 }
 
+/// A collection an export walks, in the order the walker reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sources,
+    Groups,
+    Targets,
+    Operations,
+    LegalOutcomes,
+}
+
+impl Kind {
+    /// Every collection, in file order (sources first: records cite them).
+    pub const ALL: &'static [Kind] = &[
+        Kind::Sources,
+        Kind::Groups,
+        Kind::Targets,
+        Kind::Operations,
+        Kind::LegalOutcomes,
+    ];
+}
+
 /// Turns batches into bytes, in order: `begin`, each batch, `end`.
 pub trait Encoder: Send {
     fn begin(&mut self) -> Vec<u8>;
@@ -89,5 +113,10 @@ pub trait Encoder: Send {
     /// Whether `batch` needs the cited sources looked up.
     fn needs_sources(&self) -> bool {
         false
+    }
+    /// The collections it writes, in walking order: the walker reads no
+    /// other (a format of groups alone reads no operations).
+    fn kinds(&self) -> &'static [Kind] {
+        Kind::ALL
     }
 }

@@ -2,7 +2,8 @@
 //! a fixed order (sources, groups, targets, operations, legal outcomes; slug
 //! order within each), so memory stays flat however large the database is.
 //! The encoders turn batches into bytes: the dataset JSON `factline import`
-//! reads, NDJSON (one record per line, also importable), and STIX 2.1.
+//! reads, NDJSON (one record per line, also importable), STIX 2.1, and a
+//! MISP galaxy cluster of the groups (which walks the groups alone).
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use serde::Serialize;
 
 use super::Conn;
 use super::dataset::{self, SourceRecord};
-use super::encode::{Batch, Counts, Encoder, Stamps};
+use super::encode::{Batch, Counts, Encoder, Kind, Stamps};
 use super::file::Line;
 use super::snapshot;
 use crate::db::entities::{group, legal_outcome, operation, source, target};
@@ -34,6 +35,8 @@ pub enum Format {
     Stix,
     /// One collection's CSV, as its list gives it (`--collection`; CLI only).
     Csv,
+    /// The groups as a MISP galaxy cluster (`value`s with synonyms and refs).
+    MispGalaxy,
 }
 
 impl Format {
@@ -42,13 +45,14 @@ impl Format {
             "json" => Some(Format::Json),
             "ndjson" => Some(Format::Ndjson),
             "stix" => Some(Format::Stix),
+            "misp-galaxy" => Some(Format::MispGalaxy),
             _ => None,
         }
     }
 
     pub fn media_type(self) -> &'static str {
         match self {
-            Format::Json => "application/json",
+            Format::Json | Format::MispGalaxy => "application/json",
             Format::Ndjson => "application/x-ndjson",
             Format::Stix => "application/stix+json;version=2.1",
             Format::Csv => "text/csv; charset=utf-8",
@@ -61,6 +65,7 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::Stix => "stix.json",
             Format::Csv => "csv",
+            Format::MispGalaxy => "misp-galaxy.json",
         }
     }
 }
@@ -94,19 +99,12 @@ pub async fn counts<C: Conn>(db: &C) -> Result<Counts> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Sources,
-    Groups,
-    Targets,
-    Operations,
-    LegalOutcomes,
-    Done,
-}
-
-/// Reads the database batch by batch, by slug keyset within each collection.
+/// Reads the database batch by batch, by slug keyset within each collection,
+/// walking only the collections it was given.
 pub struct Walker {
-    stage: Stage,
+    kinds: &'static [Kind],
+    /// Index into `kinds` of the collection being read; past the end when done.
+    at: usize,
     after: Option<String>,
     batch: u64,
 }
@@ -114,7 +112,8 @@ pub struct Walker {
 impl Default for Walker {
     fn default() -> Self {
         Walker {
-            stage: Stage::Sources,
+            kinds: Kind::ALL,
+            at: 0,
             after: None,
             batch: BATCH,
         }
@@ -144,58 +143,74 @@ impl Walker {
         }
     }
 
+    /// A walker reading only `kinds` (in the order given), as an encoder
+    /// asks (`Encoder::kinds`).
+    pub fn reading(kinds: &'static [Kind]) -> Self {
+        Walker {
+            kinds,
+            ..Walker::default()
+        }
+    }
+
     /// The next batch, or `None` when every collection has been read.
     pub async fn next<C: Conn>(&mut self, db: &C) -> Result<Option<Batch>> {
         loop {
             let after = self.after.as_ref();
             let limit = self.batch;
-            let (batch, last) = match self.stage {
-                Stage::Done => return Ok(None),
-                Stage::Sources => {
+            let Some(&kind) = self.kinds.get(self.at) else {
+                return Ok(None);
+            };
+            let (batch, last) = match kind {
+                Kind::Sources => {
                     let rows = page!(db, source, after, limit);
                     let last = rows.last().map(|r| r.slug.clone());
                     let recs = rows.iter().map(snapshot::source_record).collect();
                     let b = stamped(&rows, recs, |r| Stamps {
+                        id: r.id,
                         created: r.created_at,
                         modified: r.updated_at,
                     });
                     (Batch::Sources(b), last)
                 }
-                Stage::Groups => {
+                Kind::Groups => {
                     let rows = page!(db, group, after, limit);
                     let last = rows.last().map(|r| r.slug.clone());
                     let recs = snapshot::group_records(db, &rows).await?;
                     let b = stamped(&rows, recs, |r| Stamps {
+                        id: r.id,
                         created: r.created_at,
                         modified: r.updated_at,
                     });
                     (Batch::Groups(b), last)
                 }
-                Stage::Targets => {
+                Kind::Targets => {
                     let rows = page!(db, target, after, limit);
                     let last = rows.last().map(|r| r.slug.clone());
                     let recs = snapshot::target_records(db, &rows).await?;
                     let b = stamped(&rows, recs, |r| Stamps {
+                        id: r.id,
                         created: r.created_at,
                         modified: r.updated_at,
                     });
                     (Batch::Targets(b), last)
                 }
-                Stage::Operations => {
+                Kind::Operations => {
                     let rows = page!(db, operation, after, limit);
                     let last = rows.last().map(|r| r.slug.clone());
                     let recs = snapshot::operation_records(db, &rows).await?;
                     let b = stamped(&rows, recs, |r| Stamps {
+                        id: r.id,
                         created: r.created_at,
                         modified: r.updated_at,
                     });
                     (Batch::Operations(b), last)
                 }
-                Stage::LegalOutcomes => {
+                Kind::LegalOutcomes => {
                     let rows = page!(db, legal_outcome, after, limit);
                     let last = rows.last().map(|r| r.slug.clone());
                     let recs = snapshot::legal_outcome_records(db, &rows).await?;
                     let b = stamped(&rows, recs, |r| Stamps {
+                        id: r.id,
                         created: r.created_at,
                         modified: r.updated_at,
                     });
@@ -203,13 +218,7 @@ impl Walker {
                 }
             };
             if batch.is_empty() {
-                self.stage = match self.stage {
-                    Stage::Sources => Stage::Groups,
-                    Stage::Groups => Stage::Targets,
-                    Stage::Targets => Stage::Operations,
-                    Stage::Operations => Stage::LegalOutcomes,
-                    Stage::LegalOutcomes | Stage::Done => Stage::Done,
-                };
+                self.at += 1;
                 self.after = None;
                 continue;
             }
@@ -263,6 +272,7 @@ pub fn encoder(format: Format, counts: Counts, id: Option<&Identity>) -> Box<dyn
             ..Json::default()
         }),
         Format::Stix => Box::new(super::stix::Stix::new(counts)),
+        Format::MispGalaxy => Box::new(super::misp::Galaxy::new(counts)),
     }
 }
 
@@ -543,7 +553,7 @@ async fn produce_on<C: Conn>(
     if !tx.send(Message::Chunk(enc.begin(), 0)).await {
         return Ok(());
     }
-    let mut walker = Walker::default();
+    let mut walker = Walker::reading(enc.kinds());
     let none = HashMap::new();
     while let Some(batch) = walker.next(db).await? {
         let cited = if enc.needs_sources() {

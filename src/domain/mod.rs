@@ -15,6 +15,7 @@ pub mod export;
 pub mod file;
 pub mod filters;
 pub mod import;
+pub mod misp;
 pub mod model;
 pub mod page;
 pub mod read;

@@ -19,7 +19,7 @@ pub const AS_OF_HEADER: &str = "x-factline-as-of";
 pub const SHA256_HEADER: &str = "x-factline-sha256";
 
 /// What `format` takes on an export.
-pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
+pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix", "misp-galaxy"];
 
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -27,8 +27,11 @@ pub const EXPORT_FORMATS: &[&str] = &["ndjson", "json", "stix"];
 pub struct ExportParams {
     /// `ndjson` (default): a header line, then one record per line with its
     /// relations and citations, in a stable order; `json`: the dataset file
-    /// format; `stix`: a STIX 2.1 bundle. `ndjson` and `json` are what
-    /// `factline import` and `POST /v1/import` read back.
+    /// format; `stix`: a STIX 2.1 bundle; `misp-galaxy`: the groups alone as
+    /// a MISP galaxy cluster (a value per group: its other names as
+    /// `meta.synonyms`, the URLs of the sources it cites as `meta.refs`, its
+    /// MISP galaxy uuid where known, else its id). `ndjson` and `json` are
+    /// what `factline import` and `POST /v1/import` read back.
     format: Option<String>,
     /// An RFC 3339 time: every record as it stood then, rebuilt from the
     /// revisions. Without it, the export is of the latest write. Either way
@@ -36,15 +39,47 @@ pub struct ExportParams {
     as_of: Option<String>,
 }
 
+/// What an `application/json` export is: the dataset file, or with
+/// `format=misp-galaxy` a MISP galaxy cluster. Documentation only: the
+/// encoders write the bytes. Each shape refuses the other's keys, so a
+/// document matches exactly one.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum JsonExport {
+    Dataset(crate::domain::dataset::Dataset),
+    MispGalaxy(MispGalaxyCluster),
+}
+
+/// A MISP galaxy cluster as MISP's `schema_clusters.json` describes it: a
+/// value per group (`value`, `uuid`, `description`, `meta.synonyms`,
+/// `meta.refs`, `related`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MispGalaxyCluster {
+    authors: Vec<String>,
+    category: String,
+    description: String,
+    name: String,
+    source: String,
+    r#type: String,
+    uuid: String,
+    /// The Unix time of the latest change to any record.
+    version: i64,
+    #[schema(value_type = Vec<Object>)]
+    values: Vec<serde_json::Value>,
+}
+
 #[utoipa::path(get, path = "/v1/export", tag = "export",
     params(ExportParams),
     responses(
-        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order. The header line (NDJSON) or the document's first keys (JSON) repeat `as_of` and `sha256`",
+        (status = 200, description = "Every record, streamed: sources, groups, targets, operations, legal outcomes, each in slug order (`misp-galaxy`: a cluster of the groups, also `application/json`). The header line (NDJSON) or the document's first keys (JSON) repeat `as_of` and `sha256`",
             headers(
                 ("X-Factline-As-Of" = String, description = "What the export is of (RFC 3339): the `as_of` asked for, else the time of the latest write it holds. `?as_of=` with it gives the same records again"),
                 ("X-Factline-Sha256" = String, description = "The SHA-256 (hex) of the records as the NDJSON export writes them after its header line, the same for every format: `tail -n +2 factline.ndjson | sha256sum`"),
             ),
-            content((String = "application/x-ndjson"), (crate::domain::dataset::Dataset = "application/json"), (Object = "application/stix+json;version=2.1"))),
+            content((String = "application/x-ndjson"), (JsonExport = "application/json"), (Object = "application/stix+json;version=2.1"))),
         (status = 400, description = "A bad parameter, named in `errors`", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many exports are running; retry after `Retry-After` seconds", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]

@@ -9,7 +9,7 @@ use sea_orm::{Database, EntityTrait, PaginatorTrait};
 use crate::helpers::{EmptyPg, require_postgres};
 use factline::db::entities::{citation, group, legal_outcome, operation, source, target};
 
-fn factline() -> Command {
+pub(crate) fn factline() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_factline"));
     c.env_remove("DATABASE_URL")
         .env("FACTLINE_LOG", "warn")
@@ -25,7 +25,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -30,6 +30,7 @@ mod hostile;
 mod http;
 mod import;
 mod migrations;
+mod misp;
 mod ops;
 mod parity;
 mod reads;
