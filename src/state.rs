@@ -38,6 +38,9 @@ pub struct AppState {
     pub limiter: Arc<crate::http::limits::Limiter>,
     /// Past states rebuilt for `as_of` reads, kept for the next request.
     pub snapshots: Arc<crate::domain::asof::Snapshots>,
+    /// The TAXII collection of the latest state, built again after a write
+    /// (one build at a time).
+    pub taxii: Arc<tokio::sync::Mutex<Option<Arc<crate::domain::stix::collection::Collection>>>>,
 }
 
 /// Most exports that may run at once; more get a 503 with `Retry-After`, so
@@ -62,6 +65,7 @@ impl AppState {
             snapshots: Arc::new(crate::domain::asof::Snapshots::new(
                 crate::domain::asof::DEFAULT_MAX_RECORDS,
             )),
+            taxii: Arc::default(),
         }
     }
 

@@ -153,10 +153,12 @@ impl IntoResponse for Error {
 pub async fn ensure_problem(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    // TAXII answers its errors in its own format (TAXII error messages),
+    // which its clients expect.
+    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/problem+json")
+            || v.as_bytes().starts_with(b"application/taxii+json")
+    });
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return res;
     }

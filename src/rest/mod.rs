@@ -19,6 +19,7 @@ pub mod search;
 pub mod sources;
 pub mod stats;
 pub mod targets;
+pub mod taxii;
 pub mod timeline;
 pub mod v1;
 pub mod views;
@@ -65,7 +66,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     // Streamed, so outside the ETag layer (which hashes whole bodies).
     let exports = Router::new()
         .route("/v1/export", get(export::export))
-        .route("/v1/changes", get(changes::changes));
+        .route("/v1/changes", get(changes::changes))
+        .merge(taxii::routes());
     let mut writes = Router::new();
     for c in crate::domain::write::Collection::ALL {
         writes = writes.merge(writes::routes(c));

@@ -58,7 +58,7 @@ use crate::state::AppState;
         (name = "search", description = "Ranked search across every kind of record"),
         (name = "timeline", description = "Operations and legal outcomes in date order"),
         (name = "stats", description = "Counts for charts"),
-        (name = "export", description = "The whole database as NDJSON, dataset JSON or a STIX 2.1 bundle, streamed"),
+        (name = "export", description = "The whole database as NDJSON, dataset JSON, a STIX 2.1 bundle or a MISP galaxy cluster of the groups, streamed; as of any past time, with the SHA-256 to cite it by"),
         (name = "changes", description = "Every write in commit order, for apps that mirror factline"),
         (name = "import", description = "Whole dataset files, for admins"),
         (name = "data dictionary", description = "Each collection as CSV, with a Frictionless description of its columns"),

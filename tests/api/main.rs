@@ -39,4 +39,5 @@ mod search;
 mod served;
 mod soak;
 mod statements;
+mod taxii;
 mod writes;

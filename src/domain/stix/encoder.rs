@@ -39,7 +39,7 @@ impl Stix {
     #[allow(clippy::too_many_arguments)]
     fn relationship(
         &mut self,
-        out: &mut Vec<u8>,
+        out: &mut Vec<Map<String, Value>>,
         stamps: &Stamps,
         kind: &str,
         source: &str,
@@ -56,7 +56,7 @@ impl Stix {
         if !refs.is_empty() {
             o.insert("external_references".into(), refs.into());
         }
-        self.push(out, o);
+        out.push(o);
     }
 }
 
@@ -81,38 +81,34 @@ impl Encoder for Stix {
             stix_id("bundle", &key)
         )
         .into_bytes();
-        let mut me = Map::new();
-        me.insert("type".into(), "identity".into());
-        me.insert("spec_version".into(), "2.1".into());
-        me.insert("id".into(), producer_id().into());
-        me.insert("created".into(), PRODUCER_TIME.into());
-        me.insert("modified".into(), PRODUCER_TIME.into());
-        me.insert("name".into(), "factline".into());
-        me.insert("identity_class".into(), "system".into());
-        me.insert(
-            "description".into(),
-            "factline: sourced facts about hacktivism (groups, operations, targets, legal outcomes)"
-                .into(),
-        );
-        self.push(&mut out, me);
-        let mut def = Map::new();
-        def.insert("type".into(), "extension-definition".into());
-        def.insert("spec_version".into(), "2.1".into());
-        def.insert("id".into(), extension_id().into());
-        def.insert("created_by_ref".into(), producer_id().into());
-        def.insert("created".into(), PRODUCER_TIME.into());
-        def.insert("modified".into(), PRODUCER_TIME.into());
-        def.insert("name".into(), "factline facts".into());
-        def.insert("description".into(), EXTENSION_DESCRIPTION.into());
-        def.insert("schema".into(), EXTENSION_SCHEMA.into());
-        def.insert("version".into(), "1.0.0".into());
-        def.insert("extension_types".into(), json!(["property-extension"]));
-        self.push(&mut out, def);
+        for o in preamble() {
+            self.push(&mut out, o);
+        }
         out
     }
 
     fn batch(&mut self, batch: &Batch, sources: &HashMap<String, SourceRecord>) -> Vec<u8> {
         let mut out = Vec::with_capacity(batch.len() * 1024);
+        for o in self.objects(batch, sources) {
+            self.push(&mut out, o);
+        }
+        out
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        b"\n]}\n".to_vec()
+    }
+}
+
+impl Stix {
+    /// The STIX objects of a batch of records, in the order a bundle holds
+    /// them (a country's `location` only the first time it is met).
+    pub fn objects(
+        &mut self,
+        batch: &Batch,
+        sources: &HashMap<String, SourceRecord>,
+    ) -> Vec<Map<String, Value>> {
+        let mut out = Vec::with_capacity(batch.len() * 2);
         match batch {
             // Sources are not STIX objects: they are the external references below.
             Batch::Sources(_) => {}
@@ -153,7 +149,7 @@ impl Encoder for Stix {
                     ext.insert("names".into(), all_names(&g.names));
                     ext.insert("texts".into(), all_texts(&g.texts));
                     with_extension(&mut o, ext);
-                    self.push(&mut out, o);
+                    out.push(o);
                     if let Some(parent) = &g.parent {
                         self.relationship(
                             &mut out,
@@ -181,7 +177,7 @@ impl Encoder for Stix {
                     put_opt(&mut ext, "sector", t.sector.clone());
                     ext.insert("names".into(), all_names(&t.names));
                     with_extension(&mut o, ext);
-                    self.push(&mut out, o);
+                    out.push(o);
                     if let Some(country) = &t.country {
                         let location = stix_id("location", country);
                         if self.countries.insert(country.clone()) {
@@ -194,7 +190,7 @@ impl Encoder for Stix {
                             l.insert("modified".into(), PRODUCER_TIME.into());
                             l.insert("name".into(), country.clone().into());
                             l.insert("country".into(), country.clone().into());
-                            self.push(&mut out, l);
+                            out.push(l);
                         }
                         self.relationship(
                             &mut out,
@@ -248,7 +244,7 @@ impl Encoder for Stix {
                     ext.insert("names".into(), all_names(&op.names));
                     ext.insert("texts".into(), all_texts(&op.texts));
                     with_extension(&mut o, ext);
-                    self.push(&mut out, o);
+                    out.push(o);
                     for l in &op.groups {
                         self.relationship(
                             &mut out,
@@ -331,16 +327,43 @@ impl Encoder for Stix {
                     put_alternatives(&mut ext, &l.alternatives);
                     ext.insert("texts".into(), all_texts(&l.texts));
                     with_extension(&mut o, ext);
-                    self.push(&mut out, o);
+                    out.push(o);
                 }
             }
         }
         out
     }
+}
 
-    fn end(&mut self) -> Vec<u8> {
-        b"\n]}\n".to_vec()
-    }
+/// The objects every export starts with: factline's identity (every
+/// object's `created_by_ref`) and the definition of its extension.
+pub fn preamble() -> Vec<Map<String, Value>> {
+    let mut me = Map::new();
+    me.insert("type".into(), "identity".into());
+    me.insert("spec_version".into(), "2.1".into());
+    me.insert("id".into(), producer_id().into());
+    me.insert("created".into(), PRODUCER_TIME.into());
+    me.insert("modified".into(), PRODUCER_TIME.into());
+    me.insert("name".into(), "factline".into());
+    me.insert("identity_class".into(), "system".into());
+    me.insert(
+        "description".into(),
+        "factline: sourced facts about hacktivism (groups, operations, targets, legal outcomes)"
+            .into(),
+    );
+    let mut def = Map::new();
+    def.insert("type".into(), "extension-definition".into());
+    def.insert("spec_version".into(), "2.1".into());
+    def.insert("id".into(), extension_id().into());
+    def.insert("created_by_ref".into(), producer_id().into());
+    def.insert("created".into(), PRODUCER_TIME.into());
+    def.insert("modified".into(), PRODUCER_TIME.into());
+    def.insert("name".into(), "factline facts".into());
+    def.insert("description".into(), EXTENSION_DESCRIPTION.into());
+    def.insert("schema".into(), EXTENSION_SCHEMA.into());
+    def.insert("version".into(), "1.0.0".into());
+    def.insert("extension_types".into(), json!(["property-extension"]));
+    vec![me, def]
 }
 
 /// A disputed record's other reported values, each with the slugs of its

@@ -9,8 +9,9 @@
 //! What STIX has no property for (EDTF dates with their precision, tactics,
 //! disputes, amounts) is kept in `x_factline_*` properties.
 
+pub mod collection;
 mod encoder;
 mod parts;
 
-pub use encoder::Stix;
+pub use encoder::{Stix, preamble};
 pub use parts::stix_id;
