@@ -198,7 +198,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 ImportFormat::MispGalaxy => {
                     let (name, ds) = read_misp(file, &only)?;
-                    run_import(&job_db, name, ImportInput::Misp(ds)).await
+                    run_import(&job_db, name, ImportInput::Misp(Box::new(ds))).await
                 }
             },
             Command::Check { file, json } => run_check(file, json),
@@ -381,7 +381,7 @@ fn read_misp(file: Option<PathBuf>, only: &[String]) -> anyhow::Result<(String, 
 /// first built onto the stored groups (which needs the database).
 enum ImportInput {
     Staged(Box<Staged>),
-    Misp(Dataset),
+    Misp(Box<Dataset>),
 }
 
 async fn run_import(cfg: &DbConfig, name: String, input: ImportInput) -> anyhow::Result<ExitCode> {
@@ -396,7 +396,7 @@ async fn run_import(cfg: &DbConfig, name: String, input: ImportInput) -> anyhow:
     let staged = match input {
         ImportInput::Staged(s) => *s,
         ImportInput::Misp(ds) => {
-            let ds = crate::domain::misp::onto_stored(&conn, ds)
+            let ds = crate::domain::misp::onto_stored(&conn, *ds)
                 .await
                 .map_err(|e| refusal(&name, e))?;
             Staged::of(ds).map_err(|e| refusal(&name, e))?

@@ -43,14 +43,23 @@ pub fn parse(value: &str, field: &str) -> Result<DateTime<Utc>> {
             format!("at most {MAX_LEN} characters"),
         ));
     }
-    DateTime::parse_from_rfc3339(value)
+    let t = DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             Error::invalid(
                 field,
                 format!("{value:?} is not an RFC 3339 time (e.g. 2024-05-01T00:00:00Z)"),
             )
-        })
+        })?;
+    // A time still to come would answer with today's records, which later
+    // writes would change: what it names could not be had again.
+    if t > Utc::now() {
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} is in the future; as_of names a time that has passed"),
+        ));
+    }
+    Ok(t)
 }
 
 /// The `seq` of the last write at or before `at` (0 before any write).
@@ -196,8 +205,8 @@ async fn build(db: &DatabaseConnection, seq: i64, max_records: u64) -> Result<Da
         return Err(Error::invalid(
             "as_of",
             format!(
-                "as-of reads rebuild the records of the time, at most {max_records} of them \
-                 (FACTLINE_AS_OF_MAX_RECORDS); this time has {}",
+                "as-of reads rebuild the records of the time, at most {max_records} of them; \
+                 this time has {}",
                 stamps.len()
             ),
         ));

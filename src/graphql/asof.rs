@@ -24,26 +24,55 @@ pub fn requested(
     let Some((_, op)) = op else {
         return Ok(None); // execution names the problem
     };
-    let mut found = None;
-    collect(doc, &op.node.selection_set.node, variables, &mut found, 0)?;
-    Ok(found)
+    // A variable the request leaves out takes its default, as execution
+    // reads it.
+    let mut values = variables.clone();
+    for d in &op.node.variable_definitions {
+        let name = &d.node.name.node;
+        if !values.contains_key(name)
+            && let Some(v) = &d.node.default_value
+        {
+            values.insert(name.clone(), v.node.clone());
+        }
+    }
+    let mut found = Root::default();
+    collect(doc, &op.node.selection_set.node, &values, &mut found, 0)?;
+    if found.as_of.is_some() && found.history {
+        return Err(
+            "asOf: history and changes read the revisions themselves, never as of a time; \
+             ask for them in a request of their own"
+                .into(),
+        );
+    }
+    Ok(found.as_of)
+}
+
+/// What the root selection holds: the `asOf` its fields agree on, and
+/// whether it asks for the revisions (`history`, `changes`), which an
+/// as-of state does not hold as they were.
+#[derive(Default)]
+struct Root {
+    as_of: Option<String>,
+    history: bool,
 }
 
 fn collect(
     doc: &ExecutableDocument,
     set: &SelectionSet,
     variables: &Variables,
-    found: &mut Option<String>,
+    found: &mut Root,
     depth: usize,
 ) -> Result<(), String> {
     // Fragments at the root may spread one another; validation refuses a
-    // cycle, and this stops at one before it does.
+    // cycle, and this refuses one (or an absurd depth) before it does.
     if depth > 8 {
-        return Ok(());
+        return Err("asOf: fragments at the root nest more than 8 deep".into());
     }
     for item in &set.items {
         match &item.node {
             Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                found.history |= name == "history" || name == "changes";
                 let Some((_, v)) = f.node.arguments.iter().find(|(n, _)| n.node == "asOf") else {
                     continue;
                 };
@@ -58,13 +87,13 @@ fn collect(
                     _ => None,
                 };
                 let Some(value) = value else { continue };
-                match found {
+                match &found.as_of {
                     Some(seen) if *seen != value => {
                         return Err(format!(
                             "asOf: every root field must read the same time ({seen} and {value})"
                         ));
                     }
-                    _ => *found = Some(value),
+                    _ => found.as_of = Some(value),
                 }
             }
             Selection::InlineFragment(f) => {

@@ -182,17 +182,18 @@ async fn one_collection(headers: HeaderMap, Path(id): Path<String>) -> Answer {
     ))
 }
 
-/// The collection of the database's latest state, built again after a write.
-async fn current(s: &AppState, headers: &HeaderMap) -> Result<Arc<Collection>, TaxiiError> {
-    let db = s.reader(headers).clone();
-    let latest = crate::domain::asof::latest(&db).await?;
+/// The collection of the database's latest state, built again after a
+/// write. Always from the primary: a lagging replica and the primary taking
+/// turns would rebuild it on every request.
+async fn current(s: &AppState) -> Result<Arc<Collection>, TaxiiError> {
+    let latest = crate::domain::asof::latest(&s.db).await?;
     let mut kept = s.taxii.lock().await;
     if let Some(c) = kept.as_ref()
-        && c.seq == latest
+        && c.seq >= latest
     {
         return Ok(c.clone());
     }
-    let built = Arc::new(crate::domain::stix::collection::build_consistent(&db).await?);
+    let built = Arc::new(crate::domain::stix::collection::build_consistent(&s.db).await?);
     *kept = Some(built.clone());
     Ok(built)
 }
@@ -377,7 +378,7 @@ async fn objects(
     accepts(&headers)?;
     known(&id)?;
     let q = Query::read(&p, OBJECT_PARAMS)?;
-    let c = current(&s, &headers).await?;
+    let c = current(&s).await?;
     let (page, more) = q.select(&c);
     Ok(envelope(&page, more))
 }
@@ -394,7 +395,7 @@ async fn about_object(
     accepts(headers)?;
     known(&id)?;
     let mut q = Query::read(p, allowed)?;
-    let c = current(s, headers).await?;
+    let c = current(s).await?;
     if !c.span.contains_key(&object) {
         return Err(not_found("object"));
     }
@@ -441,7 +442,7 @@ async fn manifest(
     accepts(&headers)?;
     known(&id)?;
     let q = Query::read(&p, OBJECT_PARAMS)?;
-    let c = current(&s, &headers).await?;
+    let c = current(&s).await?;
     let (page, more) = q.select(&c);
     let (headers, next) = page_parts(&page, more);
     let mut body = json!({"more": more});

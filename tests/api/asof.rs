@@ -112,6 +112,7 @@ both_backends!(
             "/v1/groups?as_of=yesterday",
             "/v1/groups/anonymous?as_of=2024-13-01T00:00:00Z",
             "/v1/export?as_of=2024-01-01",
+            "/v1/groups?as_of=2999-01-01T00:00:00Z",
             &format!("/v1/stats?as_of={}", "9".repeat(100)),
         ] {
             let (status, body) = app.get_json(path).await;
@@ -183,6 +184,22 @@ both_backends!(
         assert_eq!(then["data"]["targets"]["nodes"][0]["sector"], Value::Null);
         let now = app.gql(q, json!({"t": null})).await;
         assert_eq!(now["data"]["target"]["version"], 2, "{now}");
+        // A variable left out takes its default, as execution reads it.
+        let with_default = q.replace("$t: String", &format!("$t: String = \"{t0}\""));
+        let then = app.gql(&with_default, json!({})).await;
+        assert_eq!(then["data"]["target"]["version"], 1, "{then}");
+        // The revisions are never read as of a time.
+        let both = format!(
+            "{{ stats(asOf: \"{t0}\") {{ operations }} history(kind: \"target\", slug: \"habbo\") {{ version }} }}"
+        );
+        let e = app.gql(&both, json!({})).await;
+        assert!(
+            e["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("history"),
+            "{e}"
+        );
         // Root fields that disagree, and a time that is not one, are refused.
         let q2 = "{ a: target(slug: \"habbo\", asOf: \"2020-01-01T00:00:00Z\") { version } \
               b: target(slug: \"habbo\", asOf: \"2021-01-01T00:00:00Z\") { version } }";

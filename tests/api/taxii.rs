@@ -202,3 +202,77 @@ both_backends!(taxii_errors_are_taxii_error_messages, |backend| {
         .unwrap();
     assert_eq!(res.status(), 200);
 });
+
+both_backends!(
+    a_removed_link_and_a_recreated_record_leave_no_stale_versions,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let app = TestApp::spawn(t).await;
+        let editor = Actor {
+            key_id: uuid::Uuid::new_v4(),
+            role: Role::Editor,
+            name: "t".into(),
+        };
+        // An operation loses one of its targets: that relationship leaves the
+        // export, and so the collection, every version of it.
+        let (_, op) = app.get_json("/v1/operations/op-tunisia").await;
+        let mut record = write::history(&app.tdb.db, Collection::Operations, "op-tunisia")
+            .await
+            .unwrap()
+            .pop()
+            .unwrap()
+            .after
+            .unwrap();
+        let targets = record["targets"].as_array().unwrap().clone();
+        assert!(targets.len() > 1, "{op}");
+        let dropped = targets[0]["target"].as_str().unwrap().to_owned();
+        record["targets"] = json!(targets[1..]);
+        let version = i32::try_from(op["version"].as_i64().unwrap()).unwrap();
+        write::update(
+            &app.tdb.db,
+            &editor,
+            Collection::Operations,
+            "op-tunisia",
+            version,
+            json!({"targets": record["targets"]}),
+            None,
+        )
+        .await
+        .unwrap();
+        let gone = factline::domain::stix::stix_id(
+            "relationship",
+            &format!(
+                "{}/targets/{}",
+                factline::domain::stix::stix_id("campaign", "op-tunisia"),
+                factline::domain::stix::stix_id("identity", &dropped)
+            ),
+        );
+        let exported = export(&app).await;
+        assert!(
+            !exported.contains_key(&gone),
+            "the export still has the link"
+        );
+        let base = format!(
+            "/taxii2/factline/collections/{}/",
+            factline::domain::stix::collection::collection_id()
+        );
+        let (status, _, body) =
+            taxii(&app, &format!("{base}objects/{gone}/?match[version]=all")).await;
+        assert_eq!(status, 404, "{body}");
+        let (all, _, _) = walk(&app, &base, "&match[version]=all").await;
+        let last: HashMap<String, Value> = walk(&app, &base, "")
+            .await
+            .0
+            .into_iter()
+            .map(|o| (o["id"].as_str().unwrap().to_owned(), o))
+            .collect();
+        assert!(last == exported, "the latest versions are the export");
+        // Every version an object has starts at or after its creation.
+        assert!(
+            all.iter()
+                .all(|o| o["modified"].as_str() >= o["created"].as_str())
+        );
+    }
+);

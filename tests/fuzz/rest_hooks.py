@@ -10,6 +10,13 @@ them to be.
 - `from` after `to` is refused (400, naming `to`), a rule between two
   parameters that a schema cannot state: two schema-valid dates in the wrong
   order are swapped.
+- `since` (the change feed's cursor) is opaque too: a schema-valid one is
+  replaced by one the server issued.
+- `as_of` is an RFC 3339 time, which the document gives by shape; the
+  calendar (month 13, 31 February, hour 25) it cannot: a schema-valid
+  `as_of` is replaced by a real time, before any write or the bundled
+  data's (both stay the same states while the run writes, so the server
+  builds each once, as it would for a real client).
 """
 import calendar
 import json
@@ -25,6 +32,8 @@ DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?[?~%]?$")
 LISTS = ["groups", "targets", "operations", "legal-outcomes", "sources"]
 
 _cursors = {}
+AS_OF = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+TIMES = ["1990-01-01T00:00:00Z"]  # before any write; the seed's time is added
 
 
 def _get(path):
@@ -47,6 +56,9 @@ def _harvest():
             cursor = _get(f"/v1/{name}{q}")["page"]["next_cursor"]
             _cursors[(name, sort)] = cursor
     _cursors[("timeline", "")] = _get("/v1/timeline?limit=1")["page"]["next_cursor"]
+    first = _get("/v1/changes?limit=1")
+    _cursors[("changes", "")] = first["next"]
+    TIMES.append(first["changes"][0]["at"])
     return _cursors
 
 
@@ -84,6 +96,13 @@ def map_case(ctx, case):
             real = cursors.get((name, ""))
         if real:
             query["cursor"] = real
+    since = query.get("since")
+    if isinstance(since, str) and CURSOR.match(since):
+        query["since"] = _harvest()[("changes", "")]
+    as_of = query.get("as_of")
+    if isinstance(as_of, str) and AS_OF.match(as_of):
+        _harvest()  # adds the bundled data's time to TIMES
+        query["as_of"] = TIMES[len(as_of) % len(TIMES)]
     lo, hi = query.get("from"), query.get("to")
     if isinstance(lo, str) and isinstance(hi, str) and DATE.match(lo) and DATE.match(hi):
         if _span(lo, True) > _span(hi, False):

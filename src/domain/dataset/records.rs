@@ -17,6 +17,14 @@ pub struct Dataset {
     pub version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// In an export, the time it is of (`export::Identity`); informational,
+    /// import does not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// In an export, the SHA-256 of its records as NDJSON writes them;
+    /// informational, import does not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     #[serde(default)]
     pub sources: Vec<SourceRecord>,
     #[serde(default)]
@@ -35,6 +43,8 @@ impl Default for Dataset {
             format: format_name(),
             version: format_version(),
             description: None,
+            as_of: None,
+            sha256: None,
             sources: Vec::new(),
             groups: Vec::new(),
             targets: Vec::new(),

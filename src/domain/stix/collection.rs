@@ -2,8 +2,9 @@
 //! STIX export as its latest version, and, from the revisions, the versions
 //! before it (an edited record is a new version of the same id with a later
 //! `modified`). An object version was added when its record's write
-//! committed, which is its `modified`; objects of records deleted since are
-//! not served (the export no longer holds them).
+//! committed, which is its `modified`; objects of records deleted since, and
+//! relationships of links removed since, are not served (the export no
+//! longer holds them, and their last version would pass for current).
 //!
 //! The collection is built whole for one state of the database (its last
 //! write's `seq`) and kept until the next write: TAXII clients page with
@@ -164,6 +165,7 @@ pub async fn build<C: Conn>(db: &C) -> Result<Collection> {
             keep(o, &mut entries);
         }
     }
+    let live_ids: HashSet<String> = entries.iter().map(|e| e.id.clone()).collect();
     // The versions before them, from the revisions of the records still held.
     let revs = rows::all(
         db,
@@ -178,8 +180,11 @@ pub async fn build<C: Conn>(db: &C) -> Result<Collection> {
         let Some(live_stamps) = live.get(&(r.entity_kind.clone(), r.entity_slug.clone())) else {
             continue;
         };
-        if r.at >= live_stamps.modified {
-            continue; // the latest version, already kept
+        // The latest version is kept already; one before the record's
+        // creation belongs to an earlier record of the same slug, deleted
+        // since (its `modified` would precede the object's `created`).
+        if r.at >= live_stamps.modified || r.at < live_stamps.created {
+            continue;
         }
         let stamps = Stamps {
             modified: r.at,
@@ -190,7 +195,14 @@ pub async fn build<C: Conn>(db: &C) -> Result<Collection> {
         };
         let cited = cited_sources(db, &batch).await?;
         for o in old.objects(&batch, &cited) {
-            keep(o, &mut entries);
+            // A link an edit removed (a relationship no longer exported) is
+            // not served: its last version would pass for current.
+            if o.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| live_ids.contains(id))
+            {
+                keep(o, &mut entries);
+            }
         }
     }
     entries.sort_by(|a, b| (a.added, &a.id, &a.version).cmp(&(b.added, &b.id, &b.version)));
