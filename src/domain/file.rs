@@ -206,7 +206,7 @@ impl<'de, S: Sink> serde::de::Visitor<'de> for Document<'_, S> {
                 // What an export was of (`export::Identity`): for citing it,
                 // nothing to import.
                 "as_of" | "sha256" => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
+                    map.next_value::<Option<String>>()?;
                 }
                 "sources" => map.next_value_seed(Records::new(sink, failed, Line::Source))?,
                 "groups" => map.next_value_seed(Records::new(sink, failed, Line::Group))?,
@@ -481,6 +481,8 @@ mod tests {
             r#"{"sources": [], "extra": 1}"#.to_owned(),
             r#"{"sources": null}"#.to_owned(),
             r#"{"version": "one"}"#.to_owned(),
+            r#"{"as_of": false}"#.to_owned(),
+            r#"{"sha256": 1, "sources": []}"#.to_owned(),
             r#"{"sources": [{"slug": "s"}]}"#.to_owned(),
             r#"{"sources": []} trailing"#.to_owned(),
         ];
