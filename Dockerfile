@@ -3,6 +3,11 @@
 # numeric non-root user. The HEALTHCHECK uses the binary itself.
 
 FROM rust:1.95-bookworm AS chef
+# rust-toolchain.toml (copied in with the sources) asks for rustfmt and
+# clippy, which the image's minimal toolchain lacks: rustup would download
+# them from outside the package registries at the first cargo command.
+# Naming the toolchain here overrides the file; the build needs neither.
+ENV RUSTUP_TOOLCHAIN=1.95.0
 # npm fetches the GraphQL playground's pinned assets during the build (build.rs).
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -30,6 +35,9 @@ USER 65532:65532
 ENV FACTLINE_BIND=0.0.0.0:8080 \
     FACTLINE_LOG_FORMAT=json
 EXPOSE 8080
+# The embedded SQLite database (./factline.db, the working directory): a
+# volume, so it outlives the container. A bind mount must be writable by 65532.
+VOLUME /data
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["/usr/local/bin/factline", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/factline"]

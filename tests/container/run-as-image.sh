@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs a factline binary the way the container image does, since no
-# container engine runs here: only the image's environment (FACTLINE_BIND on
+# Runs a factline binary the way the container image does, without an
+# engine (quick, and checks what build-and-run.sh cannot: the healthcheck
+# failing once the server is gone): only the image's environment (FACTLINE_BIND on
 # 0.0.0.0, FACTLINE_LOG_FORMAT=json, no DATABASE_URL), as a numeric non-root
 # user, in an empty working directory; then `factline healthcheck` must pass,
 # and must fail once the server is gone.
