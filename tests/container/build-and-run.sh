@@ -105,7 +105,7 @@ healthy() { # container, timeout in s
     [ "$("$docker" inspect -f '{{.State.Running}}' "$1")" = true ] || break
     sleep 0.5
   done
-  "$docker" logs "$1" >&2 2>&1 | tail -n 20 >&2
+  "$docker" logs "$1" 2>&1 | tail -n 20 >&2
   fail "$1 not healthy (health: $s)"
 }
 port_of() { "$docker" port "$1" 8080/tcp | head -n1; }
