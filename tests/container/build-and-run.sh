@@ -98,11 +98,11 @@ say "image built in $(since "$t") s: $image, $((size / 1000000)).$(((size % 1000
 
 # --- run on a named volume ----------------------------------------------------
 healthy() { # container, timeout in s
-  local s
+  local s running
   for _ in $(seq 1 $(($2 * 2))); do
-    s=$("$docker" inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1")
+    read -r running s < <("$docker" inspect -f '{{.State.Running}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1")
     [ "$s" = healthy ] && return 0
-    [ "$("$docker" inspect -f '{{.State.Running}}' "$1")" = true ] || break
+    [ "$running" = true ] || break
     sleep 0.5
   done
   "$docker" logs "$1" 2>&1 | tail -n 20 >&2
@@ -178,14 +178,14 @@ cd "$repo"
 t=$(now)
 FACTLINE_PORT=$port "${compose[@]}" -p "$project" up -d --build >"$work/compose.log" 2>&1 \
   || { cat "$work/compose.log" >&2; fail "compose up"; }
+declare -A ids
 for service in postgres factline; do
-  id=$("${compose[@]}" -p "$project" ps -q "$service")
-  [ -n "$id" ] || fail "compose: no $service container"
-  healthy "$id" 180
+  ids[$service]=$("${compose[@]}" -p "$project" ps -q "$service")
+  [ -n "${ids[$service]}" ] || fail "compose: no $service container"
+  healthy "${ids[$service]}" 180
 done
 say "compose up: postgres and factline healthy $(since "$t") s after compose up (${compose[*]})"
-fid=$("${compose[@]}" -p "$project" ps -q factline)
-published=$(port_of "$fid")
+published=$(port_of "${ids[factline]}")
 [ "$published" = "127.0.0.1:$port" ] || fail "compose publishes factline on $published, not on loopback"
 key=$("${compose[@]}" -p "$project" exec -T factline factline apikey create --role editor --name compose-test 2>"$work/apikey.log" | tail -n1)
 create_source "$published" "$key" compose-probe "Compose probe"

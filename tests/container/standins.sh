@@ -35,7 +35,8 @@ cas_sum=$( (for f in $local_cas; do cat "$f"; done) | sha256sum | cut -c1-16)
 
 say() { printf 'standins: %s\n' "$*"; }
 
-# present NAME: 0 when the engine has it (and says what it is), 1 otherwise.
+# present NAME: 0 when the engine has it (and says what it is), 1 when it has
+# not, 2 when it has a stand-in made with other local CAs than this machine's.
 present() {
   local what cas
   what=$("$docker" image inspect -f "{{index .Config.Labels \"$label\"}}" "$1" 2>/dev/null) || return 1
