@@ -144,10 +144,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let job_db = cli.db.without_statement_timeout();
         match cli.command {
             Command::Serve(serve) => {
+                // A broken persisted query list stops the start before
+                // anything else is done.
+                let persisted = crate::graphql::persisted::Persisted::configured(&serve.graphql)?;
                 let db = startup::prepare(&cli.db, &serve).await?;
                 let replica = startup::connect_replica(&cli.db).await?;
-                let mut state =
-                    AppState::new(db.clone(), serve.graphql.clone()).with_limits(&serve.limits);
+                let mut state = AppState::new(db.clone(), serve.graphql.clone())
+                    .with_limits(&serve.limits)
+                    .with_persisted(persisted);
                 if let Some(r) = replica.clone() {
                     state = state.with_replica(r);
                 }

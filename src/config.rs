@@ -254,6 +254,55 @@ pub struct GraphqlLimits {
     /// parsed again (documents up to 8 KiB); 0 keeps none.
     #[arg(long, env = "FACTLINE_GRAPHQL_DOCUMENT_CACHE", default_value_t = 128)]
     pub document_cache: usize,
+    /// Automatic persisted queries kept by their SHA-256 (documents up to
+    /// 8 KiB); 0 turns the protocol off.
+    #[arg(long, env = "FACTLINE_GRAPHQL_PERSISTED_CACHE", default_value_t = 512)]
+    pub persisted_cache: usize,
+    /// A persisted query list in Apollo's manifest format, read at start:
+    /// its documents can be run by their hash alone.
+    #[arg(long, env = "FACTLINE_GRAPHQL_PERSISTED_QUERIES")]
+    pub persisted_queries: Option<std::path::PathBuf>,
+    /// Run only the documents of the persisted query list.
+    #[arg(long, env = "FACTLINE_GRAPHQL_PERSISTED_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub persisted_only: bool,
+    /// WebSocket connections for subscriptions at most; past that the
+    /// handshake is answered 503.
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_WS_MAX_CONNECTIONS",
+        default_value_t = 256
+    )]
+    pub ws_max_connections: usize,
+    /// Subscriptions one WebSocket connection may hold at once.
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 10
+    )]
+    pub ws_max_subscriptions: usize,
+    /// How long a WebSocket client has to send `connection_init`, in ms (then 4408).
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_WS_INIT_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub ws_init_timeout_ms: u64,
+    /// How long a WebSocket connection with no subscription and nothing
+    /// received stays open, in ms.
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_WS_IDLE_TIMEOUT_MS",
+        default_value_t = 60_000
+    )]
+    pub ws_idle_timeout_ms: u64,
+    /// How often subscriptions look for changes committed elsewhere (another
+    /// replica, the CLI), in ms; this process's own writes arrive at once.
+    #[arg(
+        long,
+        env = "FACTLINE_GRAPHQL_SUBSCRIPTION_POLL_MS",
+        default_value_t = 250
+    )]
+    pub subscription_poll_ms: u64,
 }
 
 impl Default for GraphqlLimits {
@@ -267,6 +316,14 @@ impl Default for GraphqlLimits {
             max_fields: 400,
             max_body: 64 * 1024,
             document_cache: 128,
+            persisted_cache: 512,
+            persisted_queries: None,
+            persisted_only: false,
+            ws_max_connections: 256,
+            ws_max_subscriptions: 10,
+            ws_init_timeout_ms: 10_000,
+            ws_idle_timeout_ms: 60_000,
+            subscription_poll_ms: 250,
         }
     }
 }

@@ -23,10 +23,13 @@ pub fn app(state: AppState) -> Router {
     let graphql_routes = Router::new()
         .route(
             "/graphql",
-            axum::routing::get(graphql::http::get).post(graphql::http::post),
+            axum::routing::get(graphql::ws::get).post(graphql::http::post),
         )
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.graphql_limits.max_body))
+        // A GET query (a persisted one above all) can be cached like a REST
+        // read: tagged, and revalidated so no corrected fact is served stale.
+        .layer(axum::middleware::from_fn(crate::http::cache::etag))
         .merge(graphql::playground::routes());
     let routes = rest::router(&state).merge(graphql_routes).with_state(state);
     crate::http::layers(routes, metrics, limiter)
@@ -104,6 +107,8 @@ pub struct Server {
     drain: Duration,
     header_read_timeout: Duration,
     max_open_connections: usize,
+    /// Cancelled once the server stops accepting (see `AppState::shutdown`).
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// Default for `FACTLINE_DRAIN_TIMEOUT_MS`: below the 30 s most orchestrators
@@ -118,6 +123,7 @@ impl Server {
         let limits = crate::http::limits::LimitConfig::default();
         Ok(Server {
             listener,
+            shutdown: state.shutdown.clone(),
             app: app(state),
             drain: DEFAULT_DRAIN,
             header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms),
@@ -218,6 +224,7 @@ impl Server {
             });
         }
         drop(self.listener);
+        self.shutdown.cancel();
         tokio::select! {
             () = graceful.shutdown() => {}
             () = tokio::time::sleep(self.drain) => {

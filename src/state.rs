@@ -26,7 +26,16 @@ pub struct AppState {
     pub graphql_limits: Arc<GraphqlLimits>,
     /// Parsed GraphQL documents by their text.
     pub graphql_documents: Arc<graphql::documents::Documents>,
+    /// Documents known by their hash (automatic and listed).
+    pub graphql_persisted: Arc<graphql::persisted::Persisted>,
     pub metrics: Arc<Metrics>,
+    /// WebSocket connections that may be open at once (subscriptions).
+    pub ws_slots: Arc<tokio::sync::Semaphore>,
+    /// The change feed, live, for subscriptions (reads the primary).
+    pub change_hub: Arc<crate::domain::changes::hub::Hub>,
+    /// Cancelled when the server shuts down: upgraded connections, which
+    /// the HTTP drain does not see, close on it.
+    pub shutdown: tokio_util::sync::CancellationToken,
     /// Whole-database exports running at once; each holds a connection (and,
     /// on Postgres, a snapshot) for as long as its client reads.
     pub exports: Arc<tokio::sync::Semaphore>,
@@ -52,6 +61,13 @@ impl AppState {
         AppState {
             graphql: graphql::schema(&limits),
             graphql_documents: Arc::new(graphql::documents::Documents::new(limits.document_cache)),
+            graphql_persisted: Arc::new(graphql::persisted::Persisted::new(limits.persisted_cache)),
+            ws_slots: Arc::new(tokio::sync::Semaphore::new(limits.ws_max_connections)),
+            change_hub: crate::domain::changes::hub::Hub::new(
+                db.clone(),
+                Duration::from_millis(limits.subscription_poll_ms.max(1)),
+            ),
+            shutdown: tokio_util::sync::CancellationToken::new(),
             graphql_limits: Arc::new(limits),
             db,
             replica: None,
@@ -67,6 +83,14 @@ impl AppState {
             )),
             taxii: Arc::default(),
         }
+    }
+
+    /// Serves persisted queries as configured (see
+    /// `graphql::persisted::Persisted::configured`).
+    #[must_use]
+    pub fn with_persisted(mut self, persisted: graphql::persisted::Persisted) -> Self {
+        self.graphql_persisted = Arc::new(persisted);
+        self
     }
 
     /// Applies rate limits and the in-flight cap.

@@ -15,6 +15,8 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+pub mod hub;
+
 use super::Conn;
 use crate::db::entities::revision;
 use crate::db::rows;
@@ -46,6 +48,22 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction>
         .await?;
     }
     Ok(txn)
+}
+
+/// Commits a write transaction begun by [`begin_write`] and tells this
+/// process's feed readers (subscriptions) to look now rather than at their
+/// next poll. Writes from elsewhere (another replica, the CLI) are still
+/// seen at that poll: the revisions, not this signal, are the feed.
+pub async fn commit(txn: DatabaseTransaction) -> std::result::Result<(), sea_orm::DbErr> {
+    txn.commit().await?;
+    committed().notify_waiters();
+    Ok(())
+}
+
+/// Woken after every write this process commits.
+pub fn committed() -> &'static tokio::sync::Notify {
+    static COMMITTED: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    COMMITTED.get_or_init(tokio::sync::Notify::new)
 }
 
 /// Where a reader of the feed stands: after `seq`, in the history whose
@@ -188,6 +206,88 @@ pub async fn page<C: Conn>(
         next,
         more,
     })
+}
+
+/// A change as a subscription carries it: without the record, which a
+/// subscriber reads (as it stands now) if it wants it.
+#[derive(Debug, Clone)]
+pub struct Tick {
+    pub seq: i64,
+    pub cursor: String,
+    pub kind: String,
+    pub slug: String,
+    pub version: i32,
+    pub action: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub key_id: Option<Uuid>,
+}
+
+/// The `seq` of the latest change (0 with no history).
+pub async fn latest_seq<C: Conn>(db: &C) -> Result<i64> {
+    let last = rows::tuple::<i64, _, _>(
+        db,
+        revision::Entity::find()
+            .select_only()
+            .column(revision::Column::Seq)
+            .order_by_desc(revision::Column::Seq)
+            .limit(1),
+    )
+    .await?;
+    Ok(last.unwrap_or(0))
+}
+
+/// A revision's columns a [`Tick`] takes, in `select` order.
+type TickRow = (
+    i64,
+    String,
+    String,
+    i32,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    Option<Uuid>,
+);
+
+/// At most `limit` changes after `seq`, in commit order, without the
+/// records (one indexed range read).
+pub async fn after_seq<C: Conn>(db: &C, seq: i64, limit: u64) -> Result<Vec<Tick>> {
+    use revision::Column as R;
+    let rows = rows::tuples::<TickRow, _, _>(
+        db,
+        revision::Entity::find()
+            .select_only()
+            .columns([
+                R::Seq,
+                R::EntityKind,
+                R::EntitySlug,
+                R::Version,
+                R::Action,
+                R::At,
+                R::ActorKeyId,
+            ])
+            .filter(R::Seq.gt(seq))
+            .order_by_asc(R::Seq)
+            .limit(limit),
+    )
+    .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(origin) = origin(db).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(seq, kind, slug, version, action, at, key_id)| Tick {
+            seq,
+            cursor: Cursor { origin, seq }.encode(),
+            kind,
+            slug,
+            version,
+            action,
+            at,
+            key_id,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -7,22 +7,26 @@ pub mod error;
 pub mod http;
 pub mod loaders;
 pub mod mutation;
+pub mod persisted;
 pub mod playground;
 pub mod query;
+pub mod subscription;
 pub mod types;
+pub mod ws;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 
 use crate::config::GraphqlLimits as Limits;
 use mutation::Mutation;
 use query::Query;
+use subscription::Subscription;
 
-pub type FactlineSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type FactlineSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits and no data: enough for `factline schema`
 /// and the SDL test, which need no database.
-pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query, Mutation, EmptySubscription)
+pub fn schema_builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)

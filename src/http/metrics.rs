@@ -54,6 +54,8 @@ pub struct Metrics {
     graphql: Family<OperationLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
     read_statements: Counter,
+    ws_connections: Gauge,
+    subscriptions: Gauge,
 }
 
 /// Latency buckets from 1 ms to about 16 s.
@@ -96,7 +98,21 @@ impl Default for Metrics {
             "SQL statements run by reads: REST reads, GraphQL queries, and what a mutation reads back",
             read_statements.clone(),
         );
+        let ws_connections = Gauge::default();
+        let subscriptions = Gauge::default();
+        registry.register(
+            "graphql_ws_connections",
+            "WebSocket connections open for GraphQL subscriptions",
+            ws_connections.clone(),
+        );
+        registry.register(
+            "graphql_subscriptions",
+            "GraphQL subscriptions running",
+            subscriptions.clone(),
+        );
         Metrics {
+            ws_connections,
+            subscriptions,
             registry,
             requests,
             latency,
@@ -111,6 +127,16 @@ impl Metrics {
     /// The counter a request's [`crate::db::Reader`] adds its statements to.
     pub fn read_statements(&self) -> Counter {
         self.read_statements.clone()
+    }
+
+    /// Raised while a subscription connection is open.
+    pub fn ws_connections(&self) -> Gauge {
+        self.ws_connections.clone()
+    }
+
+    /// Raised while a subscription runs.
+    pub fn subscriptions(&self) -> Gauge {
+        self.subscriptions.clone()
     }
 
     pub fn graphql_operation(&self, mutation: bool, ok: bool) {

@@ -147,6 +147,10 @@ impl IntoResponse for Error {
     }
 }
 
+/// The GraphQL over HTTP spec's media type: GraphQL request errors are
+/// answered in it with a 4xx, and left so.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
 /// Turns any error response that is not already a problem (axum's plain-text
 /// rejections, tower-http's timeout and body-limit answers) into one, so
 /// clients meet a single error format.
@@ -154,10 +158,12 @@ pub async fn ensure_problem(req: axum::extract::Request, next: axum::middleware:
     let res = next.run(req).await;
     let status = res.status();
     // TAXII answers its errors in its own format (TAXII error messages),
-    // which its clients expect.
+    // and GraphQL request errors are GraphQL responses (the GraphQL over
+    // HTTP spec); their clients expect those.
     let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
         v.as_bytes().starts_with(b"application/problem+json")
             || v.as_bytes().starts_with(b"application/taxii+json")
+            || v.as_bytes().starts_with(GRAPHQL_RESPONSE_JSON.as_bytes())
     });
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return res;

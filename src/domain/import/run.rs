@@ -35,7 +35,7 @@ pub async fn import(
     };
     let report = apply_staged(&txn, staged, actor, Some("import"), progress).await?;
     upkeep.restore(&txn).await?;
-    txn.commit().await?;
+    crate::domain::changes::commit(txn).await?;
     after_commit(db, &report).await;
     Ok(report)
 }

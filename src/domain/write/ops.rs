@@ -84,7 +84,9 @@ pub(crate) async fn create_once(
     apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
         .await
         .map_err(|e| taken(unprefix(e), c, &slug))?;
-    txn.commit().await.map_err(|e| taken(e.into(), c, &slug))?;
+    crate::domain::changes::commit(txn)
+        .await
+        .map_err(|e| taken(e.into(), c, &slug))?;
     Ok(slug)
 }
 
@@ -136,7 +138,9 @@ pub(crate) async fn update_once(
     apply(&txn, ds, Some(actor.key_id), reason, &|_, _| {})
         .await
         .map_err(|e| taken(unprefix(e), c, slug))?;
-    txn.commit().await.map_err(|e| taken(e.into(), c, slug))?;
+    crate::domain::changes::commit(txn)
+        .await
+        .map_err(|e| taken(e.into(), c, slug))?;
     Ok(())
 }
 
@@ -279,7 +283,7 @@ pub(crate) async fn delete_once(
     })
     .exec_without_returning(&txn)
     .await?;
-    txn.commit().await?;
+    crate::domain::changes::commit(txn).await?;
     Ok(())
 }
 
@@ -307,7 +311,7 @@ pub async fn import_file<R: std::io::Read + Send + 'static>(
         &|_, _| {},
     )
     .await?;
-    txn.commit().await?;
+    crate::domain::changes::commit(txn).await?;
     crate::domain::import::after_commit(db, &report).await;
     Ok(report)
 }

@@ -1,5 +1,8 @@
 //! Unit tests of the GraphQL HTTP layer.
 
+use async_graphql::Request;
+
+use super::prepare::{count, nesting};
 use super::*;
 
 struct Panicky;

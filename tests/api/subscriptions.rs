@@ -1,0 +1,241 @@
+//! Subscriptions over WebSocket (graphql-transport-ws) at `/graphql`: a
+//! reader hears an editor's write within a second, keys are checked at
+//! `connection_init`, and a connection's slot is freed when it goes.
+
+use std::time::{Duration, Instant};
+
+use factline::domain::auth;
+use factline::domain::auth::Role;
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::both_backends;
+use crate::helpers::{TestApp, TestDb};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let mut req = format!("ws://{}/graphql", app.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(req).await.map(|(s, _)| s)
+}
+
+async fn send(ws: &mut Socket, v: Value) {
+    ws.send(Message::text(v.to_string())).await.unwrap();
+}
+
+/// The next protocol message (JSON), or the close code.
+async fn next(ws: &mut Socket) -> Result<Value, u16> {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s");
+        match m {
+            Some(Ok(Message::Text(t))) => return Ok(serde_json::from_str(&t).unwrap()),
+            Some(Ok(Message::Close(f))) => return Err(f.map_or(1005, |f| f.code.into())),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return Err(1006),
+        }
+    }
+}
+
+async fn gauge(app: &TestApp, name: &str) -> i64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("factline_{name} ")))
+        .unwrap_or_else(|| panic!("{name} in /metrics"))
+        .parse()
+        .unwrap()
+}
+
+async fn wait_for(app: &TestApp, name: &str, value: i64) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let v = gauge(app, name).await;
+        if v == value {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{name} stayed {v}, not {value}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+both_backends!(a_reader_hears_an_editors_write_within_a_second, |backend| {
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let (_, reader) = auth::create_key(&t.db, Role::Reader, "reader")
+        .await
+        .unwrap();
+    let (_, editor) = auth::create_key(&t.db, Role::Editor, "editor")
+        .await
+        .unwrap();
+    let app = TestApp::spawn(t).await;
+
+    let mut ws = connect(&app).await.unwrap();
+    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {reader}")}})).await;
+    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    send(&mut ws, json!({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { changes(kinds: [GROUP]) { cursor kind slug version action at keyId } }"}}))
+    .await;
+    wait_for(&app, "graphql_subscriptions", 1).await;
+
+    // A write to another kind is not for this subscriber; the group's is.
+    let etag = app.etag("/v1/targets/paypal").await;
+    let res = app
+        .send(
+            reqwest::Method::PATCH,
+            "/v1/targets/paypal",
+            Some(&editor),
+            Some(&etag),
+            Some(&json!({"sector": "payments"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let etag = app.etag("/v1/groups/lulzsec").await;
+    let res = app
+        .send(
+            reqwest::Method::PATCH,
+            "/v1/groups/lulzsec",
+            Some(&editor),
+            Some(&etag),
+            Some(&json!({"dissolved": "2011-06"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let written = Instant::now();
+    let m = next(&mut ws).await.unwrap();
+    let waited = written.elapsed();
+    eprintln!(
+        "the change arrived {} ms after the write's response: {m}",
+        waited.as_millis()
+    );
+    assert!(waited < Duration::from_secs(1), "{waited:?}");
+    assert_eq!(m["type"], "next", "{m}");
+    assert_eq!(m["id"], "1");
+    let change = &m["payload"]["data"]["changes"];
+    assert_eq!(change["kind"], "GROUP", "{m}");
+    assert_eq!(change["slug"], "lulzsec");
+    assert_eq!(change["action"], "update");
+    assert_eq!(change["version"], 2);
+    assert!(change["keyId"].is_string());
+    // The cursor resumes the feed right after this change.
+    let b = app
+        .gql(
+            "query($c: String) { changes(after: $c) { edges { cursor } } }",
+            json!({"c": change["cursor"]}),
+        )
+        .await;
+    assert_eq!(b["data"]["changes"]["edges"], json!([]), "{b}");
+
+    // Only subscriptions run here.
+    send(
+        &mut ws,
+        json!({"id": "2", "type": "subscribe", "payload": {"query": "{ groups { totalCount } }"}}),
+    )
+    .await;
+    let m = next(&mut ws).await.unwrap();
+    assert_eq!(m["type"], "next", "{m}");
+    assert!(
+        m["payload"]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP"),
+        "{m}"
+    );
+
+    // Completing frees the subscription; closing frees the connection.
+    send(&mut ws, json!({"id": "1", "type": "complete"})).await;
+    wait_for(&app, "graphql_subscriptions", 0).await;
+    ws.close(None).await.unwrap();
+    wait_for(&app, "graphql_ws_connections", 0).await;
+});
+
+both_backends!(
+    keys_slots_and_timeouts_close_with_the_protocols_codes,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let (_, reader) = auth::create_key(&t.db, Role::Reader, "reader")
+            .await
+            .unwrap();
+        let limits = factline::config::GraphqlLimits {
+            ws_max_connections: 1,
+            ws_init_timeout_ms: 300,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(t, limits).await;
+
+        // No key, a bad key: 4403.
+        for payload in [json!({}), json!({"authorization": "Bearer flk_not_a_key"})] {
+            let mut ws = connect(&app).await.unwrap();
+            send(
+                &mut ws,
+                json!({"type": "connection_init", "payload": payload}),
+            )
+            .await;
+            assert_eq!(next(&mut ws).await, Err(4403), "{payload}");
+        }
+        // No connection_init in time: 4408.
+        let mut ws = connect(&app).await.unwrap();
+        assert_eq!(next(&mut ws).await, Err(4408));
+        wait_for(&app, "graphql_ws_connections", 0).await;
+
+        // One slot: a second client is refused before the upgrade, with a 503,
+        // until the first goes away without a goodbye.
+        let mut first = connect(&app).await.unwrap();
+        send(&mut first, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {reader}")}})).await;
+        assert_eq!(next(&mut first).await.unwrap()["type"], "connection_ack");
+        match connect(&app).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                assert_eq!(res.status(), 503);
+                assert!(res.headers().contains_key("retry-after"));
+            }
+            other => panic!("a second connection: {other:?}"),
+        }
+        drop(first);
+        wait_for(&app, "graphql_ws_connections", 0).await;
+        let mut again = connect(&app).await.expect("the slot was freed");
+        send(
+            &mut again,
+            json!({"type": "connection_init", "payload": {"authorization": reader}}),
+        )
+        .await;
+        assert_eq!(
+            next(&mut again).await.unwrap()["type"],
+            "connection_ack",
+            "a bare key works too"
+        );
+
+        // Without the subprotocol, or over POST: refused with a clear error.
+        let mut req = format!("ws://{}/graphql", app.addr)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().remove("sec-websocket-protocol");
+        drop(again);
+        wait_for(&app, "graphql_ws_connections", 0).await;
+        match tokio_tungstenite::connect_async(req).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 400),
+            other => panic!("no subprotocol: {other:?}"),
+        }
+        let b = app
+            .gql_as(None, "subscription { changes { slug } }", json!({}))
+            .await;
+        assert!(
+            b["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("WebSocket"),
+            "{b}"
+        );
+    }
+);
