@@ -32,6 +32,7 @@ mod import;
 mod migrations;
 mod misp;
 mod ops;
+mod paging;
 mod parity;
 mod reads;
 mod rest;
