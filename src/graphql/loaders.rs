@@ -12,8 +12,11 @@ use crate::db::entities::{
     group, legal_outcome, operation, operation_group, operation_target, source, target,
 };
 use crate::domain::model::{Alternative, Citation, Name, Subject, Text};
+use crate::domain::page::Page;
 use crate::domain::read;
-use crate::domain::relations::{self, CitingRecord, LinkedOperation, SourceColumns};
+use crate::domain::relations::{
+    self, CitingLink, CitingRecord, LinkedOperation, OperationLink, SourceColumns, Window,
+};
 use crate::error::Error;
 
 /// The one loader: it holds the request's connection and implements
@@ -59,6 +62,28 @@ pub struct CitationsOf(pub Subject, pub Uuid, pub SourceColumns);
 /// their citations select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AlternativesOf(pub Subject, pub Uuid, pub SourceColumns);
+
+/// A page of the operations of one group (`Subject::Group`) or target
+/// (`Subject::Target`). Keys of one batch with the same window are one
+/// statement, whatever the page size and the number of owners.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OperationLinksPage {
+    pub owner: Subject,
+    pub id: Uuid,
+    pub window: Window,
+}
+/// A page of the legal outcomes of one group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LegalOutcomesPage {
+    pub id: Uuid,
+    pub window: Window,
+}
+/// A page of the records citing one source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CitingPage {
+    pub id: Uuid,
+    pub window: Window,
+}
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
     keys.iter().map(|k| id(*k)).collect()
@@ -186,14 +211,14 @@ linked_operations_loader!(OperationsOfGroup, Subject::Group);
 linked_operations_loader!(OperationsOfTarget, Subject::Target);
 
 /// Splits subject-tagged keys by subject (and what else the batch call
-/// takes), one batch call per subject kind.
-fn by_subject<K: Copy, S: Eq + std::hash::Hash>(
+/// takes, such as a page's window), one batch call per subject kind.
+fn by_subject<K, S: Eq + std::hash::Hash>(
     keys: &[K],
-    parts: impl Fn(K) -> (S, Uuid),
+    parts: impl Fn(&K) -> (S, Uuid),
 ) -> HashMap<S, Vec<Uuid>> {
     let mut m: HashMap<S, Vec<Uuid>> = HashMap::new();
     for k in keys {
-        let (s, id) = parts(*k);
+        let (s, id) = parts(k);
         m.entry(s).or_default().push(id);
     }
     m
@@ -254,6 +279,61 @@ impl Loader<AlternativesOf> for DbLoader {
                 relations::alternatives_of(&self.db, subject, &ids, columns).await?,
                 |id| AlternativesOf(subject, id, columns),
             ));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<OperationLinksPage> for DbLoader {
+    type Value = Shared<Page<OperationLink>>;
+    type Error = Arc<Error>;
+    async fn load(
+        &self,
+        keys: &[OperationLinksPage],
+    ) -> LoadResult<OperationLinksPage, Page<OperationLink>> {
+        let mut out = HashMap::new();
+        for ((owner, window), ids) in by_subject(keys, |k| ((k.owner, k.window.clone()), k.id)) {
+            let pages = relations::linked_operations_page(&self.db, owner, &ids, &window).await?;
+            out.extend(rekey(pages, |id| OperationLinksPage {
+                owner,
+                id,
+                window: window.clone(),
+            }));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<LegalOutcomesPage> for DbLoader {
+    type Value = Shared<Page<legal_outcome::Model>>;
+    type Error = Arc<Error>;
+    async fn load(
+        &self,
+        keys: &[LegalOutcomesPage],
+    ) -> LoadResult<LegalOutcomesPage, Page<legal_outcome::Model>> {
+        let mut out = HashMap::new();
+        for (window, ids) in by_subject(keys, |k| (k.window.clone(), k.id)) {
+            let pages = relations::legal_outcomes_of_groups_page(&self.db, &ids, &window).await?;
+            out.extend(rekey(pages, |id| LegalOutcomesPage {
+                id,
+                window: window.clone(),
+            }));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<CitingPage> for DbLoader {
+    type Value = Shared<Page<CitingLink>>;
+    type Error = Arc<Error>;
+    async fn load(&self, keys: &[CitingPage]) -> LoadResult<CitingPage, Page<CitingLink>> {
+        let mut out = HashMap::new();
+        for (window, ids) in by_subject(keys, |k| (k.window.clone(), k.id)) {
+            let pages = relations::citing_records_page(&self.db, &ids, &window).await?;
+            out.extend(rekey(pages, |id| CitingPage {
+                id,
+                window: window.clone(),
+            }));
         }
         Ok(out)
     }

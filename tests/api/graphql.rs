@@ -543,6 +543,7 @@ both_backends!(
                 match (name, ty["kind"].as_str()) {
                     ("published", _) => "published { edtf precision earliest latest }".to_owned(),
                     ("citedBy", _) => "citedBy(first: 5) { kind slug name }".to_owned(),
+                    ("citingRecords", _) => "citingRecords(first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { cursor kind node { id } } }".to_owned(),
                     (_, Some("OBJECT" | "INTERFACE")) => {
                         panic!("Source.{name} needs a selection here")
                     }

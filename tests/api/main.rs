@@ -33,6 +33,7 @@ mod import;
 mod migrations;
 mod misp;
 mod ops;
+mod paging;
 mod parity;
 mod reads;
 mod rest;

@@ -146,3 +146,71 @@ both_backends!(
         );
     }
 );
+
+/// The relation connections of every group, target and source: one windowed
+/// statement per field and level, the nodes (a citing record's by kind) and
+/// the links' citations by the loaders, whatever `first` is.
+const RELATION_PAGES: &str = r#"query($first: Int!) {
+  groups(first: 10) { nodes { slug
+    operationLinks(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor role citations { source { slug } } node { slug } } }
+    legalOutcomeLinks(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { slug citations { source { slug } } } } } } }
+  targets(first: 40) { nodes { slug
+    operationLinks(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor citations { source { slug } } node { slug } } } } }
+  sources(first: 100) { nodes { slug
+    citingRecords(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor kind node { id } } } } }
+}"#;
+
+/// A group's operations alone, as the issue asks them measured.
+const GROUP_OPERATION_LINKS: &str = r#"query($first: Int!) {
+  groups(first: 10) { nodes { slug
+    operationLinks(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor role citations { source { slug } } node { slug } } } } }
+}"#;
+
+both_backends!(
+    statements_for_relation_pages_do_not_grow_with_first,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        crate::helpers::import_dataset(&t.db, many_operations(60))
+            .await
+            .unwrap();
+        // Pages of 100 under 150 parents are beyond the default complexity.
+        let limits = factline::config::GraphqlLimits {
+            max_complexity: 1_000_000,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(t, limits).await;
+        for (what, query) in [
+            ("a group's operationLinks", GROUP_OPERATION_LINKS),
+            ("every relation connection", RELATION_PAGES),
+        ] {
+            let mut counts = Vec::new();
+            for first in [20, 100] {
+                let before = read_statements(&app).await;
+                let b = app.gql(query, json!({"first": first})).await;
+                assert!(b["errors"].is_null(), "{b}");
+                let anonymous = b["data"]["groups"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g["slug"] == "anonymous")
+                    .unwrap();
+                let links = &anonymous["operationLinks"];
+                let total = links["totalCount"].as_u64().unwrap();
+                assert!(total > 60, "{total}");
+                let edges = links["edges"].as_array().unwrap().len();
+                assert_eq!(edges as u64, total.min(first), "{links}");
+                assert_eq!(links["pageInfo"]["hasNextPage"], total > first);
+                counts.push(read_statements(&app).await - before);
+            }
+            eprintln!("{backend:?}: statements for {what}, pages of 20 and 100: {counts:?}");
+            assert_eq!(counts[0], counts[1], "{what}: {counts:?}");
+        }
+    }
+);

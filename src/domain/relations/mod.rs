@@ -6,8 +6,10 @@ mod alternatives;
 mod batch;
 mod citations;
 mod links;
+mod paged;
 mod slugs;
 mod texts;
+mod window;
 
 pub use alternatives::alternatives_of;
 pub(crate) use batch::CHUNK;
@@ -18,5 +20,10 @@ pub use links::{
     legal_outcomes_of_groups, legal_outcomes_of_operations, linked_operations, parts_of_operations,
     targets_of_operations,
 };
+pub use paged::{
+    CitingLink, OperationLink, citing_records_page, legal_outcomes_of_groups_page,
+    linked_operations_page,
+};
 pub use slugs::{OperationLinkSlugs, operation_link_slugs};
 pub use texts::{names_of, tactics_of, texts_of};
+pub use window::{After, CITING_KINDS, Relation, Window};

@@ -1,8 +1,10 @@
 //! `Group` and its links to operations.
 
+use async_graphql::connection::EmptyFields;
 use async_graphql::{ComplexObject, Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
+use super::pages::{GroupLegalOutcomes, GroupLink, GroupOperationLinks, connection};
 use super::records::Group;
 use super::records::GroupOperation;
 use super::records::LegalOutcome;
@@ -12,6 +14,7 @@ use super::values::{
     names, texts,
 };
 use crate::domain::model::Subject;
+use crate::domain::relations::{Relation, Window};
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
 
@@ -117,6 +120,45 @@ impl Group {
             .into_iter()
             .map(LegalOutcome)
             .collect())
+    }
+    /// The group's operations a page at a time, in the order of
+    /// `operations`, each edge with the group's role and the link's sources.
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
+    async fn operation_links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<GroupOperationLinks> {
+        let window = Window::new(Relation::OperationLinks, first.into(), after.as_deref()).gql()?;
+        let key = OperationLinksPage {
+            owner: Subject::Group,
+            id: self.0.id,
+            window,
+        };
+        let page = loader(ctx).load_one(key).await.gql()?;
+        Ok(connection(page, after.is_some(), |l| {
+            let role = l.role.unwrap_or_default();
+            (Operation(l.operation), GroupLink { role, link: l.link })
+        }))
+    }
+    /// The group's legal outcomes a page at a time, in the order of `legalOutcomes`.
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
+    async fn legal_outcome_links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<GroupLegalOutcomes> {
+        let window = Window::new(Relation::LegalOutcomes, first.into(), after.as_deref()).gql()?;
+        let key = LegalOutcomesPage {
+            id: self.0.id,
+            window,
+        };
+        let page = loader(ctx).load_one(key).await.gql()?;
+        Ok(connection(page, after.is_some(), |l| {
+            (LegalOutcome(l), EmptyFields)
+        }))
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::Group, self.0.id).await

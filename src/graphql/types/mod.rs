@@ -4,6 +4,7 @@
 mod group;
 mod legal_outcome;
 mod operation;
+mod pages;
 mod records;
 mod source;
 mod target;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
+use super::pages::{TargetLink, TargetOperationLinks, connection};
 use super::records::Operation;
 use super::records::Target;
 use super::records::TargetOperation;
@@ -10,6 +11,7 @@ use super::values::{
     Citation, Name, Text, cap, citations, global_id, linked_operation, loader, names, texts,
 };
 use crate::domain::model::Subject;
+use crate::domain::relations::{Relation, Window};
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
 
@@ -73,6 +75,26 @@ impl Target {
                 link: o.link,
             })
             .collect())
+    }
+    /// Operations against the target a page at a time, in the order of
+    /// `operations`, each edge with the link's sources.
+    #[graphql(complexity = "(first.clamp(0, 500) as usize).saturating_mul(child_complexity)")]
+    async fn operation_links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<TargetOperationLinks> {
+        let window = Window::new(Relation::OperationLinks, first.into(), after.as_deref()).gql()?;
+        let key = OperationLinksPage {
+            owner: Subject::Target,
+            id: self.0.id,
+            window,
+        };
+        let page = loader(ctx).load_one(key).await.gql()?;
+        Ok(connection(page, after.is_some(), |l| {
+            (Operation(l.operation), TargetLink { link: l.link })
+        }))
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, Subject::Target, self.0.id).await
