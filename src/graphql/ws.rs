@@ -82,10 +82,7 @@ pub async fn get(
     upgrade
         .protocols([SUBPROTOCOL])
         .max_message_size(s.graphql_limits.max_body)
-        .on_upgrade(move |socket| async move {
-            serve(s, socket, ip).await;
-            drop(slot);
-        })
+        .on_upgrade(move |socket| serve(s, socket, ip, slot))
 }
 
 fn problem(status: StatusCode, detail: String) -> HttpResponse {
@@ -131,8 +128,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-async fn serve(s: AppState, socket: WebSocket, ip: Option<std::net::IpAddr>) {
+async fn serve(
+    s: AppState,
+    socket: WebSocket,
+    ip: Option<std::net::IpAddr>,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) {
     let _connected = Raised::new(s.metrics.ws_connections());
+    // Dropped before the gauge falls: once it reads 0, every slot is free.
+    let _slot = slot;
     let shared = Arc::new(Shared::default());
     shared.heard();
     let (mut sink, stream) = socket.split();

@@ -184,6 +184,7 @@ both_backends!(
             )
             .await;
             assert_eq!(next(&mut ws).await, Err(4403), "{payload}");
+            wait_for(&app, "graphql_ws_connections", 0).await;
         }
         // No connection_init in time: 4408.
         let mut ws = connect(&app).await.unwrap();
@@ -237,5 +238,45 @@ both_backends!(
                 .contains("WebSocket"),
             "{b}"
         );
+    }
+);
+
+both_backends!(
+    idle_sockets_close_and_shutdown_closes_every_socket,
+    |backend| {
+        let Some(t) = TestDb::seeded(backend).await else {
+            return;
+        };
+        let (_, reader) = auth::create_key(&t.db, Role::Reader, "reader")
+            .await
+            .unwrap();
+        let limits = factline::config::GraphqlLimits {
+            ws_idle_timeout_ms: 300,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(t, limits).await;
+        let init = json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {reader}")}});
+
+        // Nothing subscribed, nothing said: closed normally.
+        let mut idle = connect(&app).await.unwrap();
+        send(&mut idle, init.clone()).await;
+        assert_eq!(next(&mut idle).await.unwrap()["type"], "connection_ack");
+        let started = Instant::now();
+        assert_eq!(next(&mut idle).await, Err(1000));
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+
+        // A subscriber is not idle; a shutdown closes it with 1012.
+        let mut ws = connect(&app).await.unwrap();
+        send(&mut ws, init).await;
+        assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+        send(&mut ws, json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { changes { slug } }"}})).await;
+        wait_for(&app, "graphql_subscriptions", 1).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        drop(app);
+        assert_eq!(next(&mut ws).await, Err(1012));
     }
 );
