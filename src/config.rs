@@ -287,8 +287,7 @@ pub struct GraphqlLimits {
         default_value_t = 10_000
     )]
     pub ws_init_timeout_ms: u64,
-    /// How long a WebSocket connection with no subscription and nothing
-    /// received stays open, in ms.
+    /// How long a WebSocket connection stays open without a subscription, in ms.
     #[arg(
         long,
         env = "FACTLINE_GRAPHQL_WS_IDLE_TIMEOUT_MS",

@@ -135,7 +135,11 @@ fn post_params(headers: &HeaderMap, body: &[u8]) -> Result<Params, Problem> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| m.essence_str() == "application/json");
+        // The spec's request type; the response type too, as some clients
+        // send it and the endpoint always took it.
+        .is_some_and(|m| {
+            m.essence_str() == "application/json" || m.essence_str() == GRAPHQL_RESPONSE_JSON
+        });
     if !json {
         return Err(problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -224,10 +228,8 @@ async fn run(
             code::BAD_USER_INPUT,
         );
     }
-    if let Some(hash) = resolved.register {
-        s.graphql_persisted.register(hash, &resolved.text);
-    }
     let mutation = parsed.mutation;
+    let register = resolved.register.map(|hash| (hash, resolved.text.clone()));
     let mut request = params.into_request(resolved.text);
     let as_of = match super::asof::requested(
         &parsed.doc,
@@ -278,6 +280,13 @@ async fn run(
         std::sync::Arc::try_unwrap(parsed).map_or_else(|kept| kept.doc.clone(), |p| p.doc),
     );
     let response = execute_batched(&s.graphql, &db, request).await;
+    // Kept only once it proved a valid document: garbage cannot fill the
+    // cache, and a hash found always names something that runs.
+    if let Some((hash, text)) = register
+        && !is_request_error(&response)
+    {
+        s.graphql_persisted.register(hash, &text);
+    }
     s.metrics
         .graphql_operation(mutation, response.errors.is_empty());
     Answer::Executed(response)

@@ -34,6 +34,9 @@ const SUBPROTOCOL: &str = "graphql-transport-ws";
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// How often a connection looks at its clocks (idle, ping).
 const TICK: Duration = Duration::from_secs(1);
+/// How long a frame may wait for a peer that does not read; past that the
+/// connection is given up, so a client that never reads cannot hold a slot.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `GET /graphql`: a WebSocket upgrade, or a query (or the playground).
 pub async fn get(
@@ -111,8 +114,15 @@ struct Shared {
     /// The close code a failed `connection_init` deserves (the protocol
     /// machine says 1002 for any failure).
     init_refused: Mutex<Option<u16>>,
+    /// When the peer last sent any frame (pongs included): liveness.
     last_heard: Mutex<Option<Instant>>,
+    /// Since when the connection has had no subscription (from the ack):
+    /// pings and pongs do not reset it, so a connection that only keeps
+    /// itself alive still ends.
+    idle_since: Mutex<Option<Instant>>,
     open: AtomicUsize,
+    /// The peer sent a frame axum refused (too large, not UTF-8).
+    broken: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -122,6 +132,26 @@ impl Shared {
     fn silent_for(&self) -> Duration {
         lock(&self.last_heard).map_or(Duration::ZERO, |t| t.elapsed())
     }
+    fn idle_from_now(&self) {
+        *lock(&self.idle_since) = Some(Instant::now());
+    }
+    fn idle_for(&self) -> Duration {
+        if self.open.load(Ordering::SeqCst) > 0 {
+            return Duration::ZERO;
+        }
+        lock(&self.idle_since).map_or(Duration::ZERO, |t| t.elapsed())
+    }
+}
+
+/// Sends a frame unless the peer has stopped reading.
+async fn deliver(
+    sink: &mut futures::stream::SplitSink<WebSocket, Message>,
+    message: Message,
+) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await,
+        Ok(Ok(()))
+    )
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -141,8 +171,12 @@ async fn serve(
     shared.heard();
     let (mut sink, stream) = socket.split();
     let heard = shared.clone();
+    let broken = shared.clone();
     let input = stream
-        .take_while(|m| {
+        .take_while(move |m| {
+            if m.is_err() {
+                broken.broken.store(true, Ordering::SeqCst);
+            }
             futures::future::ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_))))
         })
         .filter_map(move |m| {
@@ -173,8 +207,11 @@ async fn serve(
         tokio::select! {
             out = protocol.next() => match out {
                 Some(WsMessage::Text(text)) => {
-                    acked = acked || text.contains("\"connection_ack\"");
-                    if sink.send(Message::Text(text.into())).await.is_err() {
+                    if !acked && text.contains("\"connection_ack\"") {
+                        acked = true;
+                        shared.idle_from_now();
+                    }
+                    if !deliver(&mut sink, Message::Text(text.into())).await {
                         break None;
                     }
                 }
@@ -183,9 +220,14 @@ async fn serve(
                         (1002, Some(refused)) => refused,
                         // A message that is not the protocol's.
                         (1002, None) => 4400,
+                        // A subscribe before the ack.
+                        (1011, _) => 4401,
                         (c, _) => c,
                     };
                     break Some((code, reason));
+                }
+                None if shared.broken.load(Ordering::SeqCst) => {
+                    break Some((1009, "a frame over the size limit, or not UTF-8 text".to_owned()));
                 }
                 None => break None,
             },
@@ -193,16 +235,15 @@ async fn serve(
                 break Some((4408, "Connection initialisation timeout".to_owned()));
             }
             _ = tick.tick() => {
-                let silent = shared.silent_for();
-                if silent > 2 * PING_EVERY {
+                if shared.silent_for() > 2 * PING_EVERY {
                     break Some((1001, "no answer to pings".to_owned()));
                 }
-                if shared.open.load(Ordering::SeqCst) == 0 && silent > idle {
-                    break Some((1000, "idle: no subscription and nothing received".to_owned()));
+                if acked && shared.idle_for() > idle {
+                    break Some((1000, "idle: no subscription".to_owned()));
                 }
                 if pinged.elapsed() >= PING_EVERY {
                     pinged = Instant::now();
-                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    if !deliver(&mut sink, Message::Ping(Default::default())).await {
                         break None;
                     }
                 }
@@ -217,9 +258,9 @@ async fn serve(
             code,
             reason: reason.into(),
         };
-        let _ = sink.send(Message::Close(Some(frame))).await;
+        deliver(&mut sink, Message::Close(Some(frame))).await;
     }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(SEND_TIMEOUT, sink.close()).await;
 }
 
 /// `connection_init`: the key in `payload.authorization` ("Bearer <key>",
@@ -350,7 +391,9 @@ struct Open {
 
 impl Drop for Open {
     fn drop(&mut self) {
-        self.shared.open.fetch_sub(1, Ordering::SeqCst);
+        if self.shared.open.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.shared.idle_from_now();
+        }
     }
 }
 

@@ -280,3 +280,33 @@ both_backends!(
         assert_eq!(next(&mut ws).await, Err(1012));
     }
 );
+
+both_backends!(protocol_faults_close_with_their_codes, |backend| {
+    let Some(t) = TestDb::seeded(backend).await else {
+        return;
+    };
+    let (_, reader) = auth::create_key(&t.db, Role::Reader, "reader")
+        .await
+        .unwrap();
+    let app = TestApp::spawn(t).await;
+    // A subscribe before the handshake: 4401.
+    let mut ws = connect(&app).await.unwrap();
+    send(&mut ws, json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { changes { slug } }"}})).await;
+    assert_eq!(next(&mut ws).await, Err(4401));
+    // Not a protocol message: 4400.
+    let mut ws = connect(&app).await.unwrap();
+    ws.send(Message::text("not json")).await.unwrap();
+    assert_eq!(next(&mut ws).await, Err(4400));
+    // A frame over the body limit: 1009.
+    let mut ws = connect(&app).await.unwrap();
+    send(
+        &mut ws,
+        json!({"type": "connection_init", "payload": {"authorization": reader}}),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    let big = "x".repeat(factline::config::GraphqlLimits::default().max_body + 1);
+    let _ = ws.send(Message::text(big)).await;
+    assert_eq!(next(&mut ws).await, Err(1009));
+    wait_for(&app, "graphql_ws_connections", 0).await;
+});

@@ -49,7 +49,20 @@ impl Hub {
         if !*running {
             let last = latest_seq(&self.db).await?;
             *running = true;
-            tokio::spawn(self.clone().run(last));
+            let hub = self.clone();
+            tokio::spawn(async move {
+                use futures::FutureExt;
+                // A poller that died must not leave `running` set, or no
+                // later subscriber would start another.
+                if std::panic::AssertUnwindSafe(hub.clone().run(last))
+                    .catch_unwind()
+                    .await
+                    .is_err()
+                {
+                    tracing::error!("the change feed's poller panicked");
+                    *hub.running.lock().await = false;
+                }
+            });
         }
         Ok(rx)
     }
