@@ -121,8 +121,12 @@ struct Shared {
     /// itself alive still ends.
     idle_since: Mutex<Option<Instant>>,
     open: AtomicUsize,
-    /// The peer sent a frame axum refused (too large, not UTF-8).
-    broken: std::sync::atomic::AtomicBool,
+    /// Why the input stopped, when the peer broke a rule the protocol
+    /// machine does not check: a frame axum refused (too large, not
+    /// UTF-8), or a subscribe reusing a live id.
+    fault: Mutex<Option<(u16, &'static str)>>,
+    /// The ids of the subscriptions running, as the client named them.
+    live: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Shared {
@@ -132,6 +136,42 @@ impl Shared {
     fn silent_for(&self) -> Duration {
         lock(&self.last_heard).map_or(Duration::ZERO, |t| t.elapsed())
     }
+    /// Whether a client frame may go on to the protocol machine: a
+    /// subscribe must not reuse a running id (graphql-transport-ws closes
+    /// with 4409; the machine would silently replace the running one).
+    fn admits(&self, frame: &[u8]) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Frame {
+            #[serde(rename = "type")]
+            kind: String,
+            id: Option<String>,
+        }
+        let Ok(Frame { kind, id: Some(id) }) = serde_json::from_slice::<Frame>(frame) else {
+            return true;
+        };
+        match kind.as_str() {
+            "subscribe" if !lock(&self.live).insert(id.clone()) => {
+                *lock(&self.fault) = Some((4409, "Subscriber for that id already exists"));
+                false
+            }
+            "complete" => {
+                lock(&self.live).remove(&id);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// Notes a server frame that ends a subscription.
+    fn sent(&self, frame: &str) {
+        if frame.contains("\"complete\"")
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(frame)
+            && let Some(id) = v["id"].as_str()
+        {
+            lock(&self.live).remove(id);
+        }
+    }
+
     fn idle_from_now(&self) {
         *lock(&self.idle_since) = Some(Instant::now());
     }
@@ -171,13 +211,21 @@ async fn serve(
     shared.heard();
     let (mut sink, stream) = socket.split();
     let heard = shared.clone();
-    let broken = shared.clone();
+    let checks = shared.clone();
     let input = stream
         .take_while(move |m| {
-            if m.is_err() {
-                broken.broken.store(true, Ordering::SeqCst);
-            }
-            futures::future::ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_))))
+            let go_on = match m {
+                Ok(Message::Close(_)) => false,
+                Ok(Message::Text(t)) => checks.admits(t.as_bytes()),
+                Ok(Message::Binary(b)) => checks.admits(b),
+                Ok(_) => true,
+                Err(_) => {
+                    *lock(&checks.fault) =
+                        Some((1009, "a frame over the size limit, or not UTF-8 text"));
+                    false
+                }
+            };
+            futures::future::ready(go_on)
         })
         .filter_map(move |m| {
             heard.heard();
@@ -211,6 +259,7 @@ async fn serve(
                         acked = true;
                         shared.idle_from_now();
                     }
+                    shared.sent(&text);
                     if !deliver(&mut sink, Message::Text(text.into())).await {
                         break None;
                     }
@@ -226,10 +275,7 @@ async fn serve(
                     };
                     break Some((code, reason));
                 }
-                None if shared.broken.load(Ordering::SeqCst) => {
-                    break Some((1009, "a frame over the size limit, or not UTF-8 text".to_owned()));
-                }
-                None => break None,
+                None => break lock(&shared.fault).map(|(code, why)| (code, why.to_owned())),
             },
             () = &mut init_deadline, if !acked => {
                 break Some((4408, "Connection initialisation timeout".to_owned()));

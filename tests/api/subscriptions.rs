@@ -305,6 +305,20 @@ both_backends!(protocol_faults_close_with_their_codes, |backend| {
     )
     .await;
     assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    // A subscribe reusing a running id: 4409.
+    let sub = json!({"id": "a", "type": "subscribe", "payload": {"query": "subscription { changes { slug } }"}});
+    send(&mut ws, sub.clone()).await;
+    wait_for(&app, "graphql_subscriptions", 1).await;
+    send(&mut ws, sub).await;
+    assert_eq!(next(&mut ws).await, Err(4409));
+    wait_for(&app, "graphql_subscriptions", 0).await;
+    let mut ws = connect(&app).await.unwrap();
+    send(
+        &mut ws,
+        json!({"type": "connection_init", "payload": {"authorization": reader}}),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
     let big = "x".repeat(factline::config::GraphqlLimits::default().max_body + 1);
     let _ = ws.send(Message::text(big)).await;
     assert_eq!(next(&mut ws).await, Err(1009));
