@@ -10,24 +10,24 @@
 //! An upgraded connection leaves the HTTP server's connection cap, request
 //! timeout and drain behind, so these limits are its only ones.
 
+mod session;
+mod shared;
+
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::http::{WebSocket as Protocol, WebSocketProtocols as Protocols, WsMessage};
-use async_graphql::{Data, Executor, Request, Response, ServerError};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
-use prometheus_client::metrics::gauge::Gauge;
 
-use super::http::prepare::{self, Refusal};
 use crate::http::problem::Problem;
 use crate::state::AppState;
+use session::{WsExecutor, connection_init};
+use shared::{Raised, Shared, lock};
 
 const SUBPROTOCOL: &str = "graphql-transport-ws";
 /// How often the server pings; a peer silent for two of these is gone.
@@ -92,97 +92,6 @@ fn problem(status: StatusCode, detail: String) -> HttpResponse {
     Problem::new(status, detail).into_response()
 }
 
-/// A gauge raised for as long as the guard lives.
-struct Raised(Gauge);
-
-impl Raised {
-    fn new(g: Gauge) -> Self {
-        g.inc();
-        Raised(g)
-    }
-}
-
-impl Drop for Raised {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-/// What the connection learnt that the protocol's own close does not say.
-#[derive(Default)]
-struct Shared {
-    /// The close code a failed `connection_init` deserves (the protocol
-    /// machine says 1002 for any failure).
-    init_refused: Mutex<Option<u16>>,
-    /// When the peer last sent any frame (pongs included): liveness.
-    last_heard: Mutex<Option<Instant>>,
-    /// Since when the connection has had no subscription (from the ack):
-    /// pings and pongs do not reset it, so a connection that only keeps
-    /// itself alive still ends.
-    idle_since: Mutex<Option<Instant>>,
-    open: AtomicUsize,
-    /// Why the input stopped, when the peer broke a rule the protocol
-    /// machine does not check: a frame axum refused (too large, not
-    /// UTF-8), or a subscribe reusing a live id.
-    fault: Mutex<Option<(u16, &'static str)>>,
-    /// The ids of the subscriptions running, as the client named them.
-    live: Mutex<std::collections::HashSet<String>>,
-}
-
-impl Shared {
-    fn heard(&self) {
-        *lock(&self.last_heard) = Some(Instant::now());
-    }
-    fn silent_for(&self) -> Duration {
-        lock(&self.last_heard).map_or(Duration::ZERO, |t| t.elapsed())
-    }
-    /// Whether a client frame may go on to the protocol machine: a
-    /// subscribe must not reuse a running id (graphql-transport-ws closes
-    /// with 4409; the machine would silently replace the running one).
-    fn admits(&self, frame: &[u8]) -> bool {
-        #[derive(serde::Deserialize)]
-        struct Frame {
-            #[serde(rename = "type")]
-            kind: String,
-            id: Option<String>,
-        }
-        let Ok(Frame { kind, id: Some(id) }) = serde_json::from_slice::<Frame>(frame) else {
-            return true;
-        };
-        match kind.as_str() {
-            "subscribe" if !lock(&self.live).insert(id.clone()) => {
-                *lock(&self.fault) = Some((4409, "Subscriber for that id already exists"));
-                false
-            }
-            "complete" => {
-                lock(&self.live).remove(&id);
-                true
-            }
-            _ => true,
-        }
-    }
-
-    /// Notes a server frame that ends a subscription.
-    fn sent(&self, frame: &str) {
-        if frame.contains("\"complete\"")
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(frame)
-            && let Some(id) = v["id"].as_str()
-        {
-            lock(&self.live).remove(id);
-        }
-    }
-
-    fn idle_from_now(&self) {
-        *lock(&self.idle_since) = Some(Instant::now());
-    }
-    fn idle_for(&self) -> Duration {
-        if self.open.load(Ordering::SeqCst) > 0 {
-            return Duration::ZERO;
-        }
-        lock(&self.idle_since).map_or(Duration::ZERO, |t| t.elapsed())
-    }
-}
-
 /// Sends a frame unless the peer has stopped reading.
 async fn deliver(
     sink: &mut futures::stream::SplitSink<WebSocket, Message>,
@@ -192,10 +101,6 @@ async fn deliver(
         tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await,
         Ok(Ok(()))
     )
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn serve(
@@ -307,146 +212,4 @@ async fn serve(
         deliver(&mut sink, Message::Close(Some(frame))).await;
     }
     let _ = tokio::time::timeout(SEND_TIMEOUT, sink.close()).await;
-}
-
-/// `connection_init`: the key in `payload.authorization` ("Bearer <key>",
-/// as in HTTP), any role. The actor and the feed go into the connection's
-/// data for the resolvers.
-async fn connection_init(
-    s: AppState,
-    shared: Arc<Shared>,
-    payload: serde_json::Value,
-    ip: Option<std::net::IpAddr>,
-) -> async_graphql::Result<Data> {
-    let key = ["authorization", "Authorization"]
-        .iter()
-        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
-    let refuse = |code: u16, message: String| {
-        *lock(&shared.init_refused) = Some(code);
-        Err(async_graphql::Error::new(message))
-    };
-    let Some(key) = key else {
-        return refuse(
-            4403,
-            "a key is required: connection_init payload {\"authorization\": \"Bearer <key>\"}"
-                .into(),
-        );
-    };
-    let value = if key.starts_with("Bearer ") {
-        key.to_owned()
-    } else {
-        format!("Bearer {key}")
-    };
-    let mut headers = HeaderMap::new();
-    match HeaderValue::from_str(&value) {
-        Ok(v) => headers.insert(header::AUTHORIZATION, v),
-        Err(_) => return refuse(4403, "the key is not a header value".into()),
-    };
-    match s.limiter.authenticate(&s.db, &headers, ip).await {
-        Ok(actor) => {
-            let mut data = Data::default();
-            data.insert(actor);
-            data.insert(s.change_hub.clone());
-            Ok(data)
-        }
-        // Try Again Later: the key may be fine.
-        Err(e @ (crate::Error::Unavailable(_) | crate::Error::TooManyRequests { .. })) => {
-            refuse(1013, e.to_string())
-        }
-        Err(e) => refuse(4403, e.to_string()),
-    }
-}
-
-/// Runs what a connection subscribes to, after the checks every document
-/// passes; only subscriptions run here (queries and mutations go over HTTP).
-#[derive(Clone)]
-struct WsExecutor {
-    s: AppState,
-    shared: Arc<Shared>,
-}
-
-impl Executor for WsExecutor {
-    async fn execute(&self, _request: Request) -> Response {
-        refusal("queries and mutations go over HTTP")
-    }
-
-    fn execute_stream(
-        &self,
-        mut request: Request,
-        session: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let one = |r: Response| futures::stream::once(async move { r }).boxed();
-        let text = std::mem::take(&mut request.query);
-        let extensions = serde_json::to_value(&request.extensions)
-            .ok()
-            .and_then(|v| v.as_object().cloned());
-        let resolved = match self
-            .s
-            .graphql_persisted
-            .resolve((!text.is_empty()).then_some(text), extensions.as_ref())
-        {
-            Ok(r) => r,
-            Err(miss) => return one(refusal(miss.message_and_code().0)),
-        };
-        let parsed = match prepare::document(&self.s, &resolved.text, false) {
-            Ok(p) => p,
-            Err(Refusal::Document(m)) => return one(refusal(&m)),
-            Err(Refusal::NotAQuery) => return one(refusal("not a query")),
-        };
-        if !prepare::subscribes(&parsed.doc) {
-            return one(refusal(
-                "only subscriptions run over WebSocket; send queries and mutations over HTTP",
-            ));
-        }
-        let max = self.s.graphql_limits.ws_max_subscriptions;
-        if self.shared.open.fetch_add(1, Ordering::SeqCst) >= max {
-            self.shared.open.fetch_sub(1, Ordering::SeqCst);
-            return one(refusal(&format!(
-                "at most {max} subscriptions per connection"
-            )));
-        }
-        let open = Open {
-            shared: self.shared.clone(),
-            _gauge: Raised::new(self.s.metrics.subscriptions()),
-        };
-        if let Some(hash) = resolved.register {
-            self.s.graphql_persisted.register(hash, &resolved.text);
-        }
-        request.query = resolved.text;
-        request.set_parsed_query(parsed.doc.clone());
-        let stream = self
-            .s
-            .graphql
-            .execute_stream_with_session_data(request, session.unwrap_or_default());
-        // The guard goes with the stream: a completed, stopped or dropped
-        // subscription frees its place.
-        stream
-            .map(move |r| {
-                let _ = &open;
-                r
-            })
-            .boxed()
-    }
-}
-
-/// An open subscription's place among its connection's.
-struct Open {
-    shared: Arc<Shared>,
-    _gauge: Raised,
-}
-
-impl Drop for Open {
-    fn drop(&mut self) {
-        if self.shared.open.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.shared.idle_from_now();
-        }
-    }
-}
-
-fn refusal(message: &str) -> Response {
-    let mut err = ServerError::new(message, None);
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", super::error::code::BAD_USER_INPUT);
-    Response::from_errors(vec![err])
 }

@@ -28,6 +28,18 @@ async fn connect(app: &TestApp) -> Result<Socket, tokio_tungstenite::tungstenite
     tokio_tungstenite::connect_async(req).await.map(|(s, _)| s)
 }
 
+/// A connection past its handshake, with a key.
+async fn joined(app: &TestApp, key: &str) -> Socket {
+    let mut ws = connect(app).await.unwrap();
+    send(
+        &mut ws,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {key}")}}),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    ws
+}
+
 async fn send(ws: &mut Socket, v: Value) {
     ws.send(Message::text(v.to_string())).await.unwrap();
 }
@@ -297,28 +309,16 @@ both_backends!(protocol_faults_close_with_their_codes, |backend| {
     let mut ws = connect(&app).await.unwrap();
     ws.send(Message::text("not json")).await.unwrap();
     assert_eq!(next(&mut ws).await, Err(4400));
-    // A frame over the body limit: 1009.
-    let mut ws = connect(&app).await.unwrap();
-    send(
-        &mut ws,
-        json!({"type": "connection_init", "payload": {"authorization": reader}}),
-    )
-    .await;
-    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
     // A subscribe reusing a running id: 4409.
+    let mut ws = joined(&app, &reader).await;
     let sub = json!({"id": "a", "type": "subscribe", "payload": {"query": "subscription { changes { slug } }"}});
     send(&mut ws, sub.clone()).await;
     wait_for(&app, "graphql_subscriptions", 1).await;
     send(&mut ws, sub).await;
     assert_eq!(next(&mut ws).await, Err(4409));
     wait_for(&app, "graphql_subscriptions", 0).await;
-    let mut ws = connect(&app).await.unwrap();
-    send(
-        &mut ws,
-        json!({"type": "connection_init", "payload": {"authorization": reader}}),
-    )
-    .await;
-    assert_eq!(next(&mut ws).await.unwrap()["type"], "connection_ack");
+    // A frame over the body limit: 1009.
+    let mut ws = joined(&app, &reader).await;
     let big = "x".repeat(factline::config::GraphqlLimits::default().max_body + 1);
     let _ = ws.send(Message::text(big)).await;
     assert_eq!(next(&mut ws).await, Err(1009));
