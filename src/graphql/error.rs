@@ -83,6 +83,15 @@ impl ErrorExtensions for Error {
     }
 }
 
+/// An error raised before anything ran (a refused request), with its code.
+pub fn coded(message: impl Into<String>, c: &str) -> async_graphql::ServerError {
+    let mut err = async_graphql::ServerError::new(message, None);
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", c);
+    err
+}
+
 /// `?` for domain results inside resolvers.
 pub trait GqlResult<T> {
     fn gql(self) -> async_graphql::Result<T>;

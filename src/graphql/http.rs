@@ -48,11 +48,7 @@ fn problem(status: StatusCode, detail: impl Into<String>) -> Answer {
 }
 
 fn refused(status: StatusCode, message: impl Into<String>, c: &str) -> Answer {
-    let mut err = ServerError::new(message, None);
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", c);
-    Answer::Refused(status, vec![err])
+    Answer::Refused(status, vec![super::error::coded(message, c)])
 }
 
 /// A request error's body: `errors` only, as the spec asks when nothing ran.

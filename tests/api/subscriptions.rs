@@ -163,6 +163,28 @@ both_backends!(a_reader_hears_an_editors_write_within_a_second, |backend| {
             .contains("HTTP"),
         "{m}"
     );
+    // An unknown persisted hash: the protocol's message and code, as over HTTP.
+    let hash = factline::graphql::persisted::sha256_hex("subscription { changes { slug } }");
+    send(
+        &mut ws,
+        json!({"id": "3", "type": "subscribe", "payload": {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}}}),
+    )
+    .await;
+    // (Past the `complete` that ended subscription 2.)
+    let m = loop {
+        let m = next(&mut ws).await.unwrap();
+        if m["id"] == "3" {
+            break m;
+        }
+    };
+    assert_eq!(
+        m["payload"]["errors"][0]["message"], "PersistedQueryNotFound",
+        "{m}"
+    );
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{m}"
+    );
 
     // Completing frees the subscription; closing frees the connection.
     send(&mut ws, json!({"id": "1", "type": "complete"})).await;

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use async_graphql::{Data, Executor, Request, Response, ServerError};
+use async_graphql::{Data, Executor, Request, Response};
 use axum::http::{HeaderMap, HeaderValue, header};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
 use super::shared::{Raised, Shared, lock};
+use crate::graphql::error::{code, coded};
 use crate::graphql::http::prepare::{self, Refusal};
 use crate::state::AppState;
 
@@ -90,7 +91,11 @@ impl Executor for WsExecutor {
             .resolve((!text.is_empty()).then_some(text), extensions.as_ref())
         {
             Ok(r) => r,
-            Err(miss) => return one(refusal(miss.message_and_code().0)),
+            Err(miss) => {
+                // The protocol's message and code, as over HTTP.
+                let (message, c) = miss.message_and_code();
+                return one(refused(message, c));
+            }
         };
         let parsed = match prepare::document(&self.s, &resolved.text, false) {
             Ok(p) => p,
@@ -148,9 +153,9 @@ impl Drop for Open {
 }
 
 fn refusal(message: &str) -> Response {
-    let mut err = ServerError::new(message, None);
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", crate::graphql::error::code::BAD_USER_INPUT);
-    Response::from_errors(vec![err])
+    refused(message, code::BAD_USER_INPUT)
+}
+
+fn refused(message: &str, c: &str) -> Response {
+    Response::from_errors(vec![coded(message, c)])
 }
