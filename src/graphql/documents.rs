@@ -39,21 +39,14 @@ impl Documents {
 
     pub fn get(&self, text: &str) -> Option<Arc<Parsed>> {
         let cache = self.0.as_ref()?;
-        cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(text)
-            .cloned()
+        super::unpoisoned(cache).get(text).cloned()
     }
 
     /// Keeps a document that parsed, if it is small enough.
     pub fn put(&self, text: &str, parsed: Arc<Parsed>) {
         let Some(cache) = &self.0 else { return };
         if text.len() <= Self::MAX_TEXT {
-            cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .put(text.to_owned(), parsed);
+            super::unpoisoned(cache).put(text.to_owned(), parsed);
         }
     }
 }

@@ -79,6 +79,13 @@ pub fn sdl() -> String {
 /// Directives every GraphQL schema has, which no SDL prints.
 const BUILT_IN_DIRECTIVES: &[&str] = &["skip", "include", "deprecated", "specifiedBy"];
 
+/// A lock that outlives a panic while it was held: the caches and
+/// connection state behind these locks stay usable (at worst a stale entry),
+/// and a poisoned lock must not turn every later request into a panic.
+pub(crate) fn unpoisoned<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The executable schema, built once at start-up. It holds no database:
 /// each request brings its one handle, a `Reader`, and its loaders (see
 /// `http::execute_batched`), so nothing is cached between requests.

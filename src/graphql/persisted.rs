@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::documents::Documents;
+use super::unpoisoned as lock;
 
 /// Why a request's persisted query cannot run.
 #[derive(Debug, PartialEq, Eq)]
@@ -188,10 +189,6 @@ impl Persisted {
             lock(cache).put(hash, Arc::from(text));
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub fn sha256_hex(text: &str) -> String {
