@@ -4,7 +4,9 @@ use async_graphql::connection::EmptyFields;
 use async_graphql::{ComplexObject, Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::pages::{GroupLegalOutcomes, GroupLink, GroupOperationLinks, connection};
+use super::pages::{
+    GroupLegalOutcomes, GroupLink, GroupOperationLinks, connection, operation_page,
+};
 use super::records::Group;
 use super::records::GroupOperation;
 use super::records::LegalOutcome;
@@ -130,13 +132,7 @@ impl Group {
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<GroupOperationLinks> {
-        let window = Window::new(Relation::OperationLinks, first.into(), after.as_deref()).gql()?;
-        let key = OperationLinksPage {
-            owner: Subject::Group,
-            id: self.0.id,
-            window,
-        };
-        let page = loader(ctx).load_one(key).await.gql()?;
+        let page = operation_page(ctx, Subject::Group, self.0.id, first, after.as_deref()).await?;
         Ok(connection(page, after.is_some(), |l| {
             let role = l.role.unwrap_or_default();
             (Operation(l.operation), GroupLink { role, link: l.link })

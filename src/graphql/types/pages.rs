@@ -8,9 +8,12 @@ use async_graphql::{Context, Object, OutputType, Result, SimpleObject};
 use uuid::Uuid;
 
 use super::records::{LegalOutcome, Node, Operation};
-use super::values::{Citation, citations};
+use super::values::{Citation, citations, loader};
 use crate::domain::model::Subject;
 use crate::domain::page::Page;
+use crate::domain::relations::{OperationLink, Relation, Window};
+use crate::graphql::error::GqlResult;
+use crate::graphql::loaders::OperationLinksPage;
 
 /// Fields a relation's connection has besides edges, nodes and pageInfo.
 #[derive(SimpleObject, Debug)]
@@ -118,6 +121,23 @@ pub type SourceCitingRecords = Connection<
 /// A relation's page as a connection (none: an owner with nothing linked),
 /// each item made into its node and its edge's fields; `after` tells
 /// whether a page precedes it, as the root connections do.
+/// A page of the operations linked to a group or a target, through the
+/// request's loader: what `Group.operationLinks` and
+/// `Target.operationLinks` share.
+pub(crate) async fn operation_page(
+    ctx: &Context<'_>,
+    owner: Subject,
+    id: Uuid,
+    first: i32,
+    after: Option<&str>,
+) -> Result<Option<Page<OperationLink>>> {
+    let window = Window::new(Relation::OperationLinks, first.into(), after).gql()?;
+    loader(ctx)
+        .load_one(OperationLinksPage { owner, id, window })
+        .await
+        .gql()
+}
+
 pub(crate) fn connection<M, T, E, N, EN>(
     page: Option<Page<M>>,
     after: bool,

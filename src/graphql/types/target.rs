@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::pages::{TargetLink, TargetOperationLinks, connection};
+use super::pages::{TargetLink, TargetOperationLinks, connection, operation_page};
 use super::records::Operation;
 use super::records::Target;
 use super::records::TargetOperation;
@@ -11,7 +11,6 @@ use super::values::{
     Citation, Name, Text, cap, citations, global_id, linked_operation, loader, names, texts,
 };
 use crate::domain::model::Subject;
-use crate::domain::relations::{Relation, Window};
 use crate::graphql::error::GqlResult;
 use crate::graphql::loaders::*;
 
@@ -85,13 +84,7 @@ impl Target {
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<TargetOperationLinks> {
-        let window = Window::new(Relation::OperationLinks, first.into(), after.as_deref()).gql()?;
-        let key = OperationLinksPage {
-            owner: Subject::Target,
-            id: self.0.id,
-            window,
-        };
-        let page = loader(ctx).load_one(key).await.gql()?;
+        let page = operation_page(ctx, Subject::Target, self.0.id, first, after.as_deref()).await?;
         Ok(connection(page, after.is_some(), |l| {
             (Operation(l.operation), TargetLink { link: l.link })
         }))
